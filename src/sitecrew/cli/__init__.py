@@ -1,0 +1,35 @@
+"""The ``sitecrew`` command line: one module per command group, registered here.
+
+Command modules import their heavy dependencies inside the command functions, so
+``sitecrew --help`` stays fast and a broken optional piece does not break every command.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from sitecrew.cli import db, demo, serve
+from sitecrew.cli.errors import exit_code_for
+from sitecrew.errors import SitecrewError
+
+app = typer.Typer(
+    name="sitecrew",
+    help="Sites, furniture, apartments and daily crew routes over OpenStreetMap street graphs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
+app.command("serve")(serve.serve)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; known errors become a one-line message and an exit code."""
+    try:
+        app(args=argv, prog_name="sitecrew")
+    except SitecrewError as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        sys.exit(exit_code_for(error))

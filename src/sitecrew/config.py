@@ -1,0 +1,124 @@
+"""Typed settings, one frozen dataclass per concern, built once from the environment.
+
+Nothing here reads the environment at import time: the CLI and the web app call
+:meth:`Settings.from_env` once and pass the parts down, so tests build their own settings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sitecrew.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+DEFAULT_DATABASE_URL = "sqlite:///var/sitecrew.db"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the data lives.
+
+    ``url`` is a SQLAlchemy URL: ``sqlite:///path.db`` selects embedded SpatiaLite (the default),
+    ``postgresql://…`` selects PostGIS (psycopg 3 driver).
+    """
+
+    url: str = DEFAULT_DATABASE_URL
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class OsmSettings:
+    """Where OpenStreetMap extracts are read from and built street graphs are cached."""
+
+    directory: Path = Path("data/osm")
+    cache_directory: Path = Path("var/cache/graphs")
+    max_snap_distance_m: float = 500.0
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    """Defaults for the route solver; every solve still states seed and stop explicitly."""
+
+    seed: int = 1
+    time_limit_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How the ASGI app is served and hardened."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    development: bool = False
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 50_000
+    max_batch: int = 10
+    max_page_size: int = 500
+    max_viewport_features: int = 5000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, grouped by concern."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    osm: OsmSettings = field(default_factory=OsmSettings)
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (``os.environ`` when not given).
+
+        Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_OSM_DIR``,
+        ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
+        ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``.
+
+        Raises
+        ------
+        ConfigurationError
+            When a numeric variable does not parse.
+        """
+        env = os.environ if environ is None else environ
+        return cls(
+            database=DatabaseSettings(
+                url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+                echo=_flag(env, "SITECREW_DB_ECHO"),
+            ),
+            osm=OsmSettings(
+                directory=Path(env.get("SITECREW_OSM_DIR", "data/osm")),
+                cache_directory=Path(env.get("SITECREW_CACHE_DIR", "var/cache/graphs")),
+                max_snap_distance_m=_number(env, "SITECREW_MAX_SNAP_M", 500.0),
+            ),
+            routing=RoutingSettings(
+                seed=int(_number(env, "SITECREW_SEED", 1)),
+                time_limit_s=_number(env, "SITECREW_TIME_LIMIT_S", 5.0),
+            ),
+            server=ServerSettings(
+                host=env.get("SITECREW_HOST", "127.0.0.1"),
+                port=int(_number(env, "SITECREW_PORT", 8000)),
+                development=_flag(env, "SITECREW_DEV"),
+            ),
+        )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        msg = f"{name} must be a number, got {raw!r}"
+        raise ConfigurationError(msg) from None

@@ -1,0 +1,69 @@
+"""The one small error hierarchy that every layer raises and every edge translates.
+
+Each subclass also subclasses the builtin it refines, so callers that only know Python's own
+exceptions still catch them sensibly. The GraphQL layer maps each class to a stable
+``extensions.code`` and the CLI maps each to a message and a non-zero exit code; nothing else
+crosses those edges unmasked.
+"""
+
+from __future__ import annotations
+
+
+class SitecrewError(Exception):
+    """Base class of every error Sitecrew raises on purpose."""
+
+    code = "SITECREW_ERROR"
+
+
+class InvalidInputError(SitecrewError, ValueError):
+    """Input that breaks a domain rule: bad coordinates, invalid polygon, unordered window."""
+
+    code = "INVALID_INPUT"
+
+
+class NotFoundError(SitecrewError, LookupError):
+    """A referenced entity, region or file does not exist."""
+
+    code = "NOT_FOUND"
+
+
+class ConflictError(SitecrewError):
+    """The change collides with the stored state (stale version, duplicate key, taken slot)."""
+
+    code = "CONFLICT"
+
+
+class IllegalTransitionError(ConflictError):
+    """A status change that the lifecycle does not allow (e.g. a cancelled job becoming done)."""
+
+    code = "ILLEGAL_TRANSITION"
+
+
+class PermissionDeniedError(SitecrewError, PermissionError):
+    """The caller is authenticated but may not see or change this."""
+
+    code = "FORBIDDEN"
+
+
+class UnauthenticatedError(SitecrewError, PermissionError):
+    """No valid credentials were presented."""
+
+    code = "UNAUTHENTICATED"
+
+
+class StreetGraphError(SitecrewError, ValueError):
+    """A street graph cannot be built, loaded or used for the given input."""
+
+    code = "STREET_GRAPH"
+
+
+class InfeasiblePlanError(SitecrewError):
+    """No route plan exists for the input at all (not merely some unassigned jobs)."""
+
+    code = "INFEASIBLE_PLAN"
+
+
+class ConfigurationError(SitecrewError):
+    """Settings that cannot work: unreachable database URL, missing OSM directory."""
+
+    code = "CONFIGURATION"

@@ -1,0 +1,1 @@
+"""streets layer."""
