@@ -1,0 +1,58 @@
+"""What every spatial dialect offers, and the choice of dialect for a session.
+
+Queries are written once against :class:`SpatialDialect`; each backend renders the same meaning
+with the predicates that use its own spatial index (GiST on PostGIS, R*Tree on SpatiaLite) and
+measure metres geodesically on the WGS 84 ellipsoid, so both return the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from sitecrew.db.engine import backend_name
+
+if TYPE_CHECKING:
+    from shapely.geometry import MultiPolygon, Polygon
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.orm import InstrumentedAttribute, Session
+
+    from sitecrew.domain.geo import BBox, LonLat
+
+
+class SpatialDialect(Protocol):
+    """Spatial predicates and measures over a geometry column of a mapped table."""
+
+    def intersects_bbox(
+        self, column: InstrumentedAttribute[object], bbox: BBox
+    ) -> ColumnElement[bool]:
+        """Select rows whose geometry meets the box (boundary included)."""
+        ...
+
+    def within_distance(
+        self, column: InstrumentedAttribute[object], centre: LonLat, metres: float
+    ) -> ColumnElement[bool]:
+        """Select rows whose geometry lies within ``metres`` of ``centre`` on the ellipsoid."""
+        ...
+
+    def intersects_area(
+        self, column: InstrumentedAttribute[object], area: Polygon | MultiPolygon
+    ) -> ColumnElement[bool]:
+        """Select rows whose geometry meets the polygon (boundary included)."""
+        ...
+
+    def distance_metres(
+        self, column: InstrumentedAttribute[object], centre: LonLat
+    ) -> ColumnElement[float]:
+        """Measure the geodesic distance in metres from the geometry to ``centre``."""
+        ...
+
+
+def spatial_dialect_for(session: Session) -> SpatialDialect:
+    """Return the spatial dialect of the session's database."""
+    if backend_name(session) == "postgis":
+        from sitecrew.db.dialects.postgis import PostgisDialect  # noqa: PLC0415
+
+        return PostgisDialect()
+    from sitecrew.db.dialects.spatialite import SpatialiteDialect  # noqa: PLC0415
+
+    return SpatialiteDialect()

@@ -1,0 +1,136 @@
+"""Engines for the two backends and the unit-of-work helper.
+
+SQLite + SpatiaLite is the embedded default; PostgreSQL + PostGIS is production. Both go through
+GeoAlchemy2's engine plugin. Services are synchronous (GeoAlchemy2's tested path); the web layer
+calls them from worker threads with one session per request.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sitecrew.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sitecrew.config import DatabaseSettings
+
+SPATIALITE_QUERY = {
+    "geoalchemy2_connect_sqlite_transaction": "true",
+    "geoalchemy2_connect_sqlite_init_mode": "WGS84",
+    "geoalchemy2_connect_sqlite_journal_mode": "WAL",
+}
+
+
+def backend_name(bind: Engine | Session) -> str:
+    """Return ``"postgis"`` or ``"spatialite"`` for an engine or session."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return "postgis" if engine.dialect.name == "postgresql" else "spatialite"
+
+
+def engine_from_url(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for a ``sqlite:///…`` (SpatiaLite) or ``postgresql://…`` (PostGIS) URL.
+
+    Raises
+    ------
+    ConfigurationError
+        For a URL that does not parse or names another database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(f"DATABASE_URL does not parse: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _spatialite_engine(parsed, echo=echo)
+    if backend == "postgresql":
+        return create_engine(
+            parsed.set(drivername="postgresql+psycopg"),
+            echo=echo,
+            plugins=["geoalchemy2"],
+            pool_pre_ping=True,
+        )
+    msg = f"DATABASE_URL must be sqlite:///… or postgresql://…, got {parsed.drivername}"
+    raise ConfigurationError(msg)
+
+
+def engine_from_settings(settings: DatabaseSettings) -> Engine:
+    """Create the engine that ``settings`` describe (see :func:`engine_from_url`)."""
+    return engine_from_url(settings.url, echo=settings.echo)
+
+
+def _spatialite_engine(url: URL, *, echo: bool) -> Engine:
+    import pysqlite3.dbapi2  # noqa: PLC0415  (only SpatiaLite users need this driver)
+
+    os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url.update_query_dict(SPATIALITE_QUERY),
+        module=pysqlite3.dbapi2,
+        plugins=["geoalchemy2"],
+        echo=echo,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling defeats SAVEPOINT and transactional DDL; SQLAlchemy's
+    # documented fix is to switch it off and emit BEGIN ourselves (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory used by services (objects stay usable after commit)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Run a block as one unit of work: all of it is written, or none of it.
+
+    Inside an outer transaction (a test's, or a larger service's) it becomes a savepoint, so a
+    failure still leaves nothing behind while the outer work can go on.
+    """
+    if session.in_transaction():
+        with session.begin_nested():
+            yield session
+    else:
+        with session.begin():
+            yield session
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise a clear error when the database cannot be reached.
+
+    Raises
+    ------
+    ConfigurationError
+        With the driver's reason and the URL (password hidden).
+    """
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        safe_url = engine.url.render_as_string(hide_password=True)
+        msg = f"cannot connect to {safe_url}: {error.orig}"
+        raise ConfigurationError(msg) from None

@@ -1,0 +1,55 @@
+"""Schema migrations (Alembic), run on the same engine the application uses.
+
+Tests build every schema through these migrations rather than ``create_all``: that tests the
+migrations, and avoids a GeoAlchemy2 trap where ``create_all`` on SpatiaLite strips the spatial
+indexes from the shared ``Table`` objects.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+SCRIPT_LOCATION = "sitecrew.db:migrations"
+
+
+def alembic_config() -> Config:
+    """Return the Alembic configuration (scripts shipped inside the package)."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` (default: the newest)."""
+    _run(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Downgrade the database to ``revision`` (default: an empty schema)."""
+    _run(engine, "downgrade", revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the revision the database is at, or ``None`` for an unmigrated database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """Return the newest revision the package ships."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _run(engine: Engine, action: str, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)

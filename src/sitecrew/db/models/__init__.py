@@ -1,0 +1,29 @@
+"""All ORM models, one module per aggregate; import as ``from sitecrew.db import models as m``."""
+
+from sitecrew.db.models.building import Apartment, Building
+from sitecrew.db.models.crew import Crew, CrewMember, Depot
+from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
+from sitecrew.db.models.organisation import District, Organisation, Region
+from sitecrew.db.models.plan import Route, RouteStatus, RouteStop, StopKind
+from sitecrew.db.models.site import Furniture, FurnitureModel, Site
+
+__all__ = [
+    "Apartment",
+    "Appointment",
+    "Building",
+    "Crew",
+    "CrewMember",
+    "Depot",
+    "District",
+    "Furniture",
+    "FurnitureModel",
+    "Job",
+    "MaintenanceRecord",
+    "Organisation",
+    "Region",
+    "Route",
+    "RouteStatus",
+    "RouteStop",
+    "Site",
+    "StopKind",
+]

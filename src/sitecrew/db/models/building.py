@@ -1,0 +1,89 @@
+"""Apartment buildings and apartments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shapely.geometry import Point
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sitecrew.db.base import Base
+from sitecrew.db.models._columns import (
+    area_column_type,
+    enum_check,
+    from_db_geometry,
+    point_column_type,
+)
+from sitecrew.domain import buildings as d
+
+
+class Building(Base):
+    """An apartment building; entrances are kept as a JSON list of [lon, lat]."""
+
+    __tablename__ = "buildings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    osm_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    levels: Mapped[int | None] = mapped_column(Integer)
+    entrances: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    location: Mapped[Any] = mapped_column(point_column_type())
+    footprint: Mapped[Any] = mapped_column(area_column_type(), nullable=True)
+
+    def to_domain(self) -> d.Building:
+        """Return the domain object."""
+        return d.Building(
+            region_id=self.region_id,
+            location=from_db_geometry(self.location),
+            footprint=from_db_geometry(self.footprint),
+            address=self.address,
+            levels=self.levels,
+            entrances=tuple(Point(lon, lat) for lon, lat in self.entrances or []),
+            district_id=self.district_id,
+            osm_id=self.osm_id,
+            id=self.id,
+        )
+
+
+class Apartment(Base):
+    """A dwelling; ``location`` repeats the building's point so map queries use one index."""
+
+    __tablename__ = "apartments"
+    __table_args__ = (
+        UniqueConstraint("building_id", "unit"),
+        enum_check("installation_status", d.InstallationStatus, "installation_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(32))
+    floor: Mapped[int | None] = mapped_column(Integer)
+    tenant_name: Mapped[str | None] = mapped_column(String(200))
+    tenant_phone: Mapped[str | None] = mapped_column(String(40))
+    tenant_email: Mapped[str | None] = mapped_column(String(200))
+    installation_status: Mapped[str] = mapped_column(
+        String(32), default=d.InstallationStatus.NOT_CONTACTED.value
+    )
+    access_notes: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[Any] = mapped_column(point_column_type())
+
+    def to_domain(self) -> d.Apartment:
+        """Return the domain object (tenant contact included: callers decide who sees it)."""
+        tenant = (
+            d.TenantContact(self.tenant_name, self.tenant_phone, self.tenant_email)
+            if self.tenant_name
+            else None
+        )
+        return d.Apartment(
+            building_id=self.building_id,
+            unit=self.unit,
+            floor=self.floor,
+            tenant=tenant,
+            installation_status=d.InstallationStatus(self.installation_status),
+            access_notes=self.access_notes,
+            id=self.id,
+        )

@@ -1,0 +1,63 @@
+"""Organisations, regions and districts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sitecrew.db.base import Base
+from sitecrew.db.models._columns import area_column_type, enum_check, from_db_geometry
+from sitecrew.domain import organisations as d
+
+
+class Organisation(Base):
+    """An owner, furniture maker, contractor or service provider."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (enum_check("kind", d.OrganisationKind, "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+
+    def to_domain(self) -> d.Organisation:
+        """Return the domain object."""
+        return d.Organisation(name=self.name, kind=d.OrganisationKind(self.kind), id=self.id)
+
+
+class Region(Base):
+    """An operating area."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    area: Mapped[Any] = mapped_column(area_column_type())
+
+    def to_domain(self) -> d.Region:
+        """Return the domain object."""
+        return d.Region(name=self.name, area=from_db_geometry(self.area), id=self.id)
+
+
+class District(Base):
+    """A part of a region, optionally bound to one contractor."""
+
+    __tablename__ = "districts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contractor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    area: Mapped[Any] = mapped_column(area_column_type())
+
+    def to_domain(self) -> d.District:
+        """Return the domain object."""
+        return d.District(
+            name=self.name,
+            region_id=self.region_id,
+            area=from_db_geometry(self.area),
+            contractor_id=self.contractor_id,
+            id=self.id,
+        )

@@ -1,0 +1,77 @@
+"""Stored routes and their stops, as the planner writes them (draft, then published)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sitecrew.db.base import Base
+from sitecrew.db.models._columns import enum_check, line_column_type
+
+
+class RouteStatus(StrEnum):
+    """A route is drafted by the planner, then published to the crew (or superseded)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+class StopKind(StrEnum):
+    """What happens at a stop."""
+
+    START = "start"
+    JOB = "job"
+    BREAK = "break"
+    END = "end"
+
+
+class Route(Base):
+    """One crew's route for one day."""
+
+    __tablename__ = "routes"
+    __table_args__ = (enum_check("status", RouteStatus, "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)
+    service_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RouteStatus.DRAFT.value)
+    travel_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    distance_metres: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RouteStop(Base):
+    """A stop on a route, with the road-following leg that leads to it."""
+
+    __tablename__ = "route_stops"
+    __table_args__ = (
+        UniqueConstraint("route_id", "sequence"),
+        enum_check("kind", StopKind, "kind"),
+        CheckConstraint("departure_at >= arrival_at", name="departure_after_arrival"),
+        CheckConstraint("travel_seconds >= 0 AND distance_metres >= 0", name="leg_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    arrival_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    departure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    travel_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    distance_metres: Mapped[int] = mapped_column(Integer, default=0)
+    leg: Mapped[Any] = mapped_column(line_column_type(), nullable=True)

@@ -1,0 +1,1 @@
+"""Typed query helpers per aggregate: ``get``, ``get_or_raise``, ``list_*``."""

@@ -1,0 +1,72 @@
+"""Apartment buildings and apartments: where the media-box installers go, by appointment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from sitecrew.domain.geo import validate_area, validate_point
+from sitecrew.domain.rules import require_range, require_text
+
+
+class InstallationStatus(StrEnum):
+    """Where an apartment stands in the installation campaign."""
+
+    NOT_CONTACTED = "not_contacted"
+    BOOKED = "booked"
+    INSTALLED = "installed"
+    NO_ACCESS = "no_access"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Building:
+    """An apartment building with its footprint and entrances (both from OpenStreetMap)."""
+
+    region_id: int
+    location: Point
+    footprint: Polygon | MultiPolygon | None = None
+    address: str | None = None
+    levels: int | None = None
+    entrances: tuple[Point, ...] = ()
+    district_id: int | None = None
+    osm_id: int | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        validate_point(self.location, what="building location")
+        if self.footprint is not None:
+            validate_area(self.footprint, what="building footprint")
+        for entrance in self.entrances:
+            validate_point(entrance, what="entrance")
+        if self.levels is not None:
+            require_range(self.levels, "levels", low=1, high=200)
+
+
+@dataclass(frozen=True)
+class TenantContact:
+    """Personal data: shown only to planners and to the crew visiting that day."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Apartment:
+    """One dwelling unit in a building."""
+
+    building_id: int
+    unit: str
+    floor: int | None = None
+    tenant: TenantContact | None = None
+    installation_status: InstallationStatus = InstallationStatus.NOT_CONTACTED
+    access_notes: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.unit, "unit", max_length=32)
+        if self.floor is not None:
+            require_range(self.floor, "floor", low=-5, high=200)

@@ -1,0 +1,110 @@
+"""Depots, crews and their members: who can do which work, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from enum import StrEnum
+
+from shapely.geometry import Point
+
+from sitecrew.domain.geo import validate_point
+from sitecrew.domain.rules import require_range, require_text
+from sitecrew.errors import InvalidInputError
+
+
+class Skill(StrEnum):
+    """What a crew member is trained to do; jobs require skills."""
+
+    OILING = "oiling"
+    CARPENTRY = "carpentry"
+    WELDING = "welding"
+    FURNITURE_INSTALLATION = "furniture_installation"
+    INSPECTION = "inspection"
+    MEDIA_BOX = "media_box"
+    DRIVING = "driving"
+
+
+class CrewRole(StrEnum):
+    """A member's role in a crew; trainees make a crew slower."""
+
+    LEAD = "lead"
+    MEMBER = "member"
+    TRAINEE = "trainee"
+
+
+def parse_skills(values: object) -> frozenset[Skill]:
+    """Return the skills named in ``values`` (an iterable of strings).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the first unknown skill and listing the known ones.
+    """
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise InvalidInputError("skills must be a list of skill names")
+    skills: set[Skill] = set()
+    for value in values:
+        try:
+            skills.add(Skill(value))
+        except ValueError:
+            known = ", ".join(skill.value for skill in Skill)
+            raise InvalidInputError(f"unknown skill {value!r}; known: {known}") from None
+    return frozenset(skills)
+
+
+@dataclass(frozen=True)
+class Depot:
+    """Where a crew's day starts and ends (workshop, van parking)."""
+
+    name: str
+    region_id: int
+    location: Point
+    address: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "depot name")
+        validate_point(self.location, what="depot location")
+
+
+@dataclass(frozen=True)
+class Crew:
+    """A team that travels together and is routed as one vehicle."""
+
+    name: str
+    region_id: int
+    depot_id: int
+    shift_start: time = time(7, 30)
+    shift_end: time = time(15, 30)
+    lunch_minutes: int = 30
+    lunch_earliest: time = time(11, 0)
+    lunch_latest: time = time(13, 0)
+    max_jobs_per_day: int = 20
+    skills: frozenset[Skill] = frozenset()
+    organisation_id: int | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "crew name")
+        if self.shift_end <= self.shift_start:
+            raise InvalidInputError("a crew's shift must end after it starts")
+        if self.lunch_latest < self.lunch_earliest:
+            raise InvalidInputError("lunch window must end after it starts")
+        require_range(self.lunch_minutes, "lunch minutes", low=0, high=120)
+        require_range(self.max_jobs_per_day, "max jobs per day", low=1, high=500)
+
+
+@dataclass(frozen=True)
+class CrewMember:
+    """A person in a crew; contact details are the member's own."""
+
+    crew_id: int
+    name: str
+    role: CrewRole = CrewRole.MEMBER
+    skills: frozenset[Skill] = frozenset()
+    training_completed_on: date | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "member name")

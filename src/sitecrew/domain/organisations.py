@@ -1,0 +1,60 @@
+"""Organisations, regions and districts: who owns, makes or services what, and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shapely.geometry import MultiPolygon, Polygon
+
+from sitecrew.domain.geo import validate_area
+from sitecrew.domain.rules import require_text
+
+
+class OrganisationKind(StrEnum):
+    """The roles an organisation plays in Sitecrew."""
+
+    OWNER = "owner"
+    FURNITURE_MAKER = "furniture_maker"
+    CONTRACTOR = "contractor"
+    SERVICE_PROVIDER = "service_provider"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A company or cooperative: site owner, furniture maker, contractor or the service team."""
+
+    name: str
+    kind: OrganisationKind
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "organisation name")
+
+
+@dataclass(frozen=True)
+class Region:
+    """An operating area (a city or part of one) with its outline."""
+
+    name: str
+    area: Polygon | MultiPolygon
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "region name")
+        validate_area(self.area, what="region area")
+
+
+@dataclass(frozen=True)
+class District:
+    """A part of a region; when ``contractor_id`` is set, only that contractor works there."""
+
+    name: str
+    region_id: int
+    area: Polygon | MultiPolygon
+    contractor_id: int | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "district name")
+        validate_area(self.area, what="district area")
