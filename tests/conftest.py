@@ -31,3 +31,122 @@ def osm_dir() -> Path:
             pytest.fail(f"OSM extracts missing in {directory} (CI must have ../shared/osm)")
         pytest.skip(f"OSM extracts not found in {directory}; set SITECREW_OSM_DIR")
     return directory
+
+
+# --- Database backends -------------------------------------------------------------------------
+# Every test that asks for ``engine`` or ``session`` runs once on SpatiaLite and once on PostGIS.
+# A backend that cannot be reached skips on a laptop but fails under CI (or the explicit flag).
+
+BACKENDS = ("spatialite", "postgis")
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/sitecrew_test"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-all-backends",
+        action="store_true",
+        help="fail, rather than skip, when PostGIS or SpatiaLite cannot be used (set in CI)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends = [
+        name
+        for name in BACKENDS
+        if not any(
+            metafunc.definition.get_closest_marker(f"{other}_only")
+            for other in BACKENDS
+            if other != name
+        )
+    ]
+    metafunc.parametrize("backend", backends, scope="session")
+
+
+def _require_all(config: pytest.Config) -> bool:
+    return bool(config.getoption("--require-all-backends") or os.environ.get("CI"))
+
+
+def _unavailable(config: pytest.Config, reason: str) -> None:
+    if _require_all(config):
+        pytest.fail(f"backend required under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def postgres_url(database: str | None = None) -> str:
+    """The PostGIS test URL (``SITECREW_TEST_POSTGRES_URL``), optionally another database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ.get("SITECREW_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
+    if database:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def fresh_postgis_database(name: str) -> str:
+    """Create (or empty) a PostGIS database called ``name`` and return its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(postgres_url("postgres")).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = postgres_url(name)
+    target = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    with target.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    target.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Make empty databases of a backend: ``factory(backend, name) -> url`` (unmigrated)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    def factory(backend: str, name: str) -> str:
+        if backend == "spatialite":
+            return f"sqlite:///{tmp_path_factory.mktemp('spatialite') / (name + '.db')}"
+        try:
+            return fresh_postgis_database(name)
+        except (OperationalError, ProgrammingError) as error:
+            _unavailable(request.config, f"PostGIS unavailable: {str(error).splitlines()[0]}")
+            raise  # unreachable: _unavailable skips or fails
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, database_url_factory, request: pytest.FixtureRequest):
+    """A migrated, empty database of ``backend``, shared by the session's tests."""
+    from sitecrew.db import migrate
+    from sitecrew.db.engine import engine_from_url
+
+    url = database_url_factory(backend, "sitecrew_test")
+    db_engine = engine_from_url(url)
+    try:
+        migrate.upgrade(db_engine)
+    except Exception as error:  # noqa: BLE001  (reported as a skip or failure with the reason)
+        _unavailable(request.config, f"{backend} cannot migrate: {error}")
+    yield db_engine
+    db_engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    """A session whose every write is rolled back after the test (commits become savepoints)."""
+    from sqlalchemy.orm import Session
+
+    connection = engine.connect()
+    outer = connection.begin()
+    db_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield db_session
+    db_session.close()
+    outer.rollback()
+    connection.close()

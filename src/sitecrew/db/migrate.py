@@ -13,11 +13,26 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from geoalchemy2 import alembic_helpers
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 SCRIPT_LOCATION = "sitecrew.db:migrations"
+
+#: SpatiaLite's own tables, which autogenerate must neither create nor drop.
+SPATIALITE_INTERNALS = frozenset(
+    {"ElementaryGeometries", "KNN", "KNN2", "SpatialIndex", "data_licenses", "sql_statements_log"}
+)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Tell Alembic which reflected objects are ours (not SpatiaLite's or R*Tree shadows)."""
+    if type_ == "table" and name and (name in SPATIALITE_INTERNALS or name.startswith("idx_")):
+        return False
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
 
 
 def alembic_config() -> Config:

@@ -5,22 +5,7 @@ from geoalchemy2 import alembic_helpers
 
 from sitecrew.db import models  # noqa: F401  (registers every table on Base.metadata)
 from sitecrew.db.base import Base
-
-#: SpatiaLite's own tables, which autogenerate must neither create nor drop.
-SPATIALITE_INTERNALS = {
-    "ElementaryGeometries",
-    "KNN",
-    "KNN2",
-    "SpatialIndex",
-    "data_licenses",
-    "sql_statements_log",
-}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and (name in SPATIALITE_INTERNALS or name.startswith("idx_")):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+from sitecrew.db.migrate import include_object
 
 
 def run_migrations() -> None:

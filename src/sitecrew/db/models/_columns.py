@@ -54,10 +54,12 @@ def from_db_geometry(element: Any) -> Any:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    """Attach UTC to a naive timestamp read from SQLite (which stores UTC without a zone)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """Return a stored timestamp in UTC (SQLite stores UTC without a zone, PostGIS with one)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def to_db_utc(moment: datetime) -> datetime:
