@@ -13,10 +13,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from geoalchemy2 import alembic_helpers
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from sitecrew.errors import ConfigurationError, InvalidInputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 SCRIPT_LOCATION = "sitecrew.db:migrations"
 
@@ -65,6 +70,24 @@ def head_revision() -> str | None:
 
 def _run(engine: Engine, action: str, revision: str) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, action)(config, revision)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                _ensure_postgis(connection)
+            config.attributes["connection"] = connection
+            getattr(command, action)(config, revision)
+    except CommandError as error:
+        raise InvalidInputError(f"cannot {action} to {revision!r}: {error}") from None
+
+
+def _ensure_postgis(connection: Connection) -> None:
+    """Create the PostGIS extension when missing, or say clearly that it cannot be."""
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except DBAPIError as error:
+        reason = str(error.orig).splitlines()[0]
+        msg = (
+            f"PostGIS is not available in this database ({reason}); install postgresql-15-postgis-3"
+        )
+        raise ConfigurationError(msg) from None
