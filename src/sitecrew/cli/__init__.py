@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sitecrew.cli import db, demo, serve
+from sitecrew.cli import db, demo, osm, serve
 from sitecrew.cli.errors import exit_code_for
 from sitecrew.errors import SitecrewError
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
+app.add_typer(osm.app, name="osm")
 app.command("serve")(serve.serve)
 
 
