@@ -68,9 +68,26 @@ def engine_from_settings(settings: DatabaseSettings) -> Engine:
     return engine_from_url(settings.url, echo=settings.echo)
 
 
+def _preload_bundled_geo_libraries() -> None:
+    """Load the PROJ, GEOS and osmium builds that our wheels bundle before SpatiaLite.
+
+    SQLite loads extensions with ``RTLD_GLOBAL``, so Debian's ``mod_spatialite`` puts the
+    system PROJ and GEOS symbols in the global scope. A wheel module loaded afterwards (pyproj,
+    osmnx, pyosmium) then binds to those instead of its own bundled copies, and the process
+    corrupts its heap (seen here as aborts at exit). Loading them first binds them correctly.
+    """
+    import osmium  # noqa: PLC0415, F401
+    import pyproj  # noqa: PLC0415
+    import pyproj.database  # noqa: PLC0415
+    import pyproj.geod  # noqa: PLC0415
+    import pyproj.transformer  # noqa: PLC0415, F401
+    import shapely  # noqa: PLC0415, F401
+
+
 def _spatialite_engine(url: URL, *, echo: bool) -> Engine:
     import pysqlite3.dbapi2  # noqa: PLC0415  (only SpatiaLite users need this driver)
 
+    _preload_bundled_geo_libraries()
     os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

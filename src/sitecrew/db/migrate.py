@@ -37,7 +37,10 @@ def include_object(
     """Tell Alembic which reflected objects are ours (not SpatiaLite's or R*Tree shadows)."""
     if type_ == "table" and name and (name in SPATIALITE_INTERNALS or name.startswith("idx_")):
         return False
-    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+    included = alembic_helpers.include_object(  # type: ignore[no-untyped-call]
+        obj, name, type_, reflected, compare_to
+    )
+    return bool(included)
 
 
 def alembic_config() -> Config:

@@ -52,6 +52,7 @@ class Site:
     owner_id: int | None = None
     district_id: int | None = None
     access_notes: str | None = None
+    osm_id: str | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:

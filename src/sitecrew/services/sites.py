@@ -38,6 +38,7 @@ def create_site(session: Session, site: Site) -> Site:
         owner_id=site.owner_id,
         address=site.address,
         access_notes=site.access_notes,
+        osm_id=site.osm_id,
         location=to_db_geometry(site.location),
         area=to_db_geometry(site.area),
     )

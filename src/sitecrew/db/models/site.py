@@ -48,6 +48,7 @@ class Site(Base):
             owner_id=self.owner_id,
             district_id=self.district_id,
             access_notes=self.access_notes,
+            osm_id=self.osm_id,
             id=self.id,
         )
 
