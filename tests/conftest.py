@@ -150,3 +150,62 @@ def session(engine):
     db_session.close()
     outer.rollback()
     connection.close()
+
+
+# --- Demo data ---------------------------------------------------------------------------------
+
+DEMO_PLAN_DAY = "2026-06-02"
+_demo_engines: dict[str, object] = {}
+
+
+def _demo_engine(backend: str, url_factory, osm_directory: Path):
+    """Load the full demo world once per backend per session (about 10 s each)."""
+    if backend not in _demo_engines:
+        from datetime import date
+
+        from sitecrew.db import migrate
+        from sitecrew.db.engine import engine_from_url, session_factory
+        from sitecrew.services.demo import load_demo
+
+        engine = engine_from_url(url_factory(backend, "sitecrew_test_demo"))
+        migrate.upgrade(engine)
+        with session_factory(engine).begin() as db_session:
+            load_demo(
+                db_session,
+                osm_directory / "oslo.osm.pbf",
+                region_name="Oslo sentrum",
+                plan_day=date.fromisoformat(DEMO_PLAN_DAY),
+            )
+        _demo_engines[backend] = engine
+    return _demo_engines[backend]
+
+
+@pytest.fixture(scope="session")
+def demo_engine(backend: str, database_url_factory, osm_dir: Path):
+    """A database of ``backend`` holding the full demo world (seed 2018, central Oslo).
+
+    Tests must not write to it; use ``demo_session`` for writes that are rolled back.
+    """
+    return _demo_engine(backend, database_url_factory, osm_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_engines(database_url_factory, osm_dir: Path) -> dict[str, object]:
+    """The demo world on both backends at once, for tests that compare their answers."""
+    return {name: _demo_engine(name, database_url_factory, osm_dir) for name in BACKENDS}
+
+
+@pytest.fixture
+def demo_session(demo_engine):
+    """A session on the demo database whose writes are rolled back after the test."""
+    from sqlalchemy.orm import Session
+
+    connection = demo_engine.connect()
+    outer = connection.begin()
+    db_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield db_session
+    db_session.close()
+    outer.rollback()
+    connection.close()

@@ -54,7 +54,7 @@ def load(
     check_connection(engine)
     started = time.perf_counter()
     migrate.upgrade(engine)
-    with progress_bar() as progress, session_factory(engine)() as session:
+    with progress_bar() as progress, session_factory(engine).begin() as session:
         summary = load_demo(
             session,
             path,

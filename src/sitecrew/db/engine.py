@@ -125,8 +125,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(session: Session) -> Iterator[Session]:
     """Run a block as one unit of work: all of it is written, or none of it.
 
-    Inside an outer transaction (a test's, or a larger service's) it becomes a savepoint, so a
-    failure still leaves nothing behind while the outer work can go on.
+    Inside an outer transaction it becomes a savepoint, so a failure leaves nothing behind
+    while the outer work can go on. Top-level callers (CLI commands, web requests) own the
+    outer transaction: ``with session_factory(engine).begin() as session: ...`` commits once
+    at the end, so a service's reads before its writes never leave work uncommitted.
     """
     if session.in_transaction():
         with session.begin_nested():
