@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from sitecrew.config import Settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 app = typer.Typer(help="Create, upgrade or downgrade the database schema.", no_args_is_help=True)
 
 
-def _engine():  # noqa: ANN202  (Engine; imported lazily to keep --help fast)
+def _engine() -> Engine:
     from sitecrew.db.engine import check_connection, engine_from_settings  # noqa: PLC0415
 
     engine = engine_from_settings(Settings.from_env().database)

@@ -1,6 +1,28 @@
-"""``sitecrew serve``: run the ASGI app."""
+"""``sitecrew serve``: run the ASGI app with uvicorn."""
+
 from __future__ import annotations
 
+import typer
 
-def serve() -> None:
-    """Serve the GraphQL API (filled in with the web layer)."""
+
+def serve(
+    host: str | None = typer.Option(None, help="Interface to bind (default SITECREW_HOST)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default SITECREW_PORT)."),
+    workers: int = typer.Option(1, min=1, max=32, help="Worker processes."),
+) -> None:
+    """Serve Sitecrew over HTTP (health at /healthz)."""
+    import uvicorn  # noqa: PLC0415
+
+    from sitecrew.config import Settings  # noqa: PLC0415
+    from sitecrew.db.engine import check_connection, engine_from_settings  # noqa: PLC0415
+    from sitecrew.web.app import create_app  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    check_connection(engine_from_settings(settings.database))
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=workers if workers > 1 else None,
+        log_level="info",
+    )

@@ -1,0 +1,59 @@
+"""The ASGI application: Starlette at the edge, one engine per process.
+
+``create_app(settings)`` builds everything from the settings it is given, so tests and the CLI
+make apps with their own configuration; nothing is read from the environment here.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sitecrew import __version__
+from sitecrew.db import migrate
+from sitecrew.db.engine import backend_name, engine_from_settings
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sqlalchemy.engine import Engine
+    from starlette.requests import Request
+
+    from sitecrew.config import Settings
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the app; the database engine lives as long as the app (see the lifespan)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.engine = engine_from_settings(settings.database)
+        yield
+        app.state.engine.dispose()
+
+    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Report liveness and whether the database answers at the expected schema revision."""
+    engine: Engine = request.app.state.engine
+    try:
+        revision = await anyio.to_thread.run_sync(migrate.current_revision, engine)
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    expected = migrate.head_revision()
+    status = "ok" if revision == expected else "migration needed"
+    body = {
+        "status": status,
+        "version": __version__,
+        "database": backend_name(engine),
+        "revision": revision,
+        "expected_revision": expected,
+    }
+    return JSONResponse(body, status_code=200 if status == "ok" else 503)
