@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import osmium
+import osmnx as ox
 import pytest
 
 from sitecrew.errors import NotFoundError, StreetGraphError
 from sitecrew.streets import add_travel_times, graph_from_extract
-from sitecrew.streets.build import EXCLUDED_HIGHWAYS
+from sitecrew.streets.build import EXCLUDED_HIGHWAYS, _is_drivable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -120,3 +121,39 @@ def test_extract_without_roads_raises_when_no_way_is_drivable(
                 writer.add(obj)
     with pytest.raises(StreetGraphError, match="no drivable road"):
         graph_from_extract(buildings)
+
+
+def _write_drivable_xml(source: Path, target: Path) -> None:
+    """Write the nodes and the drivable ways of ``source`` as OSM XML (bz2 by suffix)."""
+    with osmium.SimpleWriter(str(target)) as writer:
+        for obj in osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY):
+            if isinstance(obj, osmium.osm.Node) or _is_drivable(dict(obj.tags), with_service=False):
+                writer.add(obj)
+
+
+def test_graph_equals_osmnx_xml_graph_when_built_from_the_same_ways(
+    osm_dir: Path, tmp_path: Path, uppsala_graph: nx.MultiDiGraph
+) -> None:
+    """Streaming with pyosmium gives osmnx's own graph_from_xml result, node for node."""
+    xml = tmp_path / "uppsala-drivable.osm"
+    _write_drivable_xml(osm_dir / "uppsala-central-roads.osm.pbf", xml)
+    reference = ox.graph_from_xml(xml, retain_all=True)
+    reference = reference.subgraph(max(nx.strongly_connected_components(reference), key=len))
+    assert set(reference.nodes) == set(uppsala_graph.nodes)
+    assert sorted(reference.edges()) == sorted(uppsala_graph.edges())
+    ours = sum(length for *_, length in uppsala_graph.edges(data="length"))
+    theirs = sum(length for *_, length in reference.edges(data="length"))
+    assert ours == pytest.approx(theirs)
+
+
+def test_bz2_xml_extract_builds_the_same_graph_as_pbf(
+    osm_dir: Path, tmp_path: Path, uppsala_graph: nx.MultiDiGraph
+) -> None:
+    """``.osm.bz2`` input is read as well as PBF and yields the identical network."""
+    compressed = tmp_path / "uppsala.osm.bz2"
+    with osmium.SimpleWriter(str(compressed)) as writer:
+        for obj in osmium.FileProcessor(str(osm_dir / "uppsala-central-roads.osm.pbf")):
+            writer.add(obj)
+    G = graph_from_extract(compressed)
+    assert set(G.nodes) == set(uppsala_graph.nodes)
+    assert sorted(G.edges()) == sorted(uppsala_graph.edges())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from sitecrew.errors import StreetGraphError
 from sitecrew.streets import _validate, store
 from sitecrew.streets.arrays import arrays_from_graph
 from sitecrew.streets.build import add_travel_times, graph_from_extract
@@ -103,7 +104,15 @@ class StreetNetwork:
 
     @cached_property
     def topology(self) -> pyroutingkit.CCHTopology:
-        """The contraction hierarchy's topology, shared by the time and length metrics."""
+        """The contraction hierarchy's topology, shared by the time and length metrics.
+
+        Built on first use (nested dissection, the one slow step of the hierarchy) and kept in
+        the cache folder, so later loads of the same build skip it.
+        """
+        if self.cache_folder is not None:
+            return store.load_or_save_topology(
+                self.cache_folder, build=lambda: topology_from_arrays(self.arrays)
+            )
         return topology_from_arrays(self.arrays)
 
     @cached_property
@@ -126,7 +135,7 @@ class StreetNetwork:
         """The networkx graph of this build, read from the cache on first use."""
         if self.cache_folder is None:
             msg = "this network was not loaded from a cache folder; its graph is unavailable"
-            raise AttributeError(msg)
+            raise StreetGraphError(msg)
         return store.load_graph(self.cache_folder)
 
     def snap(self, points: Sequence[tuple[float, float]] | NDArray[np.float64]) -> SnappedPoints:

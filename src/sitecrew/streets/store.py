@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyroutingkit
 
 from sitecrew.errors import StreetGraphError
 from sitecrew.streets.arrays import StreetArrays
 from sitecrew.streets.speeds import FALLBACK_SPEED_KPH, HIGHWAY_SPEEDS_KPH
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
 
 #: Bump when the build changes graphs for the same extract and settings.
@@ -32,6 +35,7 @@ BUILD_FORMAT = 1
 ARRAYS_FILE = "arrays.npz"
 GRAPH_FILE = "graph.pickle"
 META_FILE = "build.json"
+TOPOLOGY_DIR = "cch-topology"
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,32 @@ def load_graph(folder: Path) -> nx.MultiDiGraph:
     except (OSError, pickle.UnpicklingError, EOFError) as error:
         msg = f"no usable street graph in {folder}: {error}"
         raise StreetGraphError(msg) from error
+
+
+def load_or_save_topology(
+    folder: Path, *, build: Callable[[], pyroutingkit.CCHTopology]
+) -> pyroutingkit.CCHTopology:
+    """Return the cached contraction-hierarchy topology of a build, building and saving it once.
+
+    Saving is best effort (a read-only cache still works, it just rebuilds the topology).
+    """
+    saved = folder / TOPOLOGY_DIR
+    if saved.is_dir():
+        topology = pyroutingkit.CCHTopology()
+        try:
+            topology.load(str(saved))
+        except (RuntimeError, OSError):
+            shutil.rmtree(saved, ignore_errors=True)
+        else:
+            return topology
+    topology = build()
+    staging = Path(tempfile.mkdtemp(prefix=f".{TOPOLOGY_DIR}-", dir=folder))
+    try:
+        topology.save(str(staging))
+        staging.rename(saved)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return topology
 
 
 def is_cached(folder: Path) -> bool:
