@@ -135,3 +135,12 @@ def test_duplicate_serial_is_a_conflict_and_leaves_the_first_item(session):
     with pytest.raises(ConflictError, match="furniture cannot be saved"):
         sites.create_furniture(session, replace(world.furniture, id=None))
     assert _count(session, m.Furniture) == 1
+
+
+def test_database_enforces_foreign_keys_after_migrations(session):
+    """A row pointing at a missing parent is refused by the database itself (SQLite too)."""
+    statement = text(
+        "INSERT INTO crew_members (crew_id, name, role, skills) VALUES (424242, 'Ghost', 'member', '[]')"
+    )
+    with pytest.raises(IntegrityError), session.begin_nested():
+        session.execute(statement)

@@ -74,13 +74,34 @@ def head_revision() -> str | None:
 def _run(engine: Engine, action: str, revision: str) -> None:
     config = alembic_config()
     try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                _ensure_postgis(connection)
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _sqlite_foreign_keys(connection, enabled=False)
+            try:
+                with connection.begin():
+                    if not sqlite:
+                        _ensure_postgis(connection)
+                    config.attributes["connection"] = connection
+                    getattr(command, action)(config, revision)
+            finally:
+                if sqlite:
+                    _sqlite_foreign_keys(connection, enabled=True)
     except CommandError as error:
         raise InvalidInputError(f"cannot {action} to {revision!r}: {error}") from None
+
+
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    """Switch SQLite's foreign-key enforcement outside any transaction.
+
+    Batch migrations rebuild a table under a temporary name and rename it back; with
+    enforcement on, SQLite (and SpatiaLite's ``RenameTable``) refuse the rename. The pragma is a
+    no-op inside a transaction, so it goes straight to the driver before ``BEGIN``.
+    """
+    raw = connection.connection.dbapi_connection
+    if raw is None:  # pragma: no cover (a live connection always has one)
+        return
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if enabled else 'OFF'}")
 
 
 def _ensure_postgis(connection: Connection) -> None:

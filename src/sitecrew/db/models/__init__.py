@@ -1,14 +1,17 @@
 """All ORM models, one module per aggregate; import as ``from sitecrew.db import models as m``."""
 
+from sitecrew.db.models.access import ApiToken, Role
 from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.crew import Crew, CrewMember, Depot
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.organisation import District, Organisation, Region
 from sitecrew.db.models.plan import Route, RouteStatus, RouteStop, StopKind
+from sitecrew.db.models.planning import PlanningRun, RunStatus, UnassignedJob, UnassignedReasonCode
 from sitecrew.db.models.site import Furniture, FurnitureModel, Site
 
 __all__ = [
     "Apartment",
+    "ApiToken",
     "Appointment",
     "Building",
     "Crew",
@@ -20,10 +23,15 @@ __all__ = [
     "Job",
     "MaintenanceRecord",
     "Organisation",
+    "PlanningRun",
     "Region",
+    "Role",
     "Route",
     "RouteStatus",
     "RouteStop",
+    "RunStatus",
     "Site",
     "StopKind",
+    "UnassignedJob",
+    "UnassignedReasonCode",
 ]

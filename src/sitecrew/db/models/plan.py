@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,6 +48,7 @@ class Route(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"), index=True)
     service_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default=RouteStatus.DRAFT.value)
     travel_seconds: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,4 +76,5 @@ class RouteStop(Base):
     departure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     travel_seconds: Mapped[int] = mapped_column(Integer, default=0)
     distance_metres: Mapped[int] = mapped_column(Integer, default=0)
+    fixed: Mapped[bool] = mapped_column(default=False, server_default=false())
     leg: Mapped[Any] = mapped_column(line_column_type(), nullable=True)

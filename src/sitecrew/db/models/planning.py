@@ -1,0 +1,85 @@
+"""Planning runs: background route-planning jobs with progress, and why jobs stayed unplanned."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sitecrew.db.base import Base
+from sitecrew.db.models._columns import enum_check
+
+
+class RunStatus(StrEnum):
+    """Where a planning run is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class UnassignedReasonCode(StrEnum):
+    """Why the planner left a job out (mirrors ``domain.plans.UnassignedReason``)."""
+
+    SKILL = "skill"
+    DISTRICT = "district"
+    TIME_WINDOW = "time_window"
+    SHIFT_LENGTH = "shift_length"
+    CAPACITY = "capacity"
+    UNREACHABLE = "unreachable"
+
+
+class PlanningRun(Base):
+    """One request to plan a region's day: status, progress and a summary of the result."""
+
+    __tablename__ = "planning_runs"
+    __table_args__ = (
+        enum_check("status", RunStatus, "status"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    service_date: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED.value)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    step: Mapped[str | None] = mapped_column(String(100))
+    message: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UnassignedJob(Base):
+    """A job a planning run could not place, with the reason for the planner."""
+
+    __tablename__ = "unassigned_jobs"
+    __table_args__ = (
+        UniqueConstraint("run_id", "job_id"),
+        enum_check("reason", UnassignedReasonCode, "reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("planning_runs.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text)
