@@ -9,6 +9,7 @@ orders of magnitude faster once its topology is built, and its speed-up grows wi
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -145,19 +146,23 @@ class CCHEngine:
             raise StreetGraphError(msg)
         self.metric = pyroutingkit.CCHMetric(self.topology)
         self.metric.customize(arc_weights.astype(np.uint32))
+        # RoutingKit's query objects keep per-query state; one request at a time per metric.
+        self._lock = threading.Lock()
 
     def costs(self, sources: NDArray[np.int64], targets: NDArray[np.int64]) -> NDArray[np.int64]:
         """Return path costs from one many-to-many hierarchy query."""
-        raw = self.metric.distances_many_to_many(
-            sources.astype(np.uint32), targets.astype(np.uint32)
-        )
+        with self._lock:
+            raw = self.metric.distances_many_to_many(
+                sources.astype(np.uint32), targets.astype(np.uint32)
+            )
         result = np.asarray(raw, dtype=np.int64).reshape(len(sources), len(targets))
         result[result >= pyroutingkit.INF_WEIGHT] = UNREACHABLE
         return result
 
     def path(self, source: int, target: int) -> NDArray[np.int64]:
         """Return the edges of a cheapest path (the hierarchy unpacks input arc ids)."""
-        distance, _, arc_path = self.metric.query(int(source), int(target))
+        with self._lock:
+            distance, _, arc_path = self.metric.query(int(source), int(target))
         if distance >= pyroutingkit.INF_WEIGHT:
             msg = f"node {target} is unreachable from node {source}"
             raise StreetGraphError(msg)
