@@ -23,6 +23,9 @@ def load(
         None, help="OSM extract to read (default: oslo.osm.pbf in the OSM directory)."
     ),
     region_name: str = typer.Option("Oslo sentrum", help="Name of the demo region."),
+    street_region: str = typer.Option(
+        "oslo", help="Region of the OSM manifest whose street graph routes this region."
+    ),
     plan_day: str = typer.Option(
         DEFAULT_PLAN_DAY, "--date", help="The day the demo's bookings centre on (YYYY-MM-DD)."
     ),
@@ -59,6 +62,7 @@ def load(
             session,
             path,
             region_name=region_name,
+            street_region=street_region,
             plan_day=day,
             seed=seed,
             target_flats=flats,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shapely.geometry import MultiPolygon, Polygon
 
 from sitecrew.domain.geo import validate_area
 from sitecrew.domain.rules import require_text
+from sitecrew.errors import InvalidInputError
 
 
 class OrganisationKind(StrEnum):
@@ -34,15 +36,25 @@ class Organisation:
 
 @dataclass(frozen=True)
 class Region:
-    """An operating area (a city or part of one) with its outline."""
+    """An operating area (a city or part of one) with its outline.
+
+    ``street_region`` names the entry of the OSM region manifest whose street graph serves it;
+    ``timezone`` (IANA) is the local time of shifts and appointments.
+    """
 
     name: str
     area: Polygon | MultiPolygon
+    street_region: str | None = None
+    timezone: str = "Europe/Oslo"
     id: int | None = None
 
     def __post_init__(self) -> None:
         require_text(self.name, "region name")
         validate_area(self.area, what="region area")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInputError(f"unknown time zone {self.timezone!r}") from None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,12 @@ def create_organisation(session: Session, organisation: Organisation) -> Organis
 
 def create_region(session: Session, region: Region) -> Region:
     """Store a new region and return it with its id."""
-    row = m.Region(name=region.name, area=to_db_geometry(region.area))
+    row = m.Region(
+        name=region.name,
+        street_region=region.street_region,
+        timezone=region.timezone,
+        area=to_db_geometry(region.area),
+    )
     return save(session, row).to_domain()
 
 

@@ -34,11 +34,19 @@ class Region(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    street_region: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), server_default="Europe/Oslo")
     area: Mapped[Any] = mapped_column(area_column_type())
 
     def to_domain(self) -> d.Region:
         """Return the domain object."""
-        return d.Region(name=self.name, area=from_db_geometry(self.area), id=self.id)
+        return d.Region(
+            name=self.name,
+            area=from_db_geometry(self.area),
+            street_region=self.street_region,
+            timezone=self.timezone,
+            id=self.id,
+        )
 
 
 class District(Base):

@@ -59,6 +59,7 @@ def load_demo(
     *,
     region_name: str,
     plan_day: date,
+    street_region: str | None = "oslo",
     seed: int = 2018,
     target_flats: int = DEFAULT_TARGET_FLATS,
     replace: bool = False,
@@ -80,7 +81,9 @@ def load_demo(
     progress("Reading OpenStreetMap", 1, 1)
     with transaction(session):
         _make_room(session, replace=replace)
-        world = create_world(session, region_name=region_name, bounds=places.bounds)
+        world = create_world(
+            session, region_name=region_name, bounds=places.bounds, street_region=street_region
+        )
         create_housing(
             session,
             world,

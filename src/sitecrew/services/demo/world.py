@@ -52,13 +52,17 @@ class DemoWorld:
         return [next((i for area, i in prepared if area.covers(p)), None) for p in points]
 
 
-def create_world(session: Session, *, region_name: str, bounds: BBox) -> DemoWorld:
+def create_world(
+    session: Session, *, region_name: str, bounds: BBox, street_region: str | None
+) -> DemoWorld:
     """Create the organisations, the region (the extract's box) and six districts."""
     organisation_ids = {
         key: organisations.create_organisation(session, Organisation(name, kind)).id or 0
         for key, (name, kind) in ORGANISATIONS.items()
     }
-    region = organisations.create_region(session, Region(region_name, bounds.to_polygon()))
+    region = organisations.create_region(
+        session, Region(region_name, bounds.to_polygon(), street_region)
+    )
     width = (bounds.east - bounds.west) / 3
     height = (bounds.north - bounds.south) / 2
     districts = []

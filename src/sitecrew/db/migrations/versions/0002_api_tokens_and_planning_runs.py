@@ -17,6 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("regions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("street_region", sa.String(length=100), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "timezone", sa.String(length=64), nullable=False, server_default="Europe/Oslo"
+            )
+        )
+
     op.create_table(
         "planning_runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -135,6 +143,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("regions", schema=None) as batch_op:
+        batch_op.drop_column("timezone")
+        batch_op.drop_column("street_region")
+
     with op.batch_alter_table("routes", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_routes_run_id_planning_runs"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_routes_run_id"))
