@@ -1,4 +1,4 @@
-"""Solver clients for jobs and lunch breaks, and the load dimensions that tie breaks to crews."""
+"""Solver clients for jobs, their roles, and the load dimensions (van load, job count)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from typing import TYPE_CHECKING
 
 from pyvrp import Client, ClientGroup
 
-from sitecrew.routing._places import Place
-from sitecrew.routing.problem import is_eligible
-
 if TYPE_CHECKING:
-    from sitecrew.routing.problem import CrewSpec, JobSpec
+    from sitecrew.routing.problem import JobSpec
 
 
 @dataclass(frozen=True)
@@ -24,16 +21,14 @@ class ClientRole:
 
 @dataclass(frozen=True)
 class Dims:
-    """Which load dimensions exist: van load, job count, then one per crew with a break."""
+    """Which load dimensions exist: van load, then job count."""
 
     load: bool
     count: bool
-    breaks: tuple[str, ...]
 
-    def vector(self, *, load: int = 0, count: int = 0, crew: str | None = None) -> list[int]:
+    def vector(self, *, load: int = 0, count: int = 0) -> list[int]:
         """Return a delivery or capacity vector over the existing dimensions."""
-        values = ([load] if self.load else []) + ([count] if self.count else [])
-        return values + [int(crew == name) for name in self.breaks]
+        return ([load] if self.load else []) + ([count] if self.count else [])
 
 
 @dataclass
@@ -99,44 +94,3 @@ def add_job_clients(
 
 
 _UNBOUNDED = 1 << 50
-
-
-def break_candidates(crew: CrewSpec, jobs: tuple[JobSpec, ...]) -> set[int]:
-    """Return the matrix indices where ``crew`` might be at lunch time."""
-    spots = {crew.ready_location, crew.end_location}
-    return spots | {j.location for j in jobs if j.location is not None and is_eligible(j, crew)}
-
-
-def break_places(crews: list[CrewSpec], jobs: tuple[JobSpec, ...]) -> list[Place]:
-    """Return one break place per matrix index any crew with a break might pause at."""
-    spots: set[int] = set()
-    for crew in crews:
-        spots |= break_candidates(crew, jobs)
-    return [Place(spot, None, is_break=True) for spot in sorted(spots)]
-
-
-def add_break_clients(
-    clients: ClientSet,
-    crews: list[CrewSpec],
-    jobs: tuple[JobSpec, ...],
-    places: list[Place],
-    dims: Dims,
-) -> None:
-    """Add each crew's break as a required group of optional visits, one per candidate place."""
-    by_spot = {p.matrix_index: i for i, p in enumerate(places) if p.is_break}
-    for crew in crews:
-        if crew.break_window is None:
-            continue
-        open_s, close_s = crew.break_window
-        members = [
-            Client(
-                location=by_spot[spot],
-                delivery=dims.vector(crew=crew.id),
-                service_duration=crew.break_duration_s,
-                tw_early=open_s,
-                tw_late=close_s - crew.break_duration_s,
-                required=False,
-            )
-            for spot in sorted(break_candidates(crew, jobs))
-        ]
-        clients.add_group(members, ClientRole(None, crew.id), required=True)

@@ -6,6 +6,8 @@ carries the extra service time of a slow crew (so the window still bounds the st
 work); edges into jobs a crew may not do are prohibitive in that crew's profile. Break places
 stand for "pausing here": entering one costs plain travel, leaving one always pays the next job's
 setup, so a break never hides a setup the crew really has to do (it can only overestimate).
+Each break place belongs to one crew (its ``owner``); edges into it are prohibitive in every other
+crew's profile, so no crew can take another crew's lunch.
 """
 
 from __future__ import annotations
@@ -30,20 +32,26 @@ class Place:
     site: str | None
     job: JobSpec | None = None
     is_break: bool = False
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
 class Profile:
-    """Who may go where and how slowly they work: the key of one routing profile."""
+    """Who may go where and how slowly they work: the key of one routing profile.
+
+    ``break_owner`` is the crew whose break places this profile may enter (``None``: none).
+    """
 
     service_factor: float
     eligible: frozenset[str]
+    break_owner: str | None = None
 
     @classmethod
-    def of(cls, crew: CrewSpec, jobs: tuple[JobSpec, ...]) -> Profile:
+    def of(cls, crew: CrewSpec, jobs: tuple[JobSpec, ...], *, with_break: bool) -> Profile:
         """Return the profile of ``crew`` over the jobs being planned."""
         eligible = frozenset(j.id for j in jobs if is_eligible(j, crew))
-        return cls(service_factor=crew.service_factor, eligible=eligible)
+        owner = crew.id if with_break else None
+        return cls(service_factor=crew.service_factor, eligible=eligible, break_owner=owner)
 
 
 def base_matrices(
@@ -99,14 +107,17 @@ def profile_matrices(
         dtype=np.int64,
     )
     durations = np.minimum(durations + extra[:, None], PROHIBITIVE)
-    banned = [
-        col
-        for col, p in enumerate(places)
-        if p.job is not None and p.job.id not in profile.eligible
-    ]
+    banned = [col for col, p in enumerate(places) if not _may_enter(profile, p)]
     durations[:, banned] = PROHIBITIVE
     distances[:, banned] = PROHIBITIVE
     durations = np.minimum(durations, cap)
     np.fill_diagonal(durations, 0)
     np.fill_diagonal(distances, 0)
     return durations, distances
+
+
+def _may_enter(profile: Profile, place: Place) -> bool:
+    """Return whether crews of ``profile`` may visit ``place`` (their jobs, their own break)."""
+    if place.is_break:
+        return place.owner is not None and place.owner == profile.break_owner
+    return place.job is None or place.job.id in profile.eligible

@@ -4,9 +4,9 @@ Modelling choices (each verified by the tests through the independent checker):
 
 - **Max jobs and van capacity** are load dimensions (a job delivers 1 job and its ``load``).
 - **Skills, districts and trainee speed** are routing profiles, one per distinct combination.
-- **Lunch** is a required, mutually exclusive group of optional break visits per crew, one at
-  each place the crew might be (its depots and its eligible jobs' places); a load dimension of
-  its own, with capacity 1 only on that crew's vehicle, keeps other crews from taking it.
+- **Lunch** is a required, mutually exclusive group of optional break visits per crew at a few
+  places of its own (its depots and spread-out places of its lunch-time jobs); each crew with a
+  break has its own profile, in which only its own break places are enterable (see ``_breaks``).
 - **Optional jobs** carry a prize of ``priority`` times a unit larger than any route's cost, so
   only jobs that do not fit are dropped, the least valuable first.
 - **Several time windows** become a mutually exclusive group of copies, one per window.
@@ -20,14 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from pyvrp import Depot, Location, ProblemData, VehicleType
 
-from sitecrew.routing._clients import (
-    ClientRole,
-    ClientSet,
-    Dims,
-    add_break_clients,
-    add_job_clients,
-    break_places,
-)
+from sitecrew.routing._breaks import add_break_clients, break_places
+from sitecrew.routing._clients import ClientRole, ClientSet, Dims, add_job_clients
 from sitecrew.routing._places import Place, Profile, base_matrices, profile_matrices
 from sitecrew.routing.problem import CrewSpec, is_eligible
 from sitecrew.routing.units import PROHIBITIVE, matrix_to_solver, prize_unit_for
@@ -90,23 +84,19 @@ def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) ->
     dims = Dims(
         load=any(j.load for j in jobs) and any(c.capacity is not None for c in crews),
         count=any(c.max_jobs is not None for c in crews),
-        breaks=tuple(c.id for c in breakers),
     )
+    durations = matrix_to_solver(problem.durations, name="durations")
     places = _depot_places(problem, crews)
     first_job = len(places)
     places += [Place(j.location or 0, j.site, job=j) for j in jobs]
-    places += break_places(breakers, jobs)
-    base = base_matrices(
-        places,
-        matrix_to_solver(problem.durations, name="durations"),
-        matrix_to_solver(problem.distances, name="distances"),
-    )
-    profiles = {Profile.of(f[0], jobs): f[0] for f in fleets}
+    places += break_places(breakers, jobs, durations)
+    base = base_matrices(places, durations, matrix_to_solver(problem.distances, name="distances"))
+    profiles = {_profile(f[0], jobs): f[0] for f in fleets}
     cap = max(c.shift_end_s for c in crews) + 1
     matrices = [profile_matrices(p, places, base, c, cap=cap) for p, c in profiles.items()]
     clients = ClientSet([], [], [])
     add_job_clients(clients, jobs, first_job, dims, _prize_unit(problem, crews, base, jobs))
-    add_break_clients(clients, breakers, jobs, places, dims)
+    add_break_clients(clients, breakers, places, dims)
     order = list(profiles)
     vehicle_types = [
         _vehicle_type(
@@ -114,7 +104,7 @@ def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) ->
             f,
             places=places,
             dims=dims,
-            profile=order.index(Profile.of(f[0], jobs)),
+            profile=order.index(_profile(f[0], jobs)),
             jobs=jobs,
         )
         for f in fleets
@@ -131,6 +121,10 @@ def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) ->
         groups=clients.groups,
     )
     return SolverModel(data, tuple(places), tuple(clients.roles), tuple(fleets))
+
+
+def _profile(crew: CrewSpec, jobs: tuple[JobSpec, ...]) -> Profile:
+    return Profile.of(crew, jobs, with_break=plans_break(crew))
 
 
 def _fleets(problem: RoutingProblem, crews: tuple[CrewSpec, ...]) -> list[tuple[CrewSpec, ...]]:
@@ -207,7 +201,6 @@ def _vehicle_type(
     vector = dims.vector(
         load=sum(j.load for j in jobs) + 1 if capacity is None else capacity,
         count=len(jobs) + 1 if max_jobs is None else max_jobs,
-        crew=crew.id,
     )
     return VehicleType(
         num_available=len(fleet),
