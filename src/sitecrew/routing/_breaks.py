@@ -69,7 +69,10 @@ def farthest_points(
     if not candidates:
         return []
     cand = np.asarray(candidates, dtype=np.int64)
-    there_and_back = durations[np.ix_(seeds, cand)] + durations[np.ix_(cand, seeds)].T
+    start = np.asarray(seeds, dtype=np.int64)
+    out: npt.NDArray[np.int64] = durations[np.ix_(start, cand)]
+    back: npt.NDArray[np.int64] = durations[np.ix_(cand, start)]
+    there_and_back = out + back.T
     nearest = there_and_back.min(axis=0).astype(np.float64)
     chosen: list[int] = []
     while len(chosen) < count:
