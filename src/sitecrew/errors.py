@@ -67,3 +67,21 @@ class ConfigurationError(SitecrewError):
     """Settings that cannot work: unreachable database URL, missing OSM directory."""
 
     code = "CONFIGURATION"
+
+
+class InvalidCursorError(InvalidInputError):
+    """A pagination cursor that this server did not issue."""
+
+    code = "BAD_CURSOR"
+
+
+class PageTooLargeError(InvalidInputError):
+    """A page size above the configured cap."""
+
+    code = "PAGE_TOO_LARGE"
+
+
+class ViewportTooLargeError(InvalidInputError):
+    """A map viewport holding more features than the configured cap."""
+
+    code = "VIEWPORT_TOO_LARGE"

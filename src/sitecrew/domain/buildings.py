@@ -64,6 +64,7 @@ class Apartment:
     tenant: TenantContact | None = None
     installation_status: InstallationStatus = InstallationStatus.NOT_CONTACTED
     access_notes: str | None = None
+    location: Point | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:

@@ -13,11 +13,13 @@ import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from sitecrew import __version__
+from sitecrew.api.schema import build_schema
 from sitecrew.db import migrate
-from sitecrew.db.engine import backend_name, engine_from_settings
+from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
+from sitecrew.web.graphql_view import SitecrewGraphQL
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -29,15 +31,24 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """Build the app; the database engine lives as long as the app (see the lifespan)."""
+    """Build the app: ``/healthz`` and ``/graphql`` (HTTP and WebSocket) over one engine."""
+    engine = engine_from_settings(settings.database)
+    graphql = SitecrewGraphQL(
+        build_schema(settings.server), sessions=session_factory(engine), settings=settings
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = engine_from_settings(settings.database)
+        app.state.engine = engine
         yield
-        app.state.engine.dispose()
+        engine.dispose()
 
-    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    routes = [
+        Route("/healthz", healthz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 async def healthz(request: Request) -> JSONResponse:

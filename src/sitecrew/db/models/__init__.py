@@ -1,6 +1,6 @@
 """All ORM models, one module per aggregate; import as ``from sitecrew.db import models as m``."""
 
-from sitecrew.db.models.access import ApiToken, Role
+from sitecrew.db.models.access import ApiToken
 from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.crew import Crew, CrewMember, Depot
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
@@ -25,7 +25,6 @@ __all__ = [
     "Organisation",
     "PlanningRun",
     "Region",
-    "Role",
     "Route",
     "RouteStatus",
     "RouteStop",

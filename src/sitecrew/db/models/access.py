@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import enum_check
-
-
-class Role(StrEnum):
-    """What a token may see and change (the rules live in ``domain.access``)."""
-
-    ADMIN = "admin"
-    PLANNER = "planner"
-    CONTRACTOR = "contractor"
-    CREW = "crew"
+from sitecrew.domain.access import Principal, Role
 
 
 class ApiToken(Base):
@@ -43,3 +34,13 @@ class ApiToken(Base):
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def to_principal(self) -> Principal:
+        """Return who this token speaks for."""
+        return Principal(
+            role=Role(self.role),
+            token_id=self.id,
+            region_id=self.region_id,
+            organisation_id=self.organisation_id,
+            crew_id=self.crew_id,
+        )

@@ -85,5 +85,6 @@ class Apartment(Base):
             tenant=tenant,
             installation_status=d.InstallationStatus(self.installation_status),
             access_notes=self.access_notes,
+            location=from_db_geometry(self.location),
             id=self.id,
         )

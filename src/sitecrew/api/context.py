@@ -1,0 +1,85 @@
+"""Per-request context: who is asking, the request's database session, its DataLoaders.
+
+Services are synchronous. Resolvers call them through :meth:`Context.read` / :meth:`write`, which
+run them on a worker thread so the event loop never waits on the database; a per-request
+``CapacityLimiter(1)`` serialises one request's calls, because DataLoaders of one request run
+concurrently and a SQLAlchemy session must not be used by two threads at once.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from sitecrew.errors import UnauthenticatedError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from sitecrew.config import Settings
+    from sitecrew.domain.access import Principal
+
+ResultT = TypeVar("ResultT")
+
+
+class Context:
+    """What every resolver gets as ``info.context``."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, principal: Principal | None
+    ) -> None:
+        from sitecrew.api.loaders import Loaders  # noqa: PLC0415  (cycle: loaders use Context)
+
+        self.sessions = sessions
+        self.settings = settings
+        self.principal = principal
+        self._limiter = anyio.CapacityLimiter(1)
+        self._session: Session | None = None
+        self.loaders = Loaders(self)
+
+    @property
+    def user(self) -> Principal:
+        """Return the authenticated caller.
+
+        Raises
+        ------
+        UnauthenticatedError
+            When the request carried no valid token.
+        """
+        if self.principal is None:
+            raise UnauthenticatedError("authentication required: send 'Authorization: Bearer …'")
+        return self.principal
+
+    async def read(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
+        """Run a read-only service function with the request's session, off the event loop."""
+        return await anyio.to_thread.run_sync(
+            partial(self._read_now, function, *args, **kwargs), limiter=self._limiter
+        )
+
+    async def write(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
+        """Run a service function in its own transaction: all of it is written, or nothing."""
+        return await anyio.to_thread.run_sync(
+            partial(self._write_now, function, *args, **kwargs), limiter=self._limiter
+        )
+
+    def _read_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
+        if self._session is None:
+            self._session = self.sessions()
+        return function(self._session, *args, **kwargs)
+
+    def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
+        if self._session is not None:
+            self._session.rollback()  # end the read snapshot so the write sees fresh rows
+        with self.sessions.begin() as session:
+            return function(session, *args, **kwargs)
+
+    def close(self) -> None:
+        """Release the request's session."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,13 @@
+"""The Mutation root: one module per family, each mutation with one input and a union payload."""
+
+from __future__ import annotations
+
+import strawberry
+
+from sitecrew.api.mutations.jobs import JobMutations
+from sitecrew.api.mutations.sites import SiteMutations
+
+
+@strawberry.type
+class Mutation(SiteMutations, JobMutations):
+    """All mutations."""

@@ -1,0 +1,85 @@
+"""Relay-style cursors: opaque, validated, and a capped page size."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Generic, TypeVar
+
+import strawberry
+
+from sitecrew.errors import InvalidCursorError, PageTooLargeError
+
+NodeT = TypeVar("NodeT")
+CURSOR_PREFIX = "sc:"
+
+
+def encode_cursor(row_id: int) -> str:
+    """Return the opaque cursor that points just after ``row_id``."""
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{row_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """Return the id a cursor points after.
+
+    Raises
+    ------
+    InvalidCursorError
+        For a cursor this server did not issue.
+    """
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        row_id = int(text.removeprefix(CURSOR_PREFIX)) if text.startswith(CURSOR_PREFIX) else None
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        row_id = None
+    if row_id is None:
+        raise InvalidCursorError(f"not a valid cursor: {cursor!r}")
+    return row_id
+
+
+def check_page_size(first: int, maximum: int) -> int:
+    """Return ``first`` if it is between 1 and ``maximum``.
+
+    Raises
+    ------
+    PageTooLargeError
+        Above the cap (or below one).
+    """
+    if not 1 <= first <= maximum:
+        raise PageTooLargeError(f"first must be between 1 and {maximum}, got {first}")
+    return first
+
+
+@strawberry.type
+class PageInfo:
+    """Where this page stands."""
+
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    """A node with the cursor that continues after it."""
+
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    """A page of nodes (Relay connection)."""
+
+    edges: list[Edge[NodeT]]
+    nodes: list[NodeT] = strawberry.field(description="The nodes of this page, without cursors.")
+    page_info: PageInfo
+
+
+def connection_of(nodes: list[NodeT], ids: list[int], *, has_next: bool) -> Connection[NodeT]:
+    """Build a connection from nodes and their ids."""
+    edges = [Edge(cursor=encode_cursor(i), node=n) for n, i in zip(nodes, ids, strict=True)]
+    end = edges[-1].cursor if edges else None
+    page_info = PageInfo(has_next_page=has_next, end_cursor=end)
+    return Connection(edges=edges, nodes=nodes, page_info=page_info)

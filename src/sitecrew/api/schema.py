@@ -1,0 +1,24 @@
+"""The GraphQL schema: ``build_schema(settings)`` for serving, ``schema`` for SDL export."""
+
+from __future__ import annotations
+
+import strawberry
+
+from sitecrew.api.errors import ErrorCodes
+from sitecrew.api.mutations import Mutation
+from sitecrew.api.queries import Query
+from sitecrew.api.security import hardening_extensions
+from sitecrew.config import ServerSettings
+
+
+def build_schema(settings: ServerSettings) -> strawberry.Schema:
+    """Build the schema with the hardening limits of ``settings``."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[*hardening_extensions(settings), ErrorCodes],
+    )
+
+
+#: The schema with default settings; ``sitecrew schema export`` prints it.
+schema = build_schema(ServerSettings(development=True))

@@ -1,0 +1,77 @@
+"""Hardening: limits on depth, aliases, tokens and estimated cost; introspection switch.
+
+All limits come from ``ServerSettings`` so operators can tune them without code changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import ASTValidationRule, GraphQLError, ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+
+if TYPE_CHECKING:
+    from graphql import FieldNode, ValidationContext
+
+    from sitecrew.config import ServerSettings
+
+#: Fields that return lists cost this many times their children (a rough page size).
+LIST_MULTIPLIER = 50
+
+
+def cost_rule(max_cost: int) -> type[ValidationRule]:
+    """Return a validation rule refusing operations whose estimated cost exceeds ``max_cost``.
+
+    The estimate counts every selected field, multiplying a list field's children by the page
+    size asked for (``first``) or :data:`LIST_MULTIPLIER`: enough to stop a query that fans out
+    over thousands of nested rows before it reaches the database.
+    """
+
+    class CostLimit(ValidationRule):
+        def enter_operation_definition(self, node: Any, *_args: Any) -> None:
+            cost = _selection_cost(node.selection_set, self.context)
+            if cost > max_cost:
+                msg = f"query cost {cost} exceeds the limit of {max_cost}; ask for less"
+                self.report_error(GraphQLError(msg, node, extensions={"code": "QUERY_TOO_COSTLY"}))
+
+    return CostLimit
+
+
+def _selection_cost(selection_set: Any, context: ValidationContext) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if getattr(selection, "selection_set", None) is None:
+            total += 1
+            continue
+        children = _selection_cost(selection.selection_set, context)
+        total += 1 + children * _multiplier(selection)
+    return total
+
+
+def _multiplier(field: FieldNode | Any) -> int:
+    for argument in getattr(field, "arguments", None) or ():
+        if argument.name.value == "first" and hasattr(argument.value, "value"):
+            return max(1, int(argument.value.value))
+    name = getattr(getattr(field, "name", None), "value", "")
+    return LIST_MULTIPLIER if name in {"edges", "nodes", "furniture", "maintenanceRecords"} else 1
+
+
+def hardening_extensions(settings: ServerSettings) -> list[Any]:
+    """Return the schema extensions that enforce the configured limits."""
+    rules: list[type[ASTValidationRule]] = [cost_rule(settings.max_cost)]
+    if not settings.development:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        AddValidationRules(rules),
+    ]

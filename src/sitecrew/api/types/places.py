@@ -1,0 +1,304 @@
+"""Regions, districts, organisations, sites, furniture, buildings and apartments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from sitecrew.api.context import Context
+from sitecrew.api.scalars import GeoJSON
+from sitecrew.api.types.enums import (
+    FurnitureCategory,
+    InstallationStatus,
+    MaintenanceAction,
+    OrganisationKind,
+    SiteKind,
+    WearType,
+)
+from sitecrew.services.reading.entities import Entity
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(description="An operating area.")
+class Region:
+    id: strawberry.ID
+    name: str
+    timezone: str
+    area: GeoJSON
+
+    @classmethod
+    def from_domain(cls, region: Any) -> Region:
+        """Build from ``domain.organisations.Region``."""
+        return cls(
+            id=strawberry.ID(str(region.id)),
+            name=region.name,
+            timezone=region.timezone,
+            area=region.area,
+        )
+
+
+@strawberry.type(description="An owner, furniture maker, contractor or service provider.")
+class Organisation:
+    id: strawberry.ID
+    name: str
+    kind: OrganisationKind
+
+    @classmethod
+    def from_domain(cls, organisation: Any) -> Organisation:
+        """Build from ``domain.organisations.Organisation``."""
+        return cls(
+            id=strawberry.ID(str(organisation.id)), name=organisation.name, kind=organisation.kind
+        )
+
+
+@strawberry.type(description="A part of a region; a contractor may be bound to it.")
+class District:
+    id: strawberry.ID
+    name: str
+    area: GeoJSON
+    region_id: strawberry.ID
+    contractor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The contractor responsible for the district, if any.")
+    async def contractor(self, info: Info) -> Organisation | None:
+        if self.contractor_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.ORGANISATION].load(self.contractor_id)
+        return Organisation.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, district: Any) -> District:
+        """Build from ``domain.organisations.District``."""
+        return cls(
+            id=strawberry.ID(str(district.id)),
+            name=district.name,
+            area=district.area,
+            region_id=strawberry.ID(str(district.region_id)),
+            contractor_id=district.contractor_id,
+        )
+
+
+@strawberry.type(description="A catalogue product of the furniture maker.")
+class FurnitureModel:
+    id: strawberry.ID
+    name: str
+    category: FurnitureCategory
+    material: str
+    maintenance_interval_days: int
+
+    @classmethod
+    def from_domain(cls, model: Any) -> FurnitureModel:
+        """Build from ``domain.sites.FurnitureModel``."""
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            name=model.name,
+            category=model.category,
+            material=model.material,
+            maintenance_interval_days=model.maintenance_interval_days,
+        )
+
+
+@strawberry.type(description="What was done to an item and the wear seen (feedback to the maker).")
+class MaintenanceRecord:
+    id: strawberry.ID
+    furniture_id: strawberry.ID
+    performed_on: dt.date
+    action: MaintenanceAction
+    wear_type: WearType
+    severity: int
+    notes: str | None
+    crew_id: strawberry.ID | None
+
+    @classmethod
+    def from_domain(cls, record: Any) -> MaintenanceRecord:
+        """Build from ``domain.jobs.MaintenanceRecord``."""
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            furniture_id=strawberry.ID(str(record.furniture_id)),
+            performed_on=record.performed_on,
+            action=record.action,
+            wear_type=record.wear_type,
+            severity=record.severity,
+            notes=record.notes,
+            crew_id=strawberry.ID(str(record.crew_id)) if record.crew_id else None,
+        )
+
+
+@strawberry.type(description="An installed furniture item.")
+class Furniture:
+    id: strawberry.ID
+    serial: str
+    lon: float
+    lat: float
+    location: GeoJSON
+    installed_on: dt.date | None
+    condition_grade: int = strawberry.field(description="NS 3424: 0 as new … 3 failed.")
+    last_maintained_on: dt.date | None
+    site_id: strawberry.ID
+    model_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def model(self, info: Info) -> FurnitureModel:
+        found = await info.context.loaders.by_id[Entity.FURNITURE_MODEL].load(self.model_id)
+        return FurnitureModel.from_domain(found)
+
+    @strawberry.field
+    async def site(self, info: Info) -> Site:
+        found = await info.context.loaders.by_id[Entity.SITE].load(int(self.site_id))
+        return Site.from_domain(found)
+
+    @strawberry.field(description="The most recent maintenance record, if any.")
+    async def last_maintenance(self, info: Info) -> MaintenanceRecord | None:
+        found = await info.context.loaders.latest_maintenance.load(int(self.id))
+        return MaintenanceRecord.from_domain(found) if found else None
+
+    @strawberry.field(description="Maintenance history, oldest first.")
+    async def maintenance_records(self, info: Info) -> list[MaintenanceRecord]:
+        found = await info.context.loaders.maintenance_by_furniture.load(int(self.id))
+        return [MaintenanceRecord.from_domain(record) for record in found]
+
+    @classmethod
+    def from_domain(cls, item: Any) -> Furniture:
+        """Build from ``domain.sites.Furniture``."""
+        return cls(
+            id=strawberry.ID(str(item.id)),
+            serial=item.serial,
+            lon=item.location.x,
+            lat=item.location.y,
+            location=item.location,
+            installed_on=item.installed_on,
+            condition_grade=item.condition_grade,
+            last_maintained_on=item.last_maintained_on,
+            site_id=strawberry.ID(str(item.site_id)),
+            model_id=item.model_id,
+        )
+
+
+@strawberry.type(description="A yard, schoolyard, park or street with furniture.")
+class Site:
+    id: strawberry.ID
+    name: str
+    kind: SiteKind
+    address: str | None
+    access_notes: str | None
+    lon: float
+    lat: float
+    location: GeoJSON
+    area: GeoJSON | None
+    region_id: strawberry.ID
+    district_id: strawberry.ID | None
+    owner_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The furniture on the site (at most 500).")
+    async def furniture(self, info: Info) -> list[Furniture]:
+        found = await info.context.loaders.furniture_by_site.load(int(self.id))
+        return [Furniture.from_domain(item) for item in found]
+
+    @strawberry.field
+    async def owner(self, info: Info) -> Organisation | None:
+        if self.owner_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.ORGANISATION].load(self.owner_id)
+        return Organisation.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, site: Any) -> Site:
+        """Build from ``domain.sites.Site``."""
+        return cls(
+            id=strawberry.ID(str(site.id)),
+            name=site.name,
+            kind=site.kind,
+            address=site.address,
+            access_notes=site.access_notes,
+            lon=site.location.x,
+            lat=site.location.y,
+            location=site.location,
+            area=site.area,
+            region_id=strawberry.ID(str(site.region_id)),
+            district_id=strawberry.ID(str(site.district_id)) if site.district_id else None,
+            owner_id=site.owner_id,
+        )
+
+
+@strawberry.type(description="Personal data: shown to planners and the crew visiting today.")
+class TenantContact:
+    name: str
+    phone: str | None
+    email: str | None
+
+
+@strawberry.type(description="An apartment building (from OpenStreetMap).")
+class Building:
+    id: strawberry.ID
+    address: str | None
+    levels: int | None
+    lon: float
+    lat: float
+    location: GeoJSON
+    footprint: GeoJSON | None
+    entrances: list[GeoJSON]
+    district_id: strawberry.ID | None
+    osm_id: str | None
+
+    @classmethod
+    def from_domain(cls, building: Any) -> Building:
+        """Build from ``domain.buildings.Building``."""
+        return cls(
+            id=strawberry.ID(str(building.id)),
+            address=building.address,
+            levels=building.levels,
+            lon=building.location.x,
+            lat=building.location.y,
+            location=building.location,
+            footprint=building.footprint,
+            entrances=list(building.entrances),
+            district_id=strawberry.ID(str(building.district_id)) if building.district_id else None,
+            osm_id=str(building.osm_id) if building.osm_id else None,
+        )
+
+
+@strawberry.type(description="A dwelling in a building.")
+class Apartment:
+    id: strawberry.ID
+    unit: str
+    floor: int | None
+    installation_status: InstallationStatus
+    access_notes: str | None
+    lon: float
+    lat: float
+    location: GeoJSON
+    building_id: strawberry.ID
+    tenant_data: strawberry.Private[Any]
+
+    @strawberry.field
+    async def building(self, info: Info) -> Building:
+        found = await info.context.loaders.by_id[Entity.BUILDING].load(int(self.building_id))
+        return Building.from_domain(found)
+
+    @strawberry.field(description="Tenant contact, or null when the caller may not see it.")
+    async def tenant(self, info: Info) -> TenantContact | None:
+        if self.tenant_data is None:
+            return None
+        if not await info.context.loaders.tenant_visible.load(int(self.id)):
+            return None
+        contact = self.tenant_data
+        return TenantContact(name=contact.name, phone=contact.phone, email=contact.email)
+
+    @classmethod
+    def from_domain(cls, apartment: Any) -> Apartment:
+        """Build from ``domain.buildings.Apartment``."""
+        return cls(
+            id=strawberry.ID(str(apartment.id)),
+            unit=apartment.unit,
+            floor=apartment.floor,
+            installation_status=apartment.installation_status,
+            access_notes=apartment.access_notes,
+            lon=apartment.location.x,
+            lat=apartment.location.y,
+            location=apartment.location,
+            building_id=strawberry.ID(str(apartment.building_id)),
+            tenant_data=apartment.tenant,
+        )

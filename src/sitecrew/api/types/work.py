@@ -1,0 +1,185 @@
+"""Depots, crews, crew members, jobs and appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from sitecrew.api.context import Context
+from sitecrew.api.scalars import GeoJSON
+from sitecrew.api.types.enums import AppointmentStatus, CrewRole, JobKind, JobStatus, Skill
+from sitecrew.api.types.places import Apartment, Furniture, Site
+from sitecrew.services.reading.entities import Entity
+
+Info = strawberry.Info[Context, None]
+
+
+def _id(value: int | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(str(value))
+
+
+@strawberry.type(description="Where a crew's day starts and ends.")
+class Depot:
+    id: strawberry.ID
+    name: str
+    address: str | None
+    lon: float
+    lat: float
+    location: GeoJSON
+
+    @classmethod
+    def from_domain(cls, depot: Any) -> Depot:
+        """Build from ``domain.crews.Depot``."""
+        return cls(
+            id=strawberry.ID(str(depot.id)),
+            name=depot.name,
+            address=depot.address,
+            lon=depot.location.x,
+            lat=depot.location.y,
+            location=depot.location,
+        )
+
+
+@strawberry.type(description="A person in a crew.")
+class CrewMember:
+    id: strawberry.ID
+    name: str
+    role: CrewRole
+    skills: list[Skill]
+    training_completed_on: dt.date | None
+
+    @classmethod
+    def from_domain(cls, member: Any) -> CrewMember:
+        """Build from ``domain.crews.CrewMember``."""
+        return cls(
+            id=strawberry.ID(str(member.id)),
+            name=member.name,
+            role=member.role,
+            skills=sorted(member.skills),
+            training_completed_on=member.training_completed_on,
+        )
+
+
+@strawberry.type(description="A team routed as one vehicle.")
+class Crew:
+    id: strawberry.ID
+    name: str
+    region_id: strawberry.ID
+    shift_start: dt.time
+    shift_end: dt.time
+    lunch_minutes: int
+    max_jobs_per_day: int
+    skills: list[Skill]
+    depot_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def depot(self, info: Info) -> Depot:
+        found = await info.context.loaders.by_id[Entity.DEPOT].load(self.depot_id)
+        return Depot.from_domain(found)
+
+    @strawberry.field
+    async def members(self, info: Info) -> list[CrewMember]:
+        found = await info.context.loaders.members_by_crew.load(int(self.id))
+        return [CrewMember.from_domain(member) for member in found]
+
+    @classmethod
+    def from_domain(cls, crew: Any) -> Crew:
+        """Build from ``domain.crews.Crew``."""
+        return cls(
+            id=strawberry.ID(str(crew.id)),
+            name=crew.name,
+            region_id=strawberry.ID(str(crew.region_id)),
+            shift_start=crew.shift_start,
+            shift_end=crew.shift_end,
+            lunch_minutes=crew.lunch_minutes,
+            max_jobs_per_day=crew.max_jobs_per_day,
+            skills=sorted(crew.skills),
+            depot_id=crew.depot_id,
+        )
+
+
+@strawberry.type(description="A visit window agreed with a tenant.")
+class Appointment:
+    id: strawberry.ID
+    job_id: strawberry.ID
+    window_start: dt.datetime
+    window_end: dt.datetime
+    status: AppointmentStatus
+    notes: str | None
+
+    @classmethod
+    def from_domain(cls, appointment: Any) -> Appointment:
+        """Build from ``domain.jobs.Appointment``."""
+        return cls(
+            id=strawberry.ID(str(appointment.id)),
+            job_id=strawberry.ID(str(appointment.job_id)),
+            window_start=appointment.window.start,
+            window_end=appointment.window.end,
+            status=appointment.status,
+            notes=appointment.notes,
+        )
+
+
+@strawberry.type(description="A piece of work at one target (furniture, apartment or site).")
+class Job:
+    id: strawberry.ID
+    kind: JobKind
+    status: JobStatus
+    version: int = strawberry.field(description="Send it back with changes (optimistic locking).")
+    priority: int
+    due_on: dt.date | None
+    duration_minutes: int
+    required_skills: list[Skill]
+    notes: str | None
+    region_id: strawberry.ID
+    furniture_id: strawberry.ID | None
+    apartment_id: strawberry.ID | None
+    site_id: strawberry.ID | None
+
+    @strawberry.field
+    async def furniture(self, info: Info) -> Furniture | None:
+        if self.furniture_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.FURNITURE].load(int(self.furniture_id))
+        return Furniture.from_domain(found) if found else None
+
+    @strawberry.field
+    async def apartment(self, info: Info) -> Apartment | None:
+        if self.apartment_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.APARTMENT].load(int(self.apartment_id))
+        return Apartment.from_domain(found) if found else None
+
+    @strawberry.field
+    async def site(self, info: Info) -> Site | None:
+        if self.site_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.SITE].load(int(self.site_id))
+        return Site.from_domain(found) if found else None
+
+    @strawberry.field
+    async def appointments(self, info: Info) -> list[Appointment]:
+        found = await info.context.loaders.appointments_by_job.load(int(self.id))
+        return [Appointment.from_domain(appointment) for appointment in found]
+
+    @classmethod
+    def from_domain(cls, job: Any) -> Job:
+        """Build from ``domain.jobs.Job``."""
+        target = job.target
+        return cls(
+            id=strawberry.ID(str(job.id)),
+            kind=job.kind,
+            status=job.status,
+            version=job.version,
+            priority=job.priority,
+            due_on=job.due_on,
+            duration_minutes=job.duration_minutes,
+            required_skills=sorted(job.required_skills),
+            notes=job.notes,
+            region_id=strawberry.ID(str(job.region_id)),
+            furniture_id=_id(target.furniture_id),
+            apartment_id=_id(target.apartment_id),
+            site_id=_id(target.site_id),
+        )

@@ -1,0 +1,64 @@
+"""Batched lookups behind the API's DataLoaders: one query per entity type per request tick."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from sitecrew.db import models as m
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.orm import Session
+
+
+def rows_by_id(session: Session, model: Any, ids: Sequence[int]) -> list[Any | None]:
+    """Return the row for each id, in order (``None`` where no row exists)."""
+    found = {row.id: row for row in session.scalars(select(model).where(model.id.in_(set(ids))))}
+    return [found.get(row_id) for row_id in ids]
+
+
+def children_by_parent(
+    session: Session, model: Any, parent_column: str, parent_ids: Sequence[int], *, limit: int
+) -> list[list[Any]]:
+    """Return each parent's children (id order, at most ``limit`` each) in one query."""
+    column = getattr(model, parent_column)
+    rank = func.row_number().over(partition_by=column, order_by=model.id).label("rank")
+    ranked = select(model.id, rank).where(column.in_(set(parent_ids))).subquery()
+    query = (
+        select(model)
+        .join(ranked, ranked.c.id == model.id)
+        .where(ranked.c.rank <= limit)
+        .order_by(model.id)
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in session.scalars(query):
+        grouped[getattr(row, parent_column)].append(row)
+    return [grouped.get(parent_id, []) for parent_id in parent_ids]
+
+
+def latest_maintenance(session: Session, furniture_ids: Sequence[int]) -> list[Any | None]:
+    """Return each furniture item's most recent maintenance record (or ``None``)."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=m.MaintenanceRecord.furniture_id,
+            order_by=(m.MaintenanceRecord.performed_on.desc(), m.MaintenanceRecord.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(m.MaintenanceRecord.id, rank)
+        .where(m.MaintenanceRecord.furniture_id.in_(set(furniture_ids)))
+        .subquery()
+    )
+    query = (
+        select(m.MaintenanceRecord)
+        .join(ranked, ranked.c.id == m.MaintenanceRecord.id)
+        .where(ranked.c.rank == 1)
+    )
+    latest = {row.furniture_id: row for row in session.scalars(query)}
+    return [latest.get(furniture_id) for furniture_id in furniture_ids]
