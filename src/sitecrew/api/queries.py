@@ -173,10 +173,11 @@ class Query:
     async def viewport(self, info: Info, layer: Layer, bbox: BBoxInput) -> FeatureCollection:
         context = info.context
         cap = context.settings.server.max_viewport_features
-        return await context.read(
+        collection: str = await context.read(
             viewport_collection,
             context.user,
             layer,
             bbox.to_domain(),
             max_features=cap,
         )
+        return FeatureCollection(collection)

@@ -1,15 +1,25 @@
-"""Scalars: GeoJSON geometries in and out, and pre-serialised FeatureCollections."""
+"""Scalars: GeoJSON geometries in and out, and pre-serialised FeatureCollections.
+
+The Python-side types are ``NewType`` markers (so annotations type-check); their GraphQL
+definitions are registered through ``StrawberryConfig.scalar_map`` (see :data:`SCALAR_MAP`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NewType, TypeAlias
+from typing import Any, NewType
 
 import orjson
 import strawberry
 from shapely.geometry.base import BaseGeometry
+from strawberry.types.scalar import ScalarDefinition
 
 from sitecrew.domain.geo import geometry_from_geojson, geometry_to_geojson
 from sitecrew.errors import InvalidInputError
+
+#: A geometry: shapely on the Python side, an RFC 7946 geometry object on the wire.
+GeoJSON = NewType("GeoJSON", object)
+#: A FeatureCollection as JSON text built by the database, passed through untouched.
+FeatureCollection = NewType("FeatureCollection", object)
 
 
 def _serialize_geometry(value: Any) -> Any:
@@ -24,32 +34,25 @@ def _parse_geometry(value: Any) -> BaseGeometry:
     return geometry_from_geojson(value)
 
 
-_GEOJSON = strawberry.scalar(
-    NewType("GeoJSON", object),
-    name="GeoJSON",
-    description="An RFC 7946 geometry object: lon/lat (WGS 84) coordinates, no crs member.",
-    serialize=_serialize_geometry,
-    parse_value=_parse_geometry,
-)
-
-
 def _serialize_collection(value: Any) -> Any:
-    # The collection was built as JSON text by the database; hand it to orjson untouched.
     return orjson.Fragment(value) if isinstance(value, str | bytes) else value
 
 
-_FEATURE_COLLECTION = strawberry.scalar(
-    NewType("FeatureCollection", object),
-    name="FeatureCollection",
-    description="An RFC 7946 FeatureCollection (built in the database, passed through as is).",
-    serialize=_serialize_collection,
-    parse_value=lambda _value: None,
-)
+def _refuse_collection_input(_value: Any) -> Any:
+    raise InvalidInputError("FeatureCollection is an output type")
 
-# mypy cannot use a scalar object as a type; it sees the Python values (geometries, JSON text).
-if TYPE_CHECKING:
-    GeoJSON: TypeAlias = Any
-    FeatureCollection: TypeAlias = Any
-else:
-    GeoJSON = _GEOJSON
-    FeatureCollection = _FEATURE_COLLECTION
+
+SCALAR_MAP: dict[object, ScalarDefinition] = {
+    GeoJSON: strawberry.scalar(
+        name="GeoJSON",
+        description="An RFC 7946 geometry object: lon/lat (WGS 84) coordinates, no crs member.",
+        serialize=_serialize_geometry,
+        parse_value=_parse_geometry,
+    ),
+    FeatureCollection: strawberry.scalar(
+        name="FeatureCollection",
+        description="An RFC 7946 FeatureCollection, built in the database and passed through.",
+        serialize=_serialize_collection,
+        parse_value=_refuse_collection_input,
+    ),
+}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from sitecrew.api.errors import ErrorCodes
 from sitecrew.api.mutations import Mutation
 from sitecrew.api.queries import Query
+from sitecrew.api.scalars import SCALAR_MAP
 from sitecrew.api.security import hardening_extensions
 from sitecrew.config import ServerSettings
 
@@ -17,6 +19,7 @@ def build_schema(settings: ServerSettings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[*hardening_extensions(settings), ErrorCodes],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
 
 

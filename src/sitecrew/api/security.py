@@ -69,9 +69,10 @@ def hardening_extensions(settings: ServerSettings) -> list[Any]:
     rules: list[type[ASTValidationRule]] = [cost_rule(settings.max_cost)]
     if not settings.development:
         rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories, so each request gets fresh extension instances.
     return [
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        AddValidationRules(rules),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules(rules),
     ]
