@@ -1,0 +1,171 @@
+"""Stored day plans as the API and CLI read them: runs, routes with their stops, left-out jobs.
+
+:mod:`sitecrew.domain.plans` is the solver's answer in seconds since midnight; these types are
+what the planning service persisted, in real (time-zone aware, UTC) timestamps with road
+geometry, so a resolver can show a crew's day without knowing about the solver or the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from shapely.geometry import LineString, Point
+
+from sitecrew.domain.plans import UnassignedReason
+from sitecrew.errors import InvalidInputError
+
+
+class RunState(enum.Enum):
+    """Where a planning run is: waiting, working, or finished one way or the other."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run will not change any more."""
+        return self in {RunState.SUCCEEDED, RunState.FAILED}
+
+
+class RouteState(enum.Enum):
+    """A route is drafted by the planner, published to the crew, or superseded by a newer one."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How to plan a day: the solver's seed and stopping rule, and whether to publish at once.
+
+    At least one of ``time_limit_s`` and ``max_iterations`` stops the solver (tests use
+    iterations, which are deterministic). ``now`` re-plans during the day: stops already done or
+    in progress stay fixed and the crews continue from there no earlier than ``now``.
+    """
+
+    seed: int = 1
+    time_limit_s: float | None = 5.0
+    max_iterations: int | None = None
+    publish: bool = False
+    now: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s is None and self.max_iterations is None:
+            raise InvalidInputError("give a time limit or an iteration limit: a plan must stop")
+        if self.time_limit_s is not None and not 0 < self.time_limit_s <= 3600:  # noqa: PLR2004
+            raise InvalidInputError(f"time limit must be in (0, 3600] s, got {self.time_limit_s}")
+        if self.max_iterations is not None and self.max_iterations < 1:
+            raise InvalidInputError("max_iterations must be at least 1")
+        if self.now is not None and self.now.tzinfo is None:
+            raise InvalidInputError("now must be time-zone aware")
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> PlanOptions:
+        """Return options stored by :meth:`to_json` (unknown keys are ignored)."""
+        now = values.get("now")
+        return cls(
+            seed=int(values.get("seed", 1)),
+            time_limit_s=values.get("time_limit_s"),
+            max_iterations=values.get("max_iterations"),
+            publish=bool(values.get("publish", False)),
+            now=None if now is None else datetime.fromisoformat(now),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the options as JSON-safe values (stored with the run)."""
+        return {
+            "seed": self.seed,
+            "time_limit_s": self.time_limit_s,
+            "max_iterations": self.max_iterations,
+            "publish": self.publish,
+            "now": None if self.now is None else self.now.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class PlanningRunInfo:
+    """A planning run as a client polls it: status, progress 0..1, current step, result summary.
+
+    ``summary`` holds counts (``routes``, ``visits``, ``unassigned``, ``by_reason``), the
+    solver's ``objective`` and per-stage ``timings_s``; ``message`` says why a run failed.
+    """
+
+    id: int
+    region_id: int
+    service_date: date
+    state: RunState
+    progress: float
+    step: str | None
+    message: str | None
+    options: dict[str, Any]
+    summary: dict[str, Any]
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StopTarget:
+    """What a job stop is about: the job and its furniture item, apartment or site."""
+
+    job_id: int
+    kind: str
+    furniture_id: int | None
+    apartment_id: int | None
+    site_id: int | None
+    label: str
+    location: Point | None
+
+
+@dataclass(frozen=True)
+class RouteStopInfo:
+    """One stop of a stored route with the road leg that leads to it.
+
+    ``kind`` is ``start``, ``job``, ``break`` or ``end``; the start stop has no leg.
+    ``travel_s`` and ``distance_m`` are for that leg (the distance of the driven, fastest path).
+    """
+
+    sequence: int
+    kind: str
+    arrival_at: datetime
+    departure_at: datetime
+    travel_s: int
+    distance_m: int
+    fixed: bool
+    leg: LineString | None
+    target: StopTarget | None = None
+
+
+@dataclass(frozen=True)
+class CrewDayRoute:
+    """A crew's stored route for one day, stops in order."""
+
+    route_id: int
+    crew_id: int
+    crew_name: str
+    service_date: date
+    state: RouteState
+    run_id: int | None
+    travel_s: int
+    distance_m: int
+    stops: tuple[RouteStopInfo, ...] = field(default=())
+
+    @property
+    def job_ids(self) -> tuple[int, ...]:
+        """The visited jobs in order."""
+        return tuple(s.target.job_id for s in self.stops if s.target is not None)
+
+
+@dataclass(frozen=True)
+class UnassignedJobInfo:
+    """A job a run left out, with the reason a dispatcher can act on."""
+
+    job_id: int
+    reason: UnassignedReason
+    detail: str

@@ -1,0 +1,87 @@
+"""Load one region's day from the database: region, clock, jobs, crews and their places."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from sitecrew.db import models as m
+from sitecrew.errors import InvalidInputError, NotFoundError
+from sitecrew.services.planning.day import DayClock, DayInput, Points, RegionInfo
+from sitecrew.services.planning.load_crews import day_crews
+from sitecrew.services.planning.load_jobs import day_jobs
+from sitecrew.services.planning.replan import add_fixed_stops
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from sqlalchemy.orm import Session
+
+
+def get_region_or_raise(session: Session, region: int | str) -> RegionInfo:
+    """Return the region by id or name, checked to have a street graph to route on.
+
+    Raises
+    ------
+    NotFoundError
+        When no region has that id or name.
+    InvalidInputError
+        When the region names no street-graph region (``street_region``).
+    """
+    column = m.Region.id if isinstance(region, int) else m.Region.name
+    row = session.scalars(select(m.Region).where(column == region)).one_or_none()
+    if row is None:
+        known = ", ".join(session.scalars(select(m.Region.name).order_by(m.Region.name)))
+        raise NotFoundError(f"no region {region!r}; known regions: {known or 'none'}")
+    if not row.street_region:
+        msg = (
+            f"region {row.name!r} has no street graph region (street_region); set it to a "
+            "region of data/osm/regions.toml before planning"
+        )
+        raise InvalidInputError(msg)
+    return RegionInfo(row.id, row.name, row.street_region, row.timezone or "Europe/Oslo")
+
+
+def load_day(
+    session: Session, *, region: int | str, day: date, now: datetime | None = None
+) -> DayInput:
+    """Return what planning ``day`` in ``region`` needs from the database.
+
+    Parameters
+    ----------
+    session
+        An open session (only read).
+    region
+        Region id or name.
+    day
+        The service date (local to the region).
+    now
+        When re-planning during the day: started work stays fixed, crews resume at ``now``.
+
+    Returns
+    -------
+    DayInput
+        Jobs and crews with place indices, the places, and the day's clock.
+
+    Raises
+    ------
+    NotFoundError, InvalidInputError
+        See :func:`get_region_or_raise`.
+    """
+    info = get_region_or_raise(session, region)
+    clock = DayClock.of(day, info.timezone)
+    points = Points()
+    crews, names = day_crews(session, region_id=info.id, clock=clock, points=points)
+    jobs = day_jobs(session, region_id=info.id, clock=clock, points=points)
+    if now is not None:
+        jobs, crews = add_fixed_stops(
+            session,
+            region_id=info.id,
+            clock=clock,
+            points=points,
+            jobs=jobs,
+            crews=crews,
+            now_s=clock.seconds(now),
+        )
+    return DayInput(info, clock, jobs, crews, tuple(points.lonlat), names)

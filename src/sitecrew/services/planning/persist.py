@@ -1,0 +1,224 @@
+"""Store a planned day as draft routes with stops and legs; publish a run's drafts to crews.
+
+A route has a ``start`` stop (leaving the depot), its job and break stops, and an ``end`` stop
+(back at the depot); each stop after the start carries the road leg that leads to it, its travel
+time (the solver's) and its distance (the driven, fastest path's). Publishing moves the planned
+jobs to ``scheduled`` through the job lifecycle, so every change bumps the job's version.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from sitecrew.db import models as m
+from sitecrew.db.engine import transaction
+from sitecrew.db.models._columns import to_db_geometry
+from sitecrew.db.models.plan import RouteStatus, StopKind
+from sitecrew.db.repositories.common import get_or_raise
+from sitecrew.domain.jobs import JobStatus, check_transition
+from sitecrew.errors import ConflictError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from sitecrew.domain.plans import CrewRoute, DailyPlan, PlannedStop
+    from sitecrew.services.planning.day import DayClock
+    from sitecrew.streets import Leg
+
+
+def save_plan(
+    session: Session,
+    *,
+    run_id: int,
+    clock: DayClock,
+    crew_ids: list[int],
+    plan: DailyPlan,
+    legs: dict[str, list[Leg]],
+) -> list[int]:
+    """Write the plan as draft routes of ``run_id``, superseding older drafts of those crews.
+
+    Parameters
+    ----------
+    session
+        An open session; the writes form one unit of work.
+    run_id
+        The planning run the routes belong to.
+    clock
+        The day and its time zone (stop times are stored as UTC timestamps).
+    crew_ids
+        Every crew planned (idle ones included: their older drafts are superseded too).
+    plan
+        The solver's plan.
+    legs
+        Road legs per crew id, from :func:`~sitecrew.services.planning.geometry.legs_for_plan`.
+
+    Returns
+    -------
+    list of int
+        The ids of the new routes (crews without stops get none).
+    """
+    with transaction(session):
+        session.execute(
+            update(m.Route)
+            .where(
+                m.Route.crew_id.in_(crew_ids),
+                m.Route.service_date == clock.day,
+                m.Route.status == RouteStatus.DRAFT.value,
+            )
+            .values(status=RouteStatus.SUPERSEDED.value)
+        )
+        ids = [
+            _save_route(session, run_id, clock, route, legs[route.crew_id])
+            for route in plan.routes
+            if route.stops
+        ]
+        session.add_all(
+            m.UnassignedJob(
+                run_id=run_id, job_id=int(u.job_id), reason=u.reason.value, detail=u.detail
+            )
+            for u in plan.unassigned
+        )
+        session.flush()
+    return ids
+
+
+def _save_route(
+    session: Session, run_id: int, clock: DayClock, route: CrewRoute, legs: list[Leg]
+) -> int:
+    row = m.Route(
+        crew_id=int(route.crew_id),
+        run_id=run_id,
+        service_date=clock.day,
+        status=RouteStatus.DRAFT.value,
+        travel_seconds=route.travel_s,
+        distance_metres=round(sum(leg.distance_m for leg in legs)),
+    )
+    session.add(row)
+    session.flush()
+    start = clock.moment(route.start_s)
+    end = clock.moment(route.end_s)
+    stops = [
+        m.RouteStop(route_id=row.id, sequence=0, kind="start", arrival_at=start, departure_at=start)
+    ]
+    stops += [
+        _stop_row(row.id, clock, stop, leg) for stop, leg in zip(route.stops, legs, strict=False)
+    ]
+    stops.append(
+        m.RouteStop(
+            route_id=row.id,
+            sequence=len(route.stops) + 1,
+            kind=StopKind.END.value,
+            arrival_at=end,
+            departure_at=end,
+            travel_seconds=route.return_travel_s,
+            distance_metres=round(legs[-1].distance_m),
+            leg=to_db_geometry(legs[-1].geometry),
+        )
+    )
+    session.add_all(stops)
+    return row.id
+
+
+def _stop_row(route_id: int, clock: DayClock, stop: PlannedStop, leg: Leg) -> m.RouteStop:
+    return m.RouteStop(
+        route_id=route_id,
+        sequence=stop.sequence,
+        kind=stop.kind.value,
+        job_id=None if stop.job_id is None else int(stop.job_id),
+        arrival_at=clock.moment(stop.arrival_s),
+        departure_at=clock.moment(stop.departure_s),
+        travel_seconds=stop.travel_s,
+        distance_metres=round(leg.distance_m),
+        fixed=stop.fixed,
+        leg=to_db_geometry(leg.geometry),
+    )
+
+
+def publish_routes(session: Session, run_id: int) -> int:
+    """Publish the draft routes of a run: crews see them, planned jobs become ``scheduled``.
+
+    Older published routes of the same crews and day are superseded; jobs they held that the new
+    routes drop, and that are still only scheduled, go back to ``open``.
+
+    Parameters
+    ----------
+    session
+        An open session; the changes form one unit of work.
+    run_id
+        A planning run with draft routes.
+
+    Returns
+    -------
+    int
+        The number of routes published.
+
+    Raises
+    ------
+    NotFoundError
+        When the run does not exist.
+    ConflictError
+        When the run has no draft routes (not finished, already published or superseded).
+    """
+    with transaction(session):
+        run = get_or_raise(session, m.PlanningRun, run_id)
+        routes = list(
+            session.scalars(
+                select(m.Route).where(
+                    m.Route.run_id == run_id, m.Route.status == RouteStatus.DRAFT.value
+                )
+            )
+        )
+        if not routes:
+            msg = f"planning run {run_id} has no draft routes to publish (status {run.status})"
+            raise ConflictError(msg)
+        old_jobs = _supersede_published(session, [r.crew_id for r in routes], run.service_date)
+        for route in routes:
+            route.status = RouteStatus.PUBLISHED.value
+        new_jobs = _job_ids_on(session, [r.id for r in routes])
+        _move_jobs(session, new_jobs, JobStatus.SCHEDULED, only_from=JobStatus.OPEN)
+        _move_jobs(session, old_jobs - new_jobs, JobStatus.OPEN, only_from=JobStatus.SCHEDULED)
+        session.flush()
+    return len(routes)
+
+
+def _supersede_published(session: Session, crew_ids: list[int], day: date) -> set[int]:
+    """Supersede the crews' published routes of ``day``; return the jobs those routes held."""
+    old = list(
+        session.scalars(
+            select(m.Route).where(
+                m.Route.crew_id.in_(crew_ids),
+                m.Route.service_date == day,
+                m.Route.status == RouteStatus.PUBLISHED.value,
+            )
+        )
+    )
+    for route in old:
+        route.status = RouteStatus.SUPERSEDED.value
+    return _job_ids_on(session, [r.id for r in old])
+
+
+def _job_ids_on(session: Session, route_ids: list[int]) -> set[int]:
+    """Return the ids of the jobs the given routes visit."""
+    if not route_ids:
+        return set()
+    query = select(m.RouteStop.job_id).where(
+        m.RouteStop.route_id.in_(route_ids), m.RouteStop.job_id.is_not(None)
+    )
+    return {j for j in session.scalars(query) if j is not None}
+
+
+def _move_jobs(
+    session: Session, job_ids: set[int], new: JobStatus, *, only_from: JobStatus
+) -> None:
+    """Move the jobs now in ``only_from`` to ``new`` through the lifecycle (versions bump)."""
+    if not job_ids:
+        return
+    for job in session.scalars(select(m.Job).where(m.Job.id.in_(sorted(job_ids)))):
+        if job.status != only_from.value:
+            continue
+        check_transition(JobStatus(job.status), new)
+        job.status = new.value
