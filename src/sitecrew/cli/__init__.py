@@ -26,6 +26,7 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(osm.app, name="osm")
 app.add_typer(token.app, name="token")
 app.command("serve")(serve.serve)
+app.command("plan")(plan.plan)
 
 
 def main(argv: list[str] | None = None) -> None:

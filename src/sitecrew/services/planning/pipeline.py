@@ -108,7 +108,8 @@ def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCall
         elif limit is not None:
             progress("solve", round(10 * (time.perf_counter() - started)), round(10 * limit))
 
-    progress("solve", 0, iterations or round(10 * (limit or 1)))
+    total = iterations or round(10 * (limit or 1))
+    progress("solve", 0, total)
     plan = solve_problem(
         problem,
         seed=options.seed,
@@ -116,7 +117,7 @@ def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCall
         time_limit_s=limit,
         progress=report,
     )
-    progress("solve", 1, 1)
+    progress("solve", total, total)
     return plan
 
 

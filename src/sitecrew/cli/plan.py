@@ -1,0 +1,94 @@
+"""``sitecrew plan``: plan a region's day over its street graph, show the routes, publish."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import typer
+
+from sitecrew.config import Settings
+
+if TYPE_CHECKING:
+    from sitecrew.services.planning import PlanOutcome
+
+
+def plan(
+    region: str = typer.Option(..., "--region", help="Region name (as in the database)."),
+    day: str = typer.Option(..., "--date", help="Service date, YYYY-MM-DD."),
+    publish: bool = typer.Option(
+        False, "--publish", help="Publish the routes to the crews (jobs become scheduled)."
+    ),
+    time_limit: float | None = typer.Option(
+        None, "--time-limit", help="Solver seconds (default: SITECREW_TIME_LIMIT_S or 5)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Solver seed (default: SITECREW_SEED)."),
+) -> None:
+    """Plan every crew's route for one day: draft routes (or published ones with --publish)."""
+    from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        session_factory,
+    )
+    from sitecrew.domain.routes import PlanOptions  # noqa: PLC0415
+    from sitecrew.errors import InvalidInputError  # noqa: PLC0415
+    from sitecrew.services.planning import plan_day  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    try:
+        service_date = date.fromisoformat(day)
+    except ValueError:
+        raise InvalidInputError(f"--date must be YYYY-MM-DD, got {day!r}") from None
+    options = PlanOptions(
+        seed=settings.routing.seed if seed is None else seed,
+        time_limit_s=settings.routing.time_limit_s if time_limit is None else time_limit,
+        publish=publish,
+    )
+    engine = engine_from_settings(settings.database)
+    check_connection(engine)
+    with progress_bar() as progress, session_factory(engine).begin() as session:
+        outcome = plan_day(
+            session,
+            region=region,
+            day=service_date,
+            osm=settings.osm,
+            options=options,
+            progress=progress,
+        )
+    print_outcome(outcome, published=publish)
+
+
+def print_outcome(outcome: PlanOutcome, *, published: bool) -> None:
+    """Print the per-crew table, the unassigned jobs by reason and the stage timings."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    day = outcome.solved.day
+    zone = day.clock.zone
+    state = "published" if published else "draft"
+    table = Table(title=f"{day.region.name} {day.clock.day}: run {outcome.run_id} ({state})")
+    for column in ("crew", "jobs", "break", "leaves", "back", "travel min", "km"):
+        table.add_column(column, justify="left" if column == "crew" else "right")
+    for route in outcome.solved.plan.routes:
+        legs = outcome.solved.legs.get(route.crew_id, [])
+        has_break = any(s.job_id is None for s in route.stops)
+        table.add_row(
+            day.crew_names.get(route.crew_id, route.crew_id),
+            str(len(route.job_ids)),
+            "yes" if has_break else "-",
+            f"{day.clock.moment(route.start_s).astimezone(zone):%H:%M}" if route.stops else "-",
+            f"{day.clock.moment(route.end_s).astimezone(zone):%H:%M}" if route.stops else "-",
+            f"{route.travel_s / 60:.0f}",
+            f"{sum(leg.distance_m for leg in legs) / 1000:.1f}",
+        )
+    console = Console()
+    console.print(table)
+    summary = outcome.summary
+    reasons = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items()) or "none"
+    console.print(
+        f"{summary['visits']} of {summary['jobs']} jobs planned on {summary['routes']} routes; "
+        f"unassigned {summary['unassigned']} ({reasons})"
+    )
+    timings = ", ".join(f"{k} {v:.2f} s" for k, v in summary["timings_s"].items())
+    console.print(f"timings: {timings}")
