@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sitecrew.cli import db, demo, osm, serve, token
+from sitecrew.cli import db, demo, osm, plan, serve, token
 from sitecrew.cli.errors import exit_code_for
 from sitecrew.errors import SitecrewError
 
