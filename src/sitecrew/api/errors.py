@@ -35,7 +35,7 @@ def _rewrite(error: GraphQLError) -> GraphQLError:
             str(original), nodes=error.nodes, path=error.path, extensions={"code": code}
         )
     if original is None:  # a validation or syntax error from graphql-core: safe to show
-        extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
         return GraphQLError(
             error.message, nodes=error.nodes, path=error.path, extensions=extensions
         )

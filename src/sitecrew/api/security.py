@@ -21,8 +21,24 @@ if TYPE_CHECKING:
 
     from sitecrew.config import ServerSettings
 
-#: Fields that return lists cost this many times their children (a rough page size).
+#: A list field without ``first`` is assumed to return this many items (the default page).
 LIST_MULTIPLIER = 50
+#: Fields that return lists; ``edges``/``nodes`` inside a connection add no further factor.
+LIST_FIELDS = frozenset(
+    {
+        "sites",
+        "furniture",
+        "buildings",
+        "apartments",
+        "jobs",
+        "crews",
+        "regions",
+        "districts",
+        "maintenanceRecords",
+        "members",
+        "appointments",
+    }
+)
 
 
 def cost_rule(max_cost: int) -> type[ValidationRule]:
@@ -61,7 +77,7 @@ def _multiplier(field: FieldNode | Any) -> int:
         if argument.name.value == "first" and hasattr(argument.value, "value"):
             return max(1, int(argument.value.value))
     name = getattr(getattr(field, "name", None), "value", "")
-    return LIST_MULTIPLIER if name in {"edges", "nodes", "furniture", "maintenanceRecords"} else 1
+    return LIST_MULTIPLIER if name in LIST_FIELDS else 1
 
 
 def hardening_extensions(settings: ServerSettings) -> list[Any]:
