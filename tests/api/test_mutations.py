@@ -1,0 +1,196 @@
+"""Mutations: one input, a union payload, one transaction each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+CREATE_SITE = """mutation C($input: CreateSiteInput!) { createSite(input: $input) {
+  __typename ... on Site { id name lon lat } ... on Problem { code message } } }"""
+SITE_COUNT = "{ sites(first: 500) { nodes { id } } }"
+
+
+def _site_input(world, **overrides):
+    return {
+        "name": "Tøyen yard",
+        "kind": "HOUSING_COOPERATIVE",
+        "regionId": world.region_id,
+        "lon": 10.77,
+        "lat": 59.915,
+        **overrides,
+    }
+
+
+def test_create_update_and_delete_a_site(gql, api_world):
+    """A planner creates a site, moves it, and deletes it again."""
+    created = gql.data("planner", CREATE_SITE, input=_site_input(api_world))["createSite"]
+    assert created["__typename"] == "Site"
+    update = """mutation U($input: UpdateSiteInput!) { updateSite(input: $input) {
+      __typename ... on Site { name lon lat } ... on Problem { code } } }"""
+    moved = gql.data(
+        "planner",
+        update,
+        input={"id": created["id"], "name": "Tøyen park yard", "lon": 10.771, "lat": 59.916},
+    )
+    assert moved["updateSite"] == {
+        "__typename": "Site",
+        "name": "Tøyen park yard",
+        "lon": 10.771,
+        "lat": 59.916,
+    }
+    delete = """mutation D($input: DeleteInput!) { deleteSite(input: $input) {
+      __typename ... on Deleted { id } ... on Problem { code } } }"""
+    assert gql.data("planner", delete, input={"id": created["id"]})["deleteSite"] == {
+        "__typename": "Deleted",
+        "id": created["id"],
+    }
+
+
+def test_invalid_site_is_a_payload_problem_and_writes_nothing(gql, api_world):
+    """Out-of-range coordinates and a bow-tie area come back as InvalidInput; no site appears."""
+    before = len(gql.data("admin", SITE_COUNT)["sites"]["nodes"])
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[10.74, 59.91], [10.75, 59.92], [10.75, 59.91], [10.74, 59.92], [10.74, 59.91]]
+        ],
+    }
+    for bad in ({"lon": 190.0}, {"area": bowtie}):
+        payload = gql.data("planner", CREATE_SITE, input=_site_input(api_world, **bad))[
+            "createSite"
+        ]
+        assert payload["__typename"] == "InvalidInput"
+        assert payload["code"] == "INVALID_INPUT"
+    assert len(gql.data("admin", SITE_COUNT)["sites"]["nodes"]) == before
+
+
+def test_deleting_a_site_with_furniture_is_a_conflict(gql):
+    """A site that still has furniture cannot be deleted."""
+    site_id = gql.data("admin", "{ sites(first: 1) { nodes { id } } }")["sites"]["nodes"][0]["id"]
+    delete = """mutation D($input: DeleteInput!) { deleteSite(input: $input) { __typename ... on Problem { code message } } }"""
+    payload = gql.data("admin", delete, input={"id": site_id})["deleteSite"]
+    assert payload["__typename"] == "Conflict"
+    assert "furniture" in payload["message"]
+
+
+def test_job_status_uses_optimistic_concurrency(gql, api_world):
+    """The second writer holding an old version gets Conflict; nothing is lost."""
+    create = """mutation J($input: CreateJobInput!) { createJob(input: $input) {
+      __typename ... on Job { id version status } ... on Problem { code message } } }"""
+    furniture_id = gql.data("admin", "{ furniture(first: 1) { nodes { id } } }")["furniture"][
+        "nodes"
+    ][0]["id"]
+    job = gql.data(
+        "planner",
+        create,
+        input={"kind": "INSPECT", "regionId": api_world.region_id, "furnitureId": furniture_id},
+    )["createJob"]
+    assert (job["__typename"], job["version"], job["status"]) == ("Job", 1, "OPEN")
+    change = """mutation S($input: ChangeJobStatusInput!) { changeJobStatus(input: $input) {
+      __typename ... on Job { version status } ... on Problem { code message } } }"""
+    first = gql.data(
+        "planner", change, input={"id": job["id"], "status": "SCHEDULED", "version": 1}
+    )
+    assert first["changeJobStatus"] == {"__typename": "Job", "version": 2, "status": "SCHEDULED"}
+    stale = gql.data(
+        "planner", change, input={"id": job["id"], "status": "CANCELLED", "version": 1}
+    )
+    assert stale["changeJobStatus"]["__typename"] == "Conflict"
+    illegal = gql.data("planner", change, input={"id": job["id"], "status": "DONE", "version": 2})
+    assert illegal["changeJobStatus"]["__typename"] == "IllegalTransition"
+    current = gql.data(
+        "admin", "query Q($id: ID!) { job(id: $id) { status version } }", id=job["id"]
+    )
+    assert current["job"] == {"status": "SCHEDULED", "version": 2}
+
+
+def test_job_with_two_targets_is_invalid_input(gql, api_world):
+    """A job aimed at furniture and an apartment at once is refused."""
+    create = """mutation J($input: CreateJobInput!) { createJob(input: $input) { __typename ... on Problem { code } } }"""
+    payload = gql.data(
+        "admin",
+        create,
+        input={"kind": "OIL", "regionId": api_world.region_id, "furnitureId": 1, "apartmentId": 1},
+    )
+    assert payload["createJob"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT"}
+
+
+def test_book_reschedule_and_cancel_an_appointment(gql, api_world):
+    """A planner books a window, moves it, cancels it; an inverted window is InvalidInput."""
+    job_id = api_world.route_job_id
+    book = """mutation B($input: BookAppointmentInput!) { bookAppointment(input: $input) {
+      __typename ... on Appointment { id windowStart windowEnd status } ... on Problem { code } } }"""
+    booked = gql.data(
+        "planner",
+        book,
+        input={
+            "jobId": job_id,
+            "windowStart": "2026-06-03T08:00:00+02:00",
+            "windowEnd": "2026-06-03T10:00:00+02:00",
+        },
+    )["bookAppointment"]
+    assert booked["__typename"] == "Appointment"
+    assert booked["windowStart"].startswith("2026-06-03T06:00:00")
+    inverted = gql.data(
+        "planner",
+        book,
+        input={
+            "jobId": job_id,
+            "windowStart": "2026-06-03T10:00:00+02:00",
+            "windowEnd": "2026-06-03T08:00:00+02:00",
+        },
+    )
+    assert inverted["bookAppointment"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT"}
+    move = """mutation R($input: RescheduleAppointmentInput!) { rescheduleAppointment(input: $input) {
+      __typename ... on Appointment { windowStart } } }"""
+    moved = gql.data(
+        "planner",
+        move,
+        input={
+            "id": booked["id"],
+            "windowStart": "2026-06-04T12:00:00+02:00",
+            "windowEnd": "2026-06-04T14:00:00+02:00",
+        },
+    )
+    assert moved["rescheduleAppointment"]["windowStart"].startswith("2026-06-04T10:00:00")
+    cancel = """mutation X($input: CancelAppointmentInput!) { cancelAppointment(input: $input) {
+      __typename ... on Appointment { status } } }"""
+    assert (
+        gql.data("planner", cancel, input={"id": booked["id"]})["cancelAppointment"]["status"]
+        == "CANCELLED"
+    )
+
+
+def test_record_maintenance_reports_wear_and_updates_the_item(gql):
+    """A wear report is stored and becomes the item's last maintenance."""
+    item = gql.data("admin", "{ furniture(first: 1) { nodes { id } } }")["furniture"]["nodes"][0][
+        "id"
+    ]
+    record = """mutation M($input: RecordMaintenanceInput!) { recordMaintenance(input: $input) {
+      __typename ... on MaintenanceRecord { wearType severity } ... on Problem { code } } }"""
+    today = date.today().isoformat()
+    payload = gql.data(
+        "planner",
+        record,
+        input={
+            "furnitureId": item,
+            "performedOn": today,
+            "action": "OILED",
+            "wearType": "CRACKING",
+            "severity": 2,
+            "notes": "Crack in the second slat",
+        },
+    )
+    assert payload["recordMaintenance"] == {
+        "__typename": "MaintenanceRecord",
+        "wearType": "CRACKING",
+        "severity": 2,
+    }
+    last = gql.data(
+        "admin",
+        "query F($id: ID!) { furnitureItem(id: $id) { lastMaintainedOn lastMaintenance { notes } } }",
+        id=item,
+    )
+    assert last["furnitureItem"] == {
+        "lastMaintainedOn": today,
+        "lastMaintenance": {"notes": "Crack in the second slat"},
+    }
