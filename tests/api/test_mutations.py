@@ -167,7 +167,7 @@ def test_record_maintenance_reports_wear_and_updates_the_item(gql):
     ]
     record = """mutation M($input: RecordMaintenanceInput!) { recordMaintenance(input: $input) {
       __typename ... on MaintenanceRecord { wearType severity } ... on Problem { code } } }"""
-    today = date.today().isoformat()
+    today = date(2026, 6, 1).isoformat()  # after all demo history (which ends before 2026-06-02)
     payload = gql.data(
         "planner",
         record,

@@ -52,7 +52,8 @@ def test_tenant_contact_is_shown_to_the_crew_visiting_today_only(gql, api_world)
     """The crew sees today's tenant, not yesterday's; planners see both; mutations are refused."""
     query = "query A($id: ID!) { apartment(id: $id) { tenant { name phone } } }"
     today = gql.data("crew", query, id=api_world.visited_apartment_id)["apartment"]["tenant"]
-    assert today and today["name"]
+    assert today
+    assert today["name"]
     yesterday = gql.data("crew", query, id=api_world.unvisited_apartment_id)["apartment"]["tenant"]
     assert yesterday is None
     assert gql.data("planner", query, id=api_world.unvisited_apartment_id)["apartment"]["tenant"][
