@@ -95,7 +95,7 @@ def _save_route(
         service_date=clock.day,
         status=RouteStatus.DRAFT.value,
         travel_seconds=route.travel_s,
-        distance_metres=round(sum(leg.distance_m for leg in legs)),
+        distance_metres=sum(round(leg.distance_m) for leg in legs),
     )
     session.add(row)
     session.flush()

@@ -152,6 +152,6 @@ def summary_of(solved: SolvedDay, timings: Timings) -> dict[str, Any]:
         "objective": plan.objective,
         "iterations": plan.iterations,
         "travel_s": sum(r.travel_s for r in plan.routes),
-        "distance_m": sum(round(sum(leg.distance_m for leg in v)) for v in solved.legs.values()),
+        "distance_m": sum(round(leg.distance_m) for v in solved.legs.values() for leg in v),
         "timings_s": {k: round(v, 3) for k, v in timings.seconds.items()},
     }
