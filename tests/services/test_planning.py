@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from tests.services.conftest import PLAN_DAY
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc
@@ -17,7 +18,6 @@ from sitecrew.errors import InvalidInputError, NotFoundError
 from sitecrew.routing.check import violations_in
 from sitecrew.services.planning import crew_route, plan_day, unassigned_for_run
 from sitecrew.services.planning.load import load_day
-from tests.services.conftest import PLAN_DAY
 
 OSLO = ZoneInfo("Europe/Oslo")
 ITERATIONS = 150
@@ -74,8 +74,8 @@ def test_stored_routes_match_the_plan_when_persisted(demo_session, planning_osm)
         stored = crew_route(demo_session, int(route.crew_id), PLAN_DAY)
         assert stored is not None
         assert stored.state is RouteState.DRAFT
-        assert [s.kind for s in stored.stops][0] == "start"
-        assert [s.kind for s in stored.stops][-1] == "end"
+        assert stored.stops[0].kind == "start"
+        assert stored.stops[-1].kind == "end"
         assert stored.job_ids == tuple(int(j) for j in route.job_ids)
         assert all(s.leg is not None for s in stored.stops[1:])
         assert stored.stops[1].arrival_at == day.clock.moment(route.stops[0].arrival_s)
