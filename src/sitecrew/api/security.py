@@ -13,7 +13,9 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 
 if TYPE_CHECKING:
@@ -85,8 +87,11 @@ def hardening_extensions(settings: ServerSettings) -> list[Any]:
     rules: list[type[ASTValidationRule]] = [cost_rule(settings.max_cost)]
     if not settings.development:
         rules.append(NoSchemaIntrospectionCustomRule)
-    # Factories, so each request gets fresh extension instances.
+    # Factories, so each request gets fresh extension instances. Clients send the same few
+    # documents again and again, so parsing and validation (limits included) are cached.
     return [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

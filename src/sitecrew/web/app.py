@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from sitecrew import __version__
 from sitecrew.api.schema import build_schema
+from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
 from sitecrew.web.graphql_view import SitecrewGraphQL
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Engine
     from starlette.requests import Request
-
-    from sitecrew.config import Settings
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -49,6 +48,11 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", graphql),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_env() -> Starlette:
+    """Build the app from the environment (``uvicorn --factory sitecrew.web.app:app_from_env``)."""
+    return create_app(Settings.from_env())
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from sitecrew.domain.access import Principal
 
 CONTEXT_KEY = "sitecrew_context"
+#: How long an authenticated token is trusted without asking the database again (seconds).
+#: A revoked token therefore stops working within this time.
+TOKEN_CACHE_SECONDS = 30.0
 
 
 class SitecrewGraphQL(GraphQL[Context, None]):
@@ -40,6 +44,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         )
         self._sessions = sessions
         self._settings = settings
+        self._token_cache: dict[str, tuple[Principal, float]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request, then release its database session."""
@@ -68,10 +73,16 @@ class SitecrewGraphQL(GraphQL[Context, None]):
             raise HTTPException(
                 401, "authentication required: send 'Authorization: Bearer <token>'"
             )
+        secret = secret.strip()
+        cached = self._token_cache.get(secret)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
         try:
-            return await anyio.to_thread.run_sync(self._authenticate, secret.strip())
+            principal = await anyio.to_thread.run_sync(self._authenticate, secret)
         except UnauthenticatedError as error:
             raise HTTPException(401, str(error)) from None
+        self._token_cache[secret] = (principal, time.monotonic() + TOKEN_CACHE_SECONDS)
+        return principal
 
     def _authenticate(self, secret: str) -> Principal:
         with self._sessions() as session:
