@@ -65,3 +65,19 @@ def test_demo_load_fills_a_new_spatialite_file_and_refuses_a_second_load(tmp_pat
     bad_date = _run("demo", "load", "--date", "2026-13-01", "--replace", cwd=tmp_path, **env)
     assert bad_date.returncode == 3
     assert "--date must be YYYY-MM-DD" in bad_date.stderr
+
+
+def test_token_create_prints_a_secret_once_and_checks_its_scope(tmp_path):
+    """A planner token is printed; a crew token without a crew is refused with exit code 3."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'tokens.db'}"}
+    assert _run("db", "upgrade", cwd=tmp_path, **env).returncode == 0
+    created = _run("token", "create", "--role", "planner", "--name", "Kari", cwd=tmp_path, **env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.startswith("sc_")
+    assert "created" in created.stderr
+    refused = _run("token", "create", "--role", "crew", cwd=tmp_path, **env)
+    assert refused.returncode == 3
+    assert "a crew token needs a crew" in refused.stderr
+    unknown = _run("token", "create", "--role", "crew", "--crew", "77", cwd=tmp_path, **env)
+    assert unknown.returncode == 4
+    assert "no crew with id 77" in unknown.stderr
