@@ -78,3 +78,13 @@ def test_break_places_are_few_and_spread_when_a_crew_can_work_everywhere():
     farthest = max(int(durations[crew.start_location, p]) for p in lunch_places)
     nearest_pick = {p: min(int(durations[p, s]) for s in spots) for p in lunch_places}
     assert max(nearest_pick.values()) < farthest
+
+
+def test_plan_is_feasible_when_the_search_is_too_short_to_repair_a_random_start():
+    """A very short search still returns a checked plan, grown from breaks at the depots."""
+    problem = city(20, 240)
+    plan = solve_checked(problem, max_iterations=5)
+    assert plan.assigned_job_ids
+    assert all(
+        sum(s.kind is StopKind.BREAK for s in r.stops) == 1 for r in plan.routes if r.job_ids
+    )

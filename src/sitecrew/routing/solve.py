@@ -12,7 +12,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 import pyvrp
-from pyvrp import PenaltyParams, SolveParams
+from pyvrp import PenaltyParams, Route, Solution, SolveParams
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
@@ -100,7 +100,13 @@ def solve_problem(
         if job.required:
             raise InfeasiblePlanError(f"required job {job.id}: {reason.detail}")
         impossible.append(reason)
-    visits, objective, runtime = _run(problem, tuple(open_jobs), stop, seed)
+    visits, objective, runtime = _run(
+        problem,
+        tuple(open_jobs),
+        stop,
+        seed,
+        restart=lambda: _stopping_rule(max_iterations, time_limit_s),
+    )
     matrices = int_matrices(problem)
     routes = tuple(crew_route(problem, c, visits.get(c.id), matrices) for c in problem.crews)
     plan_jobs = {j for r in routes for j in r.job_ids}
@@ -128,20 +134,63 @@ def _stopping_rule(max_iterations: int | None, time_limit_s: float | None) -> St
 
 
 def _run(
-    problem: RoutingProblem, jobs: tuple[JobSpec, ...], stop: _CountingStop, seed: int
+    problem: RoutingProblem,
+    jobs: tuple[JobSpec, ...],
+    stop: _CountingStop,
+    seed: int,
+    *,
+    restart: Callable[[], StoppingCriterion],
 ) -> tuple[dict[str, tuple[int, list[Visit]]], int, float]:
-    """Solve the PyVRP model; return the visits per crew, the objective and the runtime."""
+    """Solve the PyVRP model; return the visits per crew, the objective and the runtime.
+
+    PyVRP starts from a random solution, which is best on average but, with required breaks and
+    large prizes, is sometimes still infeasible after a short search. Then the search runs once
+    more (with the same stopping rule) from a plan that is feasible by construction: every crew
+    only takes its break at its depot, and the search adds jobs from there.
+    """
     if not jobs or not crews_to_route(problem, jobs):
         return {}, 0, 0.0
     model = model_from_problem(problem, jobs=jobs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        params = SolveParams(penalty=PenaltyParams(max_penalty=_max_penalty(model)))
-        result = pyvrp.solve(model.data, stop, seed, collect_stats=False, params=params)
+    result = _search(model, stop, seed, None)
+    runtime = float(result.runtime)
+    if not result.is_feasible():
+        start = breaks_only_solution(model)
+        if start.is_feasible():
+            stop.inner = restart()
+            result = _search(model, stop, seed, start)
+            runtime += float(result.runtime)
     if not result.is_feasible():
         raise InfeasiblePlanError("no feasible plan found; try a longer time limit")
     visits = visits_from_solution(model, result.best)
-    return visits, int(result.cost()), float(result.runtime)
+    return visits, int(result.cost()), runtime
+
+
+def _search(
+    model: SolverModel, stop: _CountingStop, seed: int, start: Solution | None
+) -> pyvrp.Result:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        params = SolveParams(penalty=PenaltyParams(max_penalty=_max_penalty(model)))
+        return pyvrp.solve(
+            model.data, stop, seed, collect_stats=False, params=params, initial_solution=start
+        )
+
+
+def breaks_only_solution(model: SolverModel) -> Solution:
+    """Return the plan in which each crew with a break takes it at its depot and does no job.
+
+    It is feasible whenever no job is required: break windows lie inside shifts, and each
+    crew's first break place is its depot.
+    """
+    routes = []
+    for group in model.data.groups():
+        first = group.clients[0]
+        crew = model.roles[first].crew_id
+        if crew is None:
+            continue
+        kind = next(i for i, fleet in enumerate(model.fleets) if fleet[0].id == crew)
+        routes.append(Route(model.data, [first], kind))
+    return Solution(model.data, routes)
 
 
 def _max_penalty(model: SolverModel) -> float:

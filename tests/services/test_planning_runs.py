@@ -1,0 +1,62 @@
+"""Background planning runs: queued at once, executed in a worker process, outcome recorded."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from tests.services.conftest import PLAN_DAY
+
+from sitecrew.config import OsmSettings
+from sitecrew.db import models as m
+from sitecrew.db.engine import engine_from_url, session_factory
+from sitecrew.domain.routes import PlanOptions, RunState
+from sitecrew.services.planning import crew_route, get_run, shutdown_runs, start_run, wait_for_run
+from sitecrew.services.planning.pipeline import STAGES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def runs_engine(committed_demo_url):
+    """An engine on the committed demo copy; the worker pool is shut down afterwards."""
+    engine = engine_from_url(committed_demo_url)
+    yield engine
+    shutdown_runs()
+    engine.dispose()
+
+
+def _start(engine, osm):
+    options = PlanOptions(seed=2, time_limit_s=None, max_iterations=100)
+    return start_run(engine, region="Oslo sentrum", day=PLAN_DAY, osm=osm, options=options)
+
+
+def test_run_records_routes_and_summary_when_its_worker_succeeds(runs_engine, planning_osm):
+    """A started run comes back queued, then its worker stores draft routes and a summary."""
+    run = _start(runs_engine, planning_osm)
+    assert run.state is RunState.QUEUED
+    wait_for_run(run.id, timeout_s=180)
+    with session_factory(runs_engine)() as session:
+        done = get_run(session, run.id)
+        assert done.state is RunState.SUCCEEDED, done.message
+        assert done.progress == 1.0
+        assert done.started_at is not None
+        assert done.finished_at is not None
+        assert done.started_at <= done.finished_at
+        assert set(done.summary["timings_s"]) == set(STAGES)
+        assert done.summary["routes"] > 0
+        all_crews = session.scalars(select(m.Crew.id)).all()
+        routed = [c for c in all_crews if crew_route(session, c, PLAN_DAY) is not None]
+        assert len(routed) == done.summary["routes"]
+
+
+def test_run_fails_with_a_clear_message_when_the_street_graph_is_missing(runs_engine, tmp_path):
+    """A worker that cannot load the region's extract records the failure and why."""
+    osm = OsmSettings(directory=tmp_path / "empty", cache_directory=tmp_path / "cache")
+    (tmp_path / "empty").mkdir()
+    run = _start(runs_engine, osm)
+    wait_for_run(run.id, timeout_s=180)
+    with session_factory(runs_engine)() as session:
+        failed = get_run(session, run.id)
+    assert failed.state is RunState.FAILED
+    assert "oslo" in (failed.message or "")
+    assert failed.step == "failed"
