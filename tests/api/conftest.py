@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sitecrew.config import DatabaseSettings, ServerSettings, Settings
+from sitecrew.config import DatabaseSettings, OsmSettings, ServerSettings, Settings
 from sitecrew.db import migrate
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
@@ -133,16 +133,21 @@ def api_world(backend, database_url_factory, osm_dir) -> ApiWorld:
     return _worlds[backend]
 
 
-def make_client(world: ApiWorld, **server: object) -> TestClient:
+def make_client(world: ApiWorld, osm: OsmSettings | None = None, **server: object) -> TestClient:
     """A test client of the real app on the world's database."""
-    settings = Settings(database=DatabaseSettings(url=world.url), server=ServerSettings(**server))
+    settings = Settings(
+        database=DatabaseSettings(url=world.url),
+        osm=osm or OsmSettings(),
+        server=ServerSettings(**server),
+    )
     return TestClient(create_app(settings))
 
 
 @pytest.fixture(scope="session")
-def client(api_world):
-    """The app with production settings (introspection off, default limits)."""
-    with make_client(api_world) as test_client:
+def client(api_world, osm_dir, tmp_path_factory):
+    """The app with production settings (introspection off, default limits) and real OSM data."""
+    osm = OsmSettings(directory=osm_dir, cache_directory=tmp_path_factory.mktemp("graphs"))
+    with make_client(api_world, osm) as test_client:
         yield test_client
 
 

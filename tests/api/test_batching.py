@@ -26,8 +26,9 @@ def _statements_for(gql, first: int) -> tuple[int, int]:
 
 def test_nested_sites_furniture_models_maintenance_take_constant_statements(gql):
     """10 sites and 100 sites (hundreds of items) cost the same number of statements."""
+    gql.data("planner", NESTED, first=1)  # warm up: token cache and connection set-up
     few, few_items = _statements_for(gql, 10)
     many, many_items = _statements_for(gql, 100)
     assert many_items > 5 * few_items
     assert many == few
-    assert many <= 8  # token, page, furniture, models, last maintenance (+ transaction control)
+    assert many <= 6  # page, furniture, models, last maintenance (+ transaction control)

@@ -19,6 +19,7 @@ from sitecrew.errors import UnauthenticatedError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from sitecrew.config import Settings
@@ -41,6 +42,12 @@ class Context:
         self._limiter = anyio.CapacityLimiter(1)
         self._session: Session | None = None
         self.loaders = Loaders(self)
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine behind the request's sessions (background runs open their own)."""
+        engine: Engine = self.sessions.kw["bind"]
+        return engine
 
     @property
     def user(self) -> Principal:

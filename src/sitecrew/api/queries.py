@@ -9,6 +9,7 @@ import strawberry
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
+from sitecrew.api.planning import PlanningQueries
 from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
@@ -42,7 +43,7 @@ async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: An
 
 
 @strawberry.type
-class Query:
+class Query(PlanningQueries):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None

@@ -6,8 +6,9 @@ import strawberry
 
 from sitecrew.api.mutations.jobs import JobMutations
 from sitecrew.api.mutations.sites import SiteMutations
+from sitecrew.api.planning import PlanningMutations
 
 
 @strawberry.type
-class Mutation(SiteMutations, JobMutations):
+class Mutation(SiteMutations, JobMutations, PlanningMutations):
     """All mutations."""

@@ -1,0 +1,80 @@
+"""Planning over GraphQL: a background run with progress, publishing, and the crew's route."""
+
+from __future__ import annotations
+
+import time
+
+from tests.api.conftest import error_codes
+
+PLAN = """mutation P($input: PlanRoutesInput!) { planRoutes(input: $input) {
+  __typename ... on PlanningRun { id status progress } ... on Problem { code message } } }"""
+RUN = """query R($id: ID!) { planningRun(id: $id) { status progress step message routes visits
+  unassignedCount unassigned { jobId reason detail } } }"""
+ROUTE = """query C($crew: ID!, $date: Date!) { crewRoute(crewId: $crew, date: $date) {
+  status crewName travelSeconds distanceMetres
+  stops { sequence kind eta etd travelSeconds distanceMetres leg lon lat label
+          job { id kind } apartment { unit accessNotes building { address } } }
+  geojson gpx } }"""
+MY_ROUTE = """query M($date: Date!) { myRoute(date: $date) { status stops { kind label } } }"""
+DAY = "2026-06-02"
+
+
+def _wait(gql, run_id: str) -> dict:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        run = gql.data("planner", RUN, id=run_id)["planningRun"]
+        if run["status"] in {"SUCCEEDED", "FAILED"}:
+            return run
+        time.sleep(0.5)
+    raise AssertionError("planning run did not finish in 300 s")
+
+
+def test_plan_publish_and_read_a_crews_day(gql, api_world):
+    """A planner plans a day in the background; after publishing, the crew reads its route."""
+    started = gql.data(
+        "planner", PLAN, input={"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+    )
+    run = started["planRoutes"]
+    assert run["__typename"] == "PlanningRun"
+    assert run["status"] in {"QUEUED", "RUNNING", "SUCCEEDED"}
+    finished = _wait(gql, run["id"])
+    assert finished["status"] == "SUCCEEDED", finished["message"]
+    assert finished["progress"] == 1.0
+    assert finished["routes"] > 0
+    assert finished["visits"] > 0
+    assert finished["unassignedCount"] == len(finished["unassigned"])
+
+    draft = gql.data("planner", ROUTE, crew=api_world.crew_id, date=DAY)["crewRoute"]
+    assert draft["status"] == "DRAFT"
+    assert gql.data("crew", MY_ROUTE, date=DAY)["myRoute"] is None  # not published yet
+
+    publish = """mutation P($input: PublishRoutesInput!) { publishRoutes(input: $input) {
+      __typename ... on Published { routes } ... on Problem { code } } }"""
+    published = gql.data("planner", publish, input={"runId": run["id"]})["publishRoutes"]
+    assert published["__typename"] == "Published"
+    assert published["routes"] == finished["routes"]
+
+    route = gql.data("crew", ROUTE, crew=api_world.crew_id, date=DAY)["crewRoute"]
+    assert route["status"] == "PUBLISHED"
+    stops = route["stops"]
+    assert [s["sequence"] for s in stops] == sorted(s["sequence"] for s in stops)
+    assert all(a["etd"] <= b["eta"] for a, b in zip(stops, stops[1:], strict=False))
+    jobs = [s for s in stops if s["kind"] == "JOB"]
+    assert jobs
+    assert all(s["job"]["kind"] == "INSTALL_MEDIA_BOX" and s["apartment"]["unit"] for s in jobs)
+    assert all(s["leg"]["type"] == "LineString" for s in jobs)
+    assert route["geojson"]["type"] == "FeatureCollection"
+    assert route["gpx"].lstrip().startswith("<?xml")
+    assert "<gpx" in route["gpx"]
+    assert gql.data("crew", MY_ROUTE, date=DAY)["myRoute"]["status"] == "PUBLISHED"
+
+
+def test_other_roles_cannot_read_or_plan_a_crews_day(gql, api_world):
+    """Another crew gets NOT_FOUND, a contractor FORBIDDEN, and a crew may not plan."""
+    other = gql("other_crew", ROUTE, crew=api_world.crew_id, date=DAY)
+    assert error_codes(other) == ["NOT_FOUND"]
+    contractor = gql("contractor", ROUTE, crew=api_world.crew_id, date=DAY)
+    assert error_codes(contractor) == ["FORBIDDEN"]
+    refused = gql.data("crew", PLAN, input={"regionId": api_world.region_id, "date": DAY})
+    assert refused["planRoutes"]["__typename"] == "Forbidden"
+    assert error_codes(gql("crew", RUN, id=1)) == ["FORBIDDEN"]
