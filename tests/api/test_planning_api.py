@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from tests.api.conftest import error_codes
@@ -58,7 +59,7 @@ def test_plan_publish_and_read_a_crews_day(gql, api_world):
     assert route["status"] == "PUBLISHED"
     stops = route["stops"]
     assert [s["sequence"] for s in stops] == sorted(s["sequence"] for s in stops)
-    assert all(a["etd"] <= b["eta"] for a, b in zip(stops, stops[1:], strict=False))
+    assert all(a["etd"] <= b["eta"] for a, b in itertools.pairwise(stops))
     jobs = [s for s in stops if s["kind"] == "JOB"]
     assert jobs
     assert all(s["job"]["kind"] == "INSTALL_MEDIA_BOX" and s["apartment"]["unit"] for s in jobs)
