@@ -44,9 +44,10 @@ def test_run_records_routes_and_summary_when_its_worker_succeeds(runs_engine, pl
         assert done.started_at <= done.finished_at
         assert set(done.summary["timings_s"]) == set(STAGES)
         assert done.summary["routes"] > 0
-        all_crews = session.scalars(select(m.Crew.id)).all()
-        routed = [c for c in all_crews if crew_route(session, c, PLAN_DAY) is not None]
-        assert len(routed) == done.summary["routes"]
+        routes = session.scalars(select(m.Route).where(m.Route.run_id == run.id)).all()
+        assert len(routes) == done.summary["routes"]
+        shown = crew_route(session, routes[0].crew_id, PLAN_DAY)
+        assert shown is not None
 
 
 def test_run_fails_with_a_clear_message_when_the_street_graph_is_missing(runs_engine, tmp_path):

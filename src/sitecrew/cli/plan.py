@@ -23,6 +23,9 @@ def plan(
         None, "--time-limit", help="Solver seconds (default: SITECREW_TIME_LIMIT_S or 5)."
     ),
     seed: int | None = typer.Option(None, "--seed", help="Solver seed (default: SITECREW_SEED)."),
+    iterations: int | None = typer.Option(
+        None, "--iterations", min=1, help="Stop after N solver iterations instead (reproducible)."
+    ),
 ) -> None:
     """Plan every crew's route for one day: draft routes (or published ones with --publish)."""
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
@@ -42,7 +45,8 @@ def plan(
         raise InvalidInputError(f"--date must be YYYY-MM-DD, got {day!r}") from None
     options = PlanOptions(
         seed=settings.routing.seed if seed is None else seed,
-        time_limit_s=settings.routing.time_limit_s if time_limit is None else time_limit,
+        time_limit_s=_time_limit(time_limit, iterations, settings.routing.time_limit_s),
+        max_iterations=iterations,
         publish=publish,
     )
     engine = engine_from_settings(settings.database)
@@ -57,6 +61,13 @@ def plan(
             progress=progress,
         )
     print_outcome(outcome, published=publish)
+
+
+def _time_limit(given: float | None, iterations: int | None, default: float) -> float | None:
+    """Return the solver time limit: as given, none when only iterations are, else the default."""
+    if given is not None:
+        return given
+    return None if iterations is not None else default
 
 
 def print_outcome(outcome: PlanOutcome, *, published: bool) -> None:
