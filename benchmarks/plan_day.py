@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import tempfile
 import time
 from datetime import date
@@ -126,6 +127,8 @@ def main() -> None:
         url, setup = prepare(Path(folder), osm)
         outcome, wall = plan(url, osm, time_limit=args.time_limit, seed=args.seed)
         figures = report(outcome, wall, setup)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(f"peak memory (whole process, demo load included): {figures['peak_rss_mb']} MB")
     figures["time_limit_s"] = args.time_limit
     figures["seed"] = args.seed
     args.output.parent.mkdir(parents=True, exist_ok=True)
