@@ -103,21 +103,44 @@ def fresh_postgis_database(name: str) -> str:
     return url
 
 
+def drop_postgis_database(name: str) -> None:
+    """Drop a test database (closing any connection still open to it)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(postgres_url("postgres")).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """Make empty databases of a backend: ``factory(backend, name) -> url`` (unmigrated)."""
+    """Make empty databases of a backend: ``factory(backend, name) -> url`` (unmigrated).
+
+    PostGIS database names get this process's id, so concurrent test runs on one server never
+    drop each other's databases; they are dropped again when the session ends.
+    """
     from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    created: list[str] = []
 
     def factory(backend: str, name: str) -> str:
         if backend == "spatialite":
             return f"sqlite:///{tmp_path_factory.mktemp('spatialite') / (name + '.db')}"
+        unique = f"{name}_{os.getpid()}"
         try:
-            return fresh_postgis_database(name)
+            url = fresh_postgis_database(unique)
         except (OperationalError, ProgrammingError) as error:
             _unavailable(request.config, f"PostGIS unavailable: {str(error).splitlines()[0]}")
             raise  # unreachable: _unavailable skips or fails
+        created.append(unique)
+        return url
 
-    return factory
+    yield factory
+    for name in created:
+        drop_postgis_database(name)
 
 
 @pytest.fixture(scope="session")
