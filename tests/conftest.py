@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -159,9 +160,9 @@ def engine(backend: str, database_url_factory, request: pytest.FixtureRequest):
     db_engine.dispose()
 
 
-@pytest.fixture
-def session(engine):
-    """A session whose every write is rolled back after the test (commits become savepoints)."""
+@contextmanager
+def rolled_back_session(engine):
+    """Yield a session whose every write is rolled back at the end (commits become savepoints)."""
     from sqlalchemy.orm import Session
 
     connection = engine.connect()
@@ -169,10 +170,19 @@ def session(engine):
     db_session = Session(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    yield db_session
-    db_session.close()
-    outer.rollback()
-    connection.close()
+    try:
+        yield db_session
+    finally:
+        db_session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(engine):
+    """A session on the empty test database; everything it writes is rolled back."""
+    with rolled_back_session(engine) as db_session:
+        yield db_session
 
 
 # --- Demo data ---------------------------------------------------------------------------------
@@ -221,14 +231,5 @@ def demo_engines(database_url_factory, osm_dir: Path) -> dict[str, object]:
 @pytest.fixture
 def demo_session(demo_engine):
     """A session on the demo database whose writes are rolled back after the test."""
-    from sqlalchemy.orm import Session
-
-    connection = demo_engine.connect()
-    outer = connection.begin()
-    db_session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    yield db_session
-    db_session.close()
-    outer.rollback()
-    connection.close()
+    with rolled_back_session(demo_engine) as db_session:
+        yield db_session

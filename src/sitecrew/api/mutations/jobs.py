@@ -79,6 +79,13 @@ def _opt(value: strawberry.ID | None) -> int | None:
     return None if value is None else int(value)
 
 
+async def _may_change_appointment(info: Info, appointment_id: int, action: str) -> None:
+    user = info.context.user
+    user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action=action)
+    job_id = await info.context.read(editing.appointment_job_id, appointment_id)
+    await info.context.read(editing.require_job_access, user, job_id)
+
+
 @strawberry.type
 class JobMutations:
     @strawberry.mutation(description="Create a job at exactly one target.")
@@ -140,12 +147,7 @@ class JobMutations:
         self, info: Info, input: RescheduleAppointmentInput
     ) -> AppointmentPayload:
         try:
-            user = info.context.user
-            user.require(
-                Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action="reschedule appointments"
-            )
-            job_id = await info.context.read(editing.appointment_job_id, int(input.id))
-            await info.context.read(editing.require_job_access, user, job_id)
+            await _may_change_appointment(info, int(input.id), "reschedule appointments")
             window = dj.TimeWindow(input.window_start, input.window_end)
             stored = await info.context.write(editing.reschedule_appointment, int(input.id), window)
             return Appointment.from_domain(stored)
@@ -157,10 +159,7 @@ class JobMutations:
         self, info: Info, input: CancelAppointmentInput
     ) -> AppointmentPayload:
         try:
-            user = info.context.user
-            user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action="cancel appointments")
-            job_id = await info.context.read(editing.appointment_job_id, int(input.id))
-            await info.context.read(editing.require_job_access, user, job_id)
+            await _may_change_appointment(info, int(input.id), "cancel appointments")
             stored = await info.context.write(editing.cancel_appointment, int(input.id))
             return Appointment.from_domain(stored)
         except SitecrewError as error:
