@@ -52,6 +52,7 @@ def test_table_lists_every_crew_when_a_day_is_planned(plan_cli):
         (("--region", "Atlantis", "--date", "2026-06-02"), 4, "no region 'Atlantis'"),
         (("--region", "Oslo sentrum", "--date", "2.6.2026"), 3, "--date must be YYYY-MM-DD"),
         (("--region", "Oslo sentrum", "--date", "2026-06-02", "--time-limit", "0"), 3, "time"),
+        (("--region", "Oslo sentrum", "--date", "2026-06-02", "--now", "11:00"), 3, "--now"),
     ],
 )
 def test_bad_input_is_a_one_line_error_when_planning(plan_cli, args, code, message):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from tests.services.conftest import PLAN_DAY
 
 from sitecrew.config import OsmSettings
-from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
 from sitecrew.domain.routes import PlanOptions, RunState
-from sitecrew.services.planning import crew_route, get_run, shutdown_runs, start_run, wait_for_run
+from sitecrew.services.planning import (
+    crew_route,
+    get_run,
+    routes_for_run,
+    shutdown_runs,
+    start_run,
+    wait_for_run,
+)
 from sitecrew.services.planning.pipeline import STAGES
 
 pytestmark = pytest.mark.slow
@@ -44,8 +49,9 @@ def test_run_records_routes_and_summary_when_its_worker_succeeds(runs_engine, pl
         assert done.started_at <= done.finished_at
         assert set(done.summary["timings_s"]) == set(STAGES)
         assert done.summary["routes"] > 0
-        routes = session.scalars(select(m.Route).where(m.Route.run_id == run.id)).all()
+        routes = routes_for_run(session, run.id)
         assert len(routes) == done.summary["routes"]
+        assert sum(len(r.job_ids) for r in routes) == done.summary["visits"]
         shown = crew_route(session, routes[0].crew_id, PLAN_DAY)
         assert shown is not None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import typer
@@ -26,6 +26,12 @@ def plan(
     iterations: int | None = typer.Option(
         None, "--iterations", min=1, help="Stop after N solver iterations instead (reproducible)."
     ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="Re-plan during the day from this moment (ISO with offset, e.g. "
+        "2026-06-02T11:00+02:00): done and in-progress stops of published routes stay fixed.",
+    ),
 ) -> None:
     """Plan every crew's route for one day: draft routes (or published ones with --publish)."""
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
@@ -48,6 +54,7 @@ def plan(
         time_limit_s=_time_limit(time_limit, iterations, settings.routing.time_limit_s),
         max_iterations=iterations,
         publish=publish,
+        now=_moment(now),
     )
     engine = engine_from_settings(settings.database)
     check_connection(engine)
@@ -61,6 +68,21 @@ def plan(
             progress=progress,
         )
     print_outcome(outcome, published=publish)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """Parse ``--now``; it must name its UTC offset, since the region's zone is not known yet."""
+    from sitecrew.errors import InvalidInputError  # noqa: PLC0415
+
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"--now must be an ISO date-time, got {text!r}") from None
+    if moment.tzinfo is None:
+        raise InvalidInputError("--now needs a UTC offset, e.g. 2026-06-02T11:00+02:00")
+    return moment
 
 
 def _time_limit(given: float | None, iterations: int | None, default: float) -> float | None:

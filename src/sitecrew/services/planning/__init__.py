@@ -5,7 +5,8 @@ Use cases, each callable from a GraphQL resolver or the CLI:
 - :func:`start_run` / :func:`get_run`: plan in a worker process and poll its progress;
 - :func:`plan_day`: the same pipeline synchronously in the caller's session;
 - :func:`publish_routes`: make a run's draft routes the crews' routes;
-- :func:`crew_route`, :func:`route_to_geojson`, :func:`route_to_gpx`, :func:`unassigned_for_run`.
+- :func:`crew_route`, :func:`routes_for_run`, :func:`route_to_geojson`, :func:`route_to_gpx`,
+  :func:`unassigned_for_run`: what a run produced and what a crew drives.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sitecrew.services.planning.read import (
     crew_route,
     route_to_geojson,
     route_to_gpx,
+    routes_for_run,
     unassigned_for_run,
 )
 from sitecrew.services.planning.runs import (
@@ -36,6 +38,7 @@ __all__ = [
     "publish_routes",
     "route_to_geojson",
     "route_to_gpx",
+    "routes_for_run",
     "shutdown_runs",
     "start_run",
     "unassigned_for_run",

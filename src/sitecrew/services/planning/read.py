@@ -50,12 +50,32 @@ def crew_route(session: Session, crew_id: int, day: date) -> CrewDayRoute | None
         .order_by(rank, m.Route.id.desc())
         .limit(1)
     ).first()
-    if route is None:
-        return None
+    return None if route is None else _route_view(session, route, crew.name)
+
+
+def routes_for_run(session: Session, run_id: int) -> tuple[CrewDayRoute, ...]:
+    """Return the routes a planning run produced (whatever their state now), by crew.
+
+    Raises
+    ------
+    NotFoundError
+        When the run does not exist.
+    """
+    get_or_raise(session, m.PlanningRun, run_id)
+    query = (
+        select(m.Route, m.Crew.name)
+        .join(m.Crew, m.Crew.id == m.Route.crew_id)
+        .where(m.Route.run_id == run_id)
+        .order_by(m.Route.crew_id)
+    )
+    return tuple(_route_view(session, route, name) for route, name in session.execute(query))
+
+
+def _route_view(session: Session, route: m.Route, crew_name: str) -> CrewDayRoute:
     return CrewDayRoute(
         route_id=route.id,
-        crew_id=crew.id,
-        crew_name=crew.name,
+        crew_id=route.crew_id,
+        crew_name=crew_name,
         service_date=route.service_date,
         state=RouteState(route.status),
         run_id=route.run_id,
