@@ -79,3 +79,37 @@ def test_other_roles_cannot_read_or_plan_a_crews_day(gql, api_world):
     refused = gql.data("crew", PLAN, input={"regionId": api_world.region_id, "date": DAY})
     assert refused["planRoutes"]["__typename"] == "Forbidden"
     assert error_codes(gql("crew", RUN, id=1)) == ["FORBIDDEN"]
+
+
+def test_a_planner_follows_a_run_over_websocket(client, gql, api_world):
+    """A subscription streams the run's progress, never going backwards, until it succeeds."""
+    run = gql.data(
+        "planner", PLAN, input={"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+    )["planRoutes"]
+    headers = {"Authorization": f"Bearer {api_world.tokens['planner']}"}
+    subscription = (
+        "subscription S($id: ID!) { planningRunProgress(id: $id) { status progress step } }"
+    )
+    updates = []
+    with client.websocket_connect(
+        "/graphql", subprotocols=["graphql-transport-ws"], headers=headers
+    ) as socket:
+        socket.send_json({"type": "connection_init"})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": subscription, "variables": {"id": run["id"]}},
+            }
+        )
+        while True:
+            message = socket.receive_json()
+            if message["type"] == "complete":
+                break
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message
+            updates.append(message["payload"]["data"]["planningRunProgress"])
+    progress = [update["progress"] for update in updates]
+    assert progress == sorted(progress)
+    assert updates[-1]["status"] == "SUCCEEDED"

@@ -74,6 +74,24 @@ class Context:
             partial(self._write_now, function, *args, **kwargs), limiter=self._limiter
         )
 
+    async def read_fresh(
+        self, function: Callable[..., ResultT], *args: Any, **kwargs: Any
+    ) -> ResultT:
+        """Run a read-only service function in a session of its own, closed right after.
+
+        For long-lived subscriptions: the request's session keeps one snapshot, so a value that
+        another process changes (a planning run's progress) would never be seen to move.
+        """
+        return await anyio.to_thread.run_sync(
+            partial(self._read_fresh_now, function, *args, **kwargs), limiter=self._limiter
+        )
+
+    def _read_fresh_now(
+        self, function: Callable[..., ResultT], *args: Any, **kwargs: Any
+    ) -> ResultT:
+        with self.sessions() as session:
+            return function(session, *args, **kwargs)
+
     def _read_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
         if self._session is None:
             self._session = self.sessions()

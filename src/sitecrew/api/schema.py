@@ -10,6 +10,7 @@ from sitecrew.api.mutations import Mutation
 from sitecrew.api.queries import Query
 from sitecrew.api.scalars import SCALAR_MAP
 from sitecrew.api.security import hardening_extensions
+from sitecrew.api.subscriptions import Subscription
 from sitecrew.config import ServerSettings
 
 
@@ -18,6 +19,7 @@ def build_schema(settings: ServerSettings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[*hardening_extensions(settings), ErrorCodes],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -20,6 +20,7 @@ from sitecrew.api.schema import build_schema
 from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
+from sitecrew.services.planning.runs import shutdown_runs
 from sitecrew.web.graphql_view import SitecrewGraphQL
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine
         yield
+        await anyio.to_thread.run_sync(shutdown_runs)
         engine.dispose()
 
     routes = [

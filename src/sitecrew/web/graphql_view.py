@@ -88,6 +88,9 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         with self._sessions() as session:
             return authenticate(session, secret)
 
-    def encode_json(self, data: Any) -> bytes:
-        """Encode with orjson, which passes pre-built FeatureCollections through untouched."""
-        return orjson.dumps(data)
+    def encode_json(self, data: Any) -> str:
+        """Encode with orjson, which passes pre-built FeatureCollections through untouched.
+
+        Text rather than bytes, because WebSocket clients expect text frames.
+        """
+        return orjson.dumps(data).decode()
