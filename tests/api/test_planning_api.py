@@ -113,3 +113,49 @@ def test_a_planner_follows_a_run_over_websocket(client, gql, api_world):
     progress = [update["progress"] for update in updates]
     assert progress == sorted(progress)
     assert updates[-1]["status"] == "SUCCEEDED"
+
+
+def test_a_published_route_downloads_as_gpx_and_geojson_for_those_who_may_see_it(
+    client, gql, api_world
+):
+    """The crew downloads its published day; others get the same answers as over GraphQL."""
+    run = gql.data(
+        "planner",
+        PLAN,
+        input={
+            "regionId": api_world.region_id,
+            "date": DAY,
+            "timeLimitSeconds": 1,
+            "publish": True,
+        },
+    )["planRoutes"]
+    assert _wait(gql, run["id"])["status"] == "SUCCEEDED"
+
+    def download(role: str | None, path: str):
+        headers = {} if role is None else {"Authorization": f"Bearer {api_world.tokens[role]}"}
+        return client.get(path, headers=headers)
+
+    gpx = download("crew", f"/routes/{api_world.crew_id}/{DAY}.gpx")
+    assert gpx.status_code == 200, gpx.text
+    assert gpx.headers["content-type"].startswith("application/gpx+xml")
+    assert (
+        f'filename="route-crew{api_world.crew_id}-{DAY}.gpx"' in gpx.headers["content-disposition"]
+    )
+    assert "<trkseg>" in gpx.text
+    geojson = download("planner", f"/routes/{api_world.crew_id}/{DAY}.geojson")
+    assert geojson.status_code == 200, geojson.text
+    assert geojson.headers["content-type"].startswith("application/geo+json")
+    features = geojson.json()["features"]
+    assert any(feature["geometry"]["type"] == "LineString" for feature in features)
+
+    refusals = {
+        (None, f"/routes/{api_world.crew_id}/{DAY}.gpx"): (401, "UNAUTHENTICATED"),
+        ("other_crew", f"/routes/{api_world.crew_id}/{DAY}.gpx"): (404, "NOT_FOUND"),
+        ("contractor", f"/routes/{api_world.crew_id}/{DAY}.gpx"): (403, "FORBIDDEN"),
+        ("crew", f"/routes/{api_world.crew_id}/2026-06-31.gpx"): (400, "INVALID_INPUT"),
+        ("crew", f"/routes/{api_world.crew_id}/{DAY}.kml"): (400, "INVALID_INPUT"),
+        ("crew", f"/routes/{api_world.crew_id}/2030-01-01.gpx"): (404, "NOT_FOUND"),
+    }
+    for (role, path), (status, code) in refusals.items():
+        response = download(role, path)
+        assert (response.status_code, response.json()["error"]["code"]) == (status, code), path

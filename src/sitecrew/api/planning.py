@@ -17,12 +17,10 @@ from sitecrew.api.mutations.problems import (
 )
 from sitecrew.api.types.routes import PlanningRun, Route
 from sitecrew.domain.access import Role
-from sitecrew.domain.routes import PlanOptions, RouteState
+from sitecrew.domain.routes import PlanOptions
 from sitecrew.errors import SitecrewError
 from sitecrew.services import editing
 from sitecrew.services.planning import persist, read, runs
-from sitecrew.services.reading import entities
-from sitecrew.services.reading.entities import Entity
 
 Info = strawberry.Info[Context, None]
 PlanRoutesPayload = Annotated[
@@ -56,12 +54,8 @@ class PublishRoutesInput:
 
 
 async def _route(info: Info, crew_id: int, day: dt.date) -> Route | None:
-    user = info.context.user
-    await info.context.read(entities.get_visible, Entity.CREW, user, crew_id)
-    route = await info.context.read(read.crew_route, crew_id, day)
-    if route is None or (user.role is Role.CREW and route.state is not RouteState.PUBLISHED):
-        return None
-    return Route.from_domain(route)
+    route = await info.context.read(read.visible_crew_route, info.context.user, crew_id, day)
+    return None if route is None else Route.from_domain(route)
 
 
 def _run_with_unassigned(session: Any, run_id: int) -> tuple[Any, Any]:

@@ -21,6 +21,8 @@ from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
 from sitecrew.services.planning.runs import shutdown_runs
+from sitecrew.web.auth import BearerAuthenticator
+from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
 
 if TYPE_CHECKING:
@@ -31,10 +33,15 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """Build the app: ``/healthz`` and ``/graphql`` (HTTP and WebSocket) over one engine."""
+    """Build the app: ``/healthz``, ``/graphql`` (HTTP and WebSocket), route downloads."""
     engine = engine_from_settings(settings.database)
+    sessions = session_factory(engine)
+    authenticator = BearerAuthenticator(sessions)
     graphql = SitecrewGraphQL(
-        build_schema(settings.server), sessions=session_factory(engine), settings=settings
+        build_schema(settings.server),
+        sessions=sessions,
+        settings=settings,
+        authenticator=authenticator,
     )
 
     @asynccontextmanager
@@ -48,6 +55,11 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route(
+            "/routes/{crew_id}/{day}.{format}",
+            RouteDownloads(sessions, authenticator).download,
+            methods=["GET"],
+        ),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

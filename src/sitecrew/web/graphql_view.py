@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
@@ -12,7 +11,6 @@ from strawberry.asgi import GraphQL
 
 from sitecrew.api.context import Context
 from sitecrew.errors import UnauthenticatedError
-from sitecrew.services.access import authenticate
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -24,18 +22,21 @@ if TYPE_CHECKING:
 
     from sitecrew.config import Settings
     from sitecrew.domain.access import Principal
+    from sitecrew.web.auth import BearerAuthenticator
 
 CONTEXT_KEY = "sitecrew_context"
-#: How long an authenticated token is trusted without asking the database again (seconds).
-#: A revoked token therefore stops working within this time.
-TOKEN_CACHE_SECONDS = 30.0
 
 
 class SitecrewGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with Sitecrew's context; unauthenticated requests get a 401."""
 
     def __init__(
-        self, schema: Schema, *, sessions: sessionmaker[Session], settings: Settings
+        self,
+        schema: Schema,
+        *,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        authenticator: BearerAuthenticator,
     ) -> None:
         super().__init__(
             schema,
@@ -44,7 +45,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         )
         self._sessions = sessions
         self._settings = settings
-        self._token_cache: dict[str, tuple[Principal, float]] = {}
+        self._authenticator = authenticator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request, then release its database session."""
@@ -67,26 +68,10 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         return context
 
     async def _principal(self, request: Request | WebSocket) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise HTTPException(
-                401, "authentication required: send 'Authorization: Bearer <token>'"
-            )
-        secret = secret.strip()
-        cached = self._token_cache.get(secret)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
         try:
-            principal = await anyio.to_thread.run_sync(self._authenticate, secret)
+            return await self._authenticator.principal(request.headers)
         except UnauthenticatedError as error:
             raise HTTPException(401, str(error)) from None
-        self._token_cache[secret] = (principal, time.monotonic() + TOKEN_CACHE_SECONDS)
-        return principal
-
-    def _authenticate(self, secret: str) -> Principal:
-        with self._sessions() as session:
-            return authenticate(session, secret)
 
     def encode_json(self, data: Any) -> str:
         """Encode with orjson, which passes pre-built FeatureCollections through untouched.

@@ -14,6 +14,7 @@ from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc, from_db_geometry
 from sitecrew.db.models.plan import RouteStatus
 from sitecrew.db.repositories.common import get_or_raise
+from sitecrew.domain.access import Role
 from sitecrew.domain.plans import UnassignedReason
 from sitecrew.domain.routes import (
     CrewDayRoute,
@@ -22,12 +23,15 @@ from sitecrew.domain.routes import (
     StopTarget,
     UnassignedJobInfo,
 )
+from sitecrew.services.reading.entities import Entity, get_visible
 from sitecrew.streets import Leg, legs_to_geojson, legs_to_gpx
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.orm import Session
+
+    from sitecrew.domain.access import Principal
 
 
 def crew_route(session: Session, crew_id: int, day: date) -> CrewDayRoute | None:
@@ -51,6 +55,29 @@ def crew_route(session: Session, crew_id: int, day: date) -> CrewDayRoute | None
         .limit(1)
     ).first()
     return None if route is None else _route_view(session, route, crew.name)
+
+
+def visible_crew_route(
+    session: Session, principal: Principal, crew_id: int, day: date
+) -> CrewDayRoute | None:
+    """Return the crew's route for ``day`` as the caller may see it, or None.
+
+    One rule for every way a route leaves the system (GraphQL, GPX and GeoJSON downloads): the
+    caller must be allowed to see the crew, and a crew sees only published routes, never a draft
+    that may still change.
+
+    Raises
+    ------
+    NotFoundError
+        When the crew does not exist or the caller may not see it.
+    PermissionDeniedError
+        When the caller's role may not read crews at all.
+    """
+    get_visible(session, Entity.CREW, principal, crew_id)
+    route = crew_route(session, crew_id, day)
+    if route is None or (principal.role is Role.CREW and route.state is not RouteState.PUBLISHED):
+        return None
+    return route
 
 
 def routes_for_run(session: Session, run_id: int) -> tuple[CrewDayRoute, ...]:

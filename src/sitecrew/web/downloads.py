@@ -1,0 +1,103 @@
+"""Route downloads: a crew's day as a GPX track (for navigation apps) or GeoJSON (for maps).
+
+``GET /routes/{crew_id}/{date}.gpx`` and ``…/{date}.geojson`` with the same bearer token as the
+GraphQL API and the same visibility rule as ``crewRoute`` (a crew downloads only its own
+published route). Errors answer with a status and ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import anyio.to_thread
+import orjson
+from starlette.responses import JSONResponse, Response
+
+from sitecrew.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    SitecrewError,
+    UnauthenticatedError,
+)
+from sitecrew.services.planning.read import route_to_geojson, route_to_gpx, visible_crew_route
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+    from starlette.requests import Request
+
+    from sitecrew.domain.access import Principal
+    from sitecrew.domain.routes import CrewDayRoute
+    from sitecrew.web.auth import BearerAuthenticator
+
+MEDIA_TYPES = {"gpx": "application/gpx+xml", "geojson": "application/geo+json"}
+STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
+    (UnauthenticatedError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (InvalidInputError, 400),
+)
+
+
+class RouteDownloads:
+    """The endpoint behind ``/routes/{crew_id}/{date}.{format}`` (use :meth:`download`)."""
+
+    def __init__(self, sessions: sessionmaker[Session], authenticator: BearerAuthenticator) -> None:
+        self._sessions = sessions
+        self._authenticator = authenticator
+
+    async def download(self, request: Request) -> Response:
+        """Answer one download request."""
+        try:
+            principal = await self._authenticator.principal(request.headers)
+            crew_id, day, file_format = _parse(request.path_params)
+            route = await anyio.to_thread.run_sync(self._route, principal, crew_id, day)
+        except SitecrewError as error:
+            return _error(error)
+        filename = f"route-crew{crew_id}-{day.isoformat()}.{file_format}"
+        body = (
+            route_to_gpx(route)
+            if file_format == "gpx"
+            else orjson.dumps(route_to_geojson(route)).decode()
+        )
+        return Response(
+            body,
+            media_type=MEDIA_TYPES[file_format],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    def _route(self, principal: Principal, crew_id: int, day: dt.date) -> CrewDayRoute:
+        with self._sessions() as session:
+            route = visible_crew_route(session, principal, crew_id, day)
+        if route is None:
+            message = f"crew {crew_id} has no route on {day.isoformat()} that you may see"
+            raise NotFoundError(message)
+        return route
+
+
+def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
+    """Return crew id, day and format from the path, or raise a typed error naming the bad part."""
+    file_format = params["format"]
+    if file_format not in MEDIA_TYPES:
+        message = f"unknown format {file_format!r}: use .gpx or .geojson"
+        raise InvalidInputError(message)
+    try:
+        crew_id = int(params["crew_id"])
+    except ValueError:
+        message = f"crew id must be a whole number, not {params['crew_id']!r}"
+        raise InvalidInputError(message) from None
+    try:
+        day = dt.date.fromisoformat(params["day"])
+    except ValueError:
+        message = f"date must be YYYY-MM-DD, not {params['day']!r}"
+        raise InvalidInputError(message) from None
+    return crew_id, day, file_format
+
+
+def _error(error: SitecrewError) -> JSONResponse:
+    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
+    return JSONResponse(
+        {"error": {"code": error.code, "message": str(error)}}, status_code=status, headers=headers
+    )
