@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 from tests.api.conftest import error_codes
 
@@ -159,3 +160,31 @@ def test_a_published_route_downloads_as_gpx_and_geojson_for_those_who_may_see_it
     for (role, path), (status, code) in refusals.items():
         response = download(role, path)
         assert (response.status_code, response.json()["error"]["code"]) == (status, code), path
+
+
+def test_the_planning_example_operations_plan_follow_and_read_a_day(gql, api_world):
+    """schema/operations/planning/*.graphql, in order, as the README shows them."""
+    folder = Path(__file__).resolve().parents[2] / "schema" / "operations" / "planning"
+    plan, follow, read_route = (
+        path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.graphql"))
+    )
+    started = gql.data(
+        "planner",
+        plan,
+        input={
+            "regionId": api_world.region_id,
+            "date": DAY,
+            "timeLimitSeconds": 1,
+            "publish": True,
+        },
+    )["planRoutes"]
+    assert started["__typename"] == "PlanningRun"
+    _wait(gql, started["id"])
+    run = gql.data("planner", follow, id=started["id"])["planningRun"]
+    assert run["status"] == "SUCCEEDED"
+    assert all(item["job"]["kind"] and item["detail"] for item in run["unassigned"])
+    route = gql.data("planner", read_route, crewId=api_world.crew_id, date=DAY)["crewRoute"]
+    assert route["status"] == "PUBLISHED"
+    visits = [stop for stop in route["stops"] if stop["kind"] == "JOB"]
+    assert visits
+    assert all(stop["apartment"]["tenant"]["name"] for stop in visits)
