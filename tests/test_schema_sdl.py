@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from graphql import build_schema, parse, validate
 from sitecrew.cli.schema import schema_sdl
 
 ROOT = Path(__file__).resolve().parent.parent
-OPERATIONS = sorted((ROOT / "schema" / "operations").glob("*.graphql"))
+OPERATIONS = sorted((ROOT / "schema" / "operations").rglob("*.graphql"))
 
 
 def test_committed_sdl_matches_the_code():
@@ -29,3 +30,12 @@ def test_example_operation_is_valid_against_the_schema(path):
 def test_there_are_example_operations():
     """The README's tour has operations to show."""
     assert len(OPERATIONS) >= 5
+
+
+def test_readme_shows_the_operations_exactly_as_committed():
+    """A README block headed ``# schema/operations/…`` is that file, word for word."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n# (schema/operations/\S+)\n(.*?)```", readme, flags=re.S)
+    assert len(blocks) >= 5
+    for path, body in blocks:
+        assert (ROOT / path).read_text(encoding="utf-8") == body, f"README differs from {path}"
