@@ -35,7 +35,7 @@ def test_there_are_example_operations():
 def test_readme_shows_the_operations_exactly_as_committed():
     """A README block headed ``# schema/operations/…`` is that file, word for word."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```graphql\n# (schema/operations/\S+)\n(.*?)```", readme, flags=re.S)
+    blocks = re.findall(r"```graphql\n# (schema/operations/\S+)\n(.*?)```", readme, flags=re.DOTALL)
     assert len(blocks) >= 5
     for path, body in blocks:
         assert (ROOT / path).read_text(encoding="utf-8") == body, f"README differs from {path}"
