@@ -49,7 +49,11 @@ if TYPE_CHECKING:
 
 from sitecrew.db import migrate  # noqa: E402
 from sitecrew.db import models as m  # noqa: E402
-from sitecrew.db.engine import engine_from_url, session_factory  # noqa: E402
+from sitecrew.db.engine import (  # noqa: E402
+    engine_from_url,
+    refresh_statistics,
+    session_factory,
+)
 from sitecrew.db.repositories import spatial  # noqa: E402
 from sitecrew.domain.access import Role  # noqa: E402
 from sitecrew.domain.geo import BBox  # noqa: E402
@@ -89,10 +93,8 @@ def _prepare(url: str, osm_dir: Path) -> tuple[str, BBox, list[int]]:
             session, osm_dir / "oslo.osm.pbf", region_name="Oslo sentrum", plan_day=date(2026, 6, 2)
         )
         secret, _ = create_token(session, name="bench", role=Role.ADMIN)
+    refresh_statistics(engine)
     with sessions() as session:
-        if engine.dialect.name == "postgresql":
-            session.execute(text("ANALYZE"))
-            session.commit()
         box = _box_with(session, target=2000)
         furniture = list(
             session.scalars(m.Furniture.__table__.select().with_only_columns(m.Furniture.id))

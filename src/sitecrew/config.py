@@ -29,6 +29,10 @@ class DatabaseSettings:
 
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
+    #: PostgreSQL connections kept open per process. It should cover the requests served at
+    #: once: a connection opened beyond it is closed again after use, and opening one costs
+    #: a new server process that loads PostGIS (several milliseconds).
+    pool_size: int = 20
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from environment variables (``os.environ`` when not given).
 
-        Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_OSM_DIR``,
+        Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_DB_POOL_SIZE``,
+        ``SITECREW_OSM_DIR``,
         ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
         ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``.
 
@@ -91,6 +96,7 @@ class Settings:
             database=DatabaseSettings(
                 url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
                 echo=_flag(env, "SITECREW_DB_ECHO"),
+                pool_size=int(_number(env, "SITECREW_DB_POOL_SIZE", 20)),
             ),
             osm=OsmSettings(
                 directory=Path(env.get("SITECREW_OSM_DIR", "data/osm")),

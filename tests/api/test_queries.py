@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shapely
+from strawberry.extensions.validation_cache import _get_validate_cache
 from tests.api.conftest import error_codes, make_client
 
 SITES = """
@@ -170,3 +171,19 @@ def test_depth_alias_and_introspection_limits_hold(gql):
     aliases = "{ " + " ".join(f"a{i}: regions {{ nodes {{ id }} }}" for i in range(40)) + " }"
     assert gql("admin", aliases).get("errors")
     assert gql("admin", "{ __schema { types { name } } }").get("errors")
+    for _ in range(2):  # refused again when the verdict comes from the validation cache
+        assert gql("admin", deep).get("errors")
+        assert gql("admin", aliases).get("errors")
+
+
+def test_a_repeated_operation_is_validated_once(gql):
+    """Clients send the same documents again and again; the limits are checked once per text."""
+    validate = _get_validate_cache(256)
+    operation = "{ regions { nodes { id name } } }"
+    gql.data("admin", operation)
+    before = validate.cache_info()
+    for _ in range(5):
+        gql.data("admin", operation)
+    after = validate.cache_info()
+    assert after.hits - before.hits == 5
+    assert after.misses == before.misses

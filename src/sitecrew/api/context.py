@@ -32,11 +32,17 @@ class Context:
     """What every resolver gets as ``info.context``."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], settings: Settings, principal: Principal | None
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        principal: Principal | None,
+        *,
+        read_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         from sitecrew.api.loaders import Loaders  # noqa: PLC0415  (cycle: loaders use Context)
 
         self.sessions = sessions
+        self._read_sessions = read_sessions or sessions
         self.settings = settings
         self.principal = principal
         self._limiter = anyio.CapacityLimiter(1)
@@ -89,12 +95,12 @@ class Context:
     def _read_fresh_now(
         self, function: Callable[..., ResultT], *args: Any, **kwargs: Any
     ) -> ResultT:
-        with self.sessions() as session:
+        with self._read_sessions() as session:
             return function(session, *args, **kwargs)
 
     def _read_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
         if self._session is None:
-            self._session = self.sessions()
+            self._session = self._read_sessions()
         return function(self._session, *args, **kwargs)
 
     def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:

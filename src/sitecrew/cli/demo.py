@@ -42,6 +42,7 @@ def load(
     from sitecrew.db.engine import (  # noqa: PLC0415
         check_connection,
         engine_from_settings,
+        refresh_statistics,
         session_factory,
     )
     from sitecrew.errors import InvalidInputError  # noqa: PLC0415
@@ -69,6 +70,7 @@ def load(
             replace=replace,
             progress=progress,
         )
+    refresh_statistics(engine)
     elapsed = time.perf_counter() - started
     table = Table(title=f"Demo loaded from {path.name} in {elapsed:.1f} s")
     table.add_column("entity")

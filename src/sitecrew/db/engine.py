@@ -37,7 +37,7 @@ def backend_name(bind: Engine | Session) -> str:
     return "postgis" if engine.dialect.name == "postgresql" else "spatialite"
 
 
-def engine_from_url(url: str, *, echo: bool = False) -> Engine:
+def engine_from_url(url: str, *, echo: bool = False, pool_size: int = 20) -> Engine:
     """Create an engine for a ``sqlite:///…`` (SpatiaLite) or ``postgresql://…`` (PostGIS) URL.
 
     Raises
@@ -58,6 +58,8 @@ def engine_from_url(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             plugins=["geoalchemy2"],
             pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
     msg = f"DATABASE_URL must be sqlite:///… or postgresql://…, got {parsed.drivername}"
     raise ConfigurationError(msg)
@@ -65,7 +67,7 @@ def engine_from_url(url: str, *, echo: bool = False) -> Engine:
 
 def engine_from_settings(settings: DatabaseSettings) -> Engine:
     """Create the engine that ``settings`` describe (see :func:`engine_from_url`)."""
-    return engine_from_url(settings.url, echo=settings.echo)
+    return engine_from_url(settings.url, echo=settings.echo, pool_size=settings.pool_size)
 
 
 def _preload_bundled_geo_libraries() -> None:
@@ -121,6 +123,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory for read-only request work.
+
+    On PostgreSQL its sessions run in autocommit: at READ COMMITTED every statement takes its own
+    snapshot anyway, so a transaction around a request's reads adds a ``BEGIN`` and a
+    ``ROLLBACK`` round trip and nothing else. SQLite keeps its transaction, which there gives
+    the request one consistent snapshot.
+    """
+    if backend_name(engine) == "postgis":
+        return sessionmaker(
+            bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
+    return session_factory(engine)
+
+
 @contextmanager
 def transaction(session: Session) -> Iterator[Session]:
     """Run a block as one unit of work: all of it is written, or none of it.
@@ -153,3 +170,15 @@ def check_connection(engine: Engine) -> None:
         safe_url = engine.url.render_as_string(hide_password=True)
         msg = f"cannot connect to {safe_url}: {error.orig}"
         raise ConfigurationError(msg) from None
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Run ``ANALYZE`` so the query planner knows the tables' sizes after a bulk load.
+
+    Why: right after the demo load PostgreSQL believes a spatial filter matches one row, and a
+    viewport query took twice as long until autovacuum caught up; SQLite has no statistics at all
+    until asked.
+    """
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
