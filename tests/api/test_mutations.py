@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 CREATE_SITE = """mutation C($input: CreateSiteInput!) { createSite(input: $input) {
@@ -193,4 +194,42 @@ def test_record_maintenance_reports_wear_and_updates_the_item(gql):
     assert last["furnitureItem"] == {
         "lastMaintainedOn": today,
         "lastMaintenance": {"notes": "Crack in the second slat"},
+    }
+
+
+def test_concurrent_mutations_all_land(client, api_world):
+    """Sixteen wear reports sent at once are all written: writers queue, none is refused."""
+    items = [
+        node["id"]
+        for node in client.post(
+            "/graphql",
+            json={"query": "{ furniture(first: 16) { nodes { id } } }"},
+            headers={"Authorization": f"Bearer {api_world.tokens['admin']}"},
+        ).json()["data"]["furniture"]["nodes"]
+    ]
+    record = """mutation M($input: RecordMaintenanceInput!) { recordMaintenance(input: $input) {
+      __typename ... on Problem { code message } } }"""
+
+    def report(item: str) -> dict:
+        variables = {
+            "input": {
+                "furnitureId": item,
+                "performedOn": "2026-06-01",
+                "action": "INSPECTED",
+                "wearType": "WEATHERING",
+                "severity": 1,
+            }
+        }
+        response = client.post(
+            "/graphql",
+            json={"query": record, "variables": variables},
+            headers={"Authorization": f"Bearer {api_world.tokens['admin']}"},
+        )
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(report, items))
+    assert [answer.get("errors") for answer in answers] == [None] * len(items)
+    assert {answer["data"]["recordMaintenance"]["__typename"] for answer in answers} == {
+        "MaintenanceRecord"
     }

@@ -38,11 +38,13 @@ class Context:
         principal: Principal | None,
         *,
         read_sessions: sessionmaker[Session] | None = None,
+        write_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         from sitecrew.api.loaders import Loaders  # noqa: PLC0415  (cycle: loaders use Context)
 
         self.sessions = sessions
         self._read_sessions = read_sessions or sessions
+        self._write_sessions = write_sessions or sessions
         self.settings = settings
         self.principal = principal
         self._limiter = anyio.CapacityLimiter(1)
@@ -106,7 +108,7 @@ class Context:
     def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
         if self._session is not None:
             self._session.rollback()  # end the read snapshot so the write sees fresh rows
-        with self.sessions.begin() as session:
+        with self._write_sessions.begin() as session:
             return function(session, *args, **kwargs)
 
     def close(self) -> None:

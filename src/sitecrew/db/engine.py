@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
     from sitecrew.config import DatabaseSettings
 
+#: Execution option marking a SQLite transaction that will write (see write_session_factory).
+WRITE_INTENT_OPTION = "sitecrew_write_intent"
 SPATIALITE_QUERY = {
     "geoalchemy2_connect_sqlite_transaction": "true",
     "geoalchemy2_connect_sqlite_init_mode": "WGS84",
@@ -115,12 +117,28 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITE_INTENT_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory used by services (objects stay usable after commit)."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory for work that will write (API mutations).
+
+    On SQLite its transactions start with ``BEGIN IMMEDIATE``: a transaction that reads and then
+    writes cannot wait for the write lock (SQLite answers "database is locked" at once, since
+    its snapshot may be stale), but one that takes the lock first waits up to the busy timeout.
+    Concurrent mutations therefore queue instead of failing. PostgreSQL needs nothing of this.
+    """
+    if backend_name(engine) == "spatialite":
+        return sessionmaker(
+            bind=engine.execution_options(**{WRITE_INTENT_OPTION: True}), expire_on_commit=False
+        )
+    return session_factory(engine)
 
 
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from starlette.responses import Response as HTTPResponse
 from strawberry.asgi import GraphQL
 
 from sitecrew.api.context import Context
-from sitecrew.db.engine import read_session_factory
+from sitecrew.db.engine import read_session_factory, write_session_factory
 from sitecrew.errors import UnauthenticatedError
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         )
         self._sessions = sessions
         self._read_sessions = read_session_factory(sessions.kw["bind"])
+        self._write_sessions = write_session_factory(sessions.kw["bind"])
         self._settings = settings
         self._authenticator = authenticator
 
@@ -68,7 +69,11 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         """Authenticate the bearer token and build the request's context."""
         principal = await self._principal(request)
         context = Context(
-            self._sessions, self._settings, principal, read_sessions=self._read_sessions
+            self._sessions,
+            self._settings,
+            principal,
+            read_sessions=self._read_sessions,
+            write_sessions=self._write_sessions,
         )
         request.state.__setattr__(CONTEXT_KEY, context)
         return context
