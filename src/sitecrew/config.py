@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 DEFAULT_DATABASE_URL = "sqlite:///var/sitecrew.db"
+#: PostgreSQL connections kept open per process. It should cover the requests served at once:
+#: a connection opened beyond it is closed again after use, and opening one costs a new server
+#: process that loads PostGIS (several milliseconds).
+DEFAULT_POOL_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,7 @@ class DatabaseSettings:
 
     url: str = DEFAULT_DATABASE_URL
     echo: bool = False
-    #: PostgreSQL connections kept open per process. It should cover the requests served at
-    #: once: a connection opened beyond it is closed again after use, and opening one costs
-    #: a new server process that loads PostGIS (several milliseconds).
-    pool_size: int = 20
+    pool_size: int = DEFAULT_POOL_SIZE  # PostgreSQL only; see DEFAULT_POOL_SIZE
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,7 @@ class Settings:
         """Build settings from environment variables (``os.environ`` when not given).
 
         Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_DB_POOL_SIZE``,
-        ``SITECREW_OSM_DIR``,
-        ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
+        ``SITECREW_OSM_DIR``, ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
         ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``.
 
         Raises
@@ -96,7 +96,7 @@ class Settings:
             database=DatabaseSettings(
                 url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
                 echo=_flag(env, "SITECREW_DB_ECHO"),
-                pool_size=int(_number(env, "SITECREW_DB_POOL_SIZE", 20)),
+                pool_size=_whole_number(env, "SITECREW_DB_POOL_SIZE", DEFAULT_POOL_SIZE, least=1),
             ),
             osm=OsmSettings(
                 directory=Path(env.get("SITECREW_OSM_DIR", "data/osm")),
@@ -128,3 +128,11 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     except ValueError:
         msg = f"{name} must be a number, got {raw!r}"
         raise ConfigurationError(msg) from None
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, *, least: int) -> int:
+    value = _number(env, name, default)
+    if value != int(value) or value < least:
+        msg = f"{name} must be a whole number of at least {least}, got {env.get(name)!r}"
+        raise ConfigurationError(msg)
+    return int(value)

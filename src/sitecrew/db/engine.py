@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sitecrew.config import DEFAULT_POOL_SIZE
 from sitecrew.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def backend_name(bind: Engine | Session) -> str:
     return "postgis" if engine.dialect.name == "postgresql" else "spatialite"
 
 
-def engine_from_url(url: str, *, echo: bool = False, pool_size: int = 20) -> Engine:
+def engine_from_url(url: str, *, echo: bool = False, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     """Create an engine for a ``sqlite:///…`` (SpatiaLite) or ``postgresql://…`` (PostGIS) URL.
 
     Raises
@@ -135,9 +136,7 @@ def write_session_factory(engine: Engine) -> sessionmaker[Session]:
     Concurrent mutations therefore queue instead of failing. PostgreSQL needs nothing of this.
     """
     if backend_name(engine) == "spatialite":
-        return sessionmaker(
-            bind=engine.execution_options(**{WRITE_INTENT_OPTION: True}), expire_on_commit=False
-        )
+        return session_factory(engine.execution_options(**{WRITE_INTENT_OPTION: True}))
     return session_factory(engine)
 
 
@@ -150,9 +149,7 @@ def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     the request one consistent snapshot.
     """
     if backend_name(engine) == "postgis":
-        return sessionmaker(
-            bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
+        return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     return session_factory(engine)
 
 
