@@ -32,6 +32,27 @@ class _LoadersById(dict[Entity, "DataLoader[int, Any]"]):
         return loader
 
 
+class _ChildrenOf:
+    """A request's loader of ``entity`` rows by parent id, made on first use and then kept.
+
+    Like ``functools.cached_property``, but one line per relation: the loader is stored in the
+    instance under the attribute's name, which shadows this (non-data) descriptor afterwards.
+    """
+
+    def __init__(self, entity: Entity, parent_column: str) -> None:
+        self._entity = entity
+        self._parent_column = parent_column
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, loaders: Loaders, owner: type | None = None) -> DataLoader[int, list[Any]]:
+        loader = loaders.children(self._entity, self._parent_column)
+        loaders.__dict__[self._name] = loader
+        return loader
+
+
 class Loaders:
     """The request's loaders; built by :class:`Context`."""
 
@@ -41,25 +62,11 @@ class Loaders:
 
     # Each loader is made on first use: most requests need one or two of them, and making all
     # of them for every request was a measurable share of a small request's time.
-    @cached_property
-    def furniture_by_site(self) -> DataLoader[int, list[Any]]:
-        return self._children(Entity.FURNITURE, "site_id")
-
-    @cached_property
-    def maintenance_by_furniture(self) -> DataLoader[int, list[Any]]:
-        return self._children(Entity.MAINTENANCE_RECORD, "furniture_id")
-
-    @cached_property
-    def members_by_crew(self) -> DataLoader[int, list[Any]]:
-        return self._children(Entity.CREW_MEMBER, "crew_id")
-
-    @cached_property
-    def appointments_by_job(self) -> DataLoader[int, list[Any]]:
-        return self._children(Entity.APPOINTMENT, "job_id")
-
-    @cached_property
-    def apartments_by_building(self) -> DataLoader[int, list[Any]]:
-        return self._children(Entity.APARTMENT, "building_id")
+    furniture_by_site = _ChildrenOf(Entity.FURNITURE, "site_id")
+    maintenance_by_furniture = _ChildrenOf(Entity.MAINTENANCE_RECORD, "furniture_id")
+    members_by_crew = _ChildrenOf(Entity.CREW_MEMBER, "crew_id")
+    appointments_by_job = _ChildrenOf(Entity.APPOINTMENT, "job_id")
+    apartments_by_building = _ChildrenOf(Entity.APARTMENT, "building_id")
 
     @cached_property
     def latest_maintenance(self) -> DataLoader[int, Any]:
@@ -75,7 +82,9 @@ class Loaders:
 
         return load
 
-    def _children(self, entity: Entity, parent_column: str) -> DataLoader[int, list[Any]]:
+    def children(self, entity: Entity, parent_column: str) -> DataLoader[int, list[Any]]:
+        """Return a new loader of ``entity`` rows by ``parent_column`` (at most MAX_CHILDREN)."""
+
         async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
             return await self._context.read(
                 entities.children_of, entity, parent_column, list(parent_ids), limit=MAX_CHILDREN
