@@ -31,6 +31,12 @@ def _wait(gql, run_id: str) -> dict:
     raise AssertionError("planning run did not finish in 300 s")
 
 
+def _start_published_plan(gql, api_world, operation: str) -> dict:
+    """Start a quick run (1 s solver) that publishes its routes; return the payload."""
+    variables = {"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+    return gql.data("planner", operation, input={**variables, "publish": True})["planRoutes"]
+
+
 def test_plan_publish_and_read_a_crews_day(gql, api_world):
     """A planner plans a day in the background; after publishing, the crew reads its route."""
     started = gql.data(
@@ -120,16 +126,7 @@ def test_a_published_route_downloads_as_gpx_and_geojson_for_those_who_may_see_it
     client, gql, api_world
 ):
     """The crew downloads its published day; others get the same answers as over GraphQL."""
-    run = gql.data(
-        "planner",
-        PLAN,
-        input={
-            "regionId": api_world.region_id,
-            "date": DAY,
-            "timeLimitSeconds": 1,
-            "publish": True,
-        },
-    )["planRoutes"]
+    run = _start_published_plan(gql, api_world, PLAN)
     assert _wait(gql, run["id"])["status"] == "SUCCEEDED"
 
     def download(role: str | None, path: str):
@@ -156,6 +153,8 @@ def test_a_published_route_downloads_as_gpx_and_geojson_for_those_who_may_see_it
         ("crew", f"/routes/{api_world.crew_id}/2026-06-31.gpx"): (400, "INVALID_INPUT"),
         ("crew", f"/routes/{api_world.crew_id}/{DAY}.kml"): (400, "INVALID_INPUT"),
         ("crew", f"/routes/{api_world.crew_id}/2030-01-01.gpx"): (404, "NOT_FOUND"),
+        ("crew", f"/routes/{2**40}/{DAY}.gpx"): (404, "NOT_FOUND"),
+        ("crew", f"/routes/first/{DAY}.gpx"): (400, "INVALID_INPUT"),
     }
     for (role, path), (status, code) in refusals.items():
         response = download(role, path)
@@ -168,16 +167,7 @@ def test_the_planning_example_operations_plan_follow_and_read_a_day(gql, api_wor
     plan, follow, read_route = (
         path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.graphql"))
     )
-    started = gql.data(
-        "planner",
-        plan,
-        input={
-            "regionId": api_world.region_id,
-            "date": DAY,
-            "timeLimitSeconds": 1,
-            "publish": True,
-        },
-    )["planRoutes"]
+    started = _start_published_plan(gql, api_world, plan)
     assert started["__typename"] == "PlanningRun"
     _wait(gql, started["id"])
     run = gql.data("planner", follow, id=started["id"])["planningRun"]

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from sitecrew.domain.access import Principal
-    from sitecrew.domain.routes import CrewDayRoute
     from sitecrew.web.auth import BearerAuthenticator
 
+#: Ids are 32-bit keys; a larger one cannot exist (and PostgreSQL would refuse to compare it).
+LARGEST_ID = 2**31 - 1
 MEDIA_TYPES = {"gpx": "application/gpx+xml", "geojson": "application/geo+json"}
 STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
     (UnauthenticatedError, 401),
@@ -52,28 +53,28 @@ class RouteDownloads:
         try:
             principal = await self._authenticator.principal(request.headers)
             crew_id, day, file_format = _parse(request.path_params)
-            route = await anyio.to_thread.run_sync(self._route, principal, crew_id, day)
+            body = await anyio.to_thread.run_sync(
+                self._export, principal, crew_id, day, file_format
+            )
         except SitecrewError as error:
             return _error(error)
         filename = f"route-crew{crew_id}-{day.isoformat()}.{file_format}"
-        body = (
-            route_to_gpx(route)
-            if file_format == "gpx"
-            else orjson.dumps(route_to_geojson(route)).decode()
-        )
         return Response(
             body,
             media_type=MEDIA_TYPES[file_format],
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
-    def _route(self, principal: Principal, crew_id: int, day: dt.date) -> CrewDayRoute:
+    def _export(self, principal: Principal, crew_id: int, day: dt.date, file_format: str) -> bytes:
+        """Read the route and write the file, both off the event loop."""
         with self._sessions() as session:
             route = visible_crew_route(session, principal, crew_id, day)
         if route is None:
             message = f"crew {crew_id} has no route on {day.isoformat()} that you may see"
             raise NotFoundError(message)
-        return route
+        if file_format == "gpx":
+            return route_to_gpx(route).encode()
+        return orjson.dumps(route_to_geojson(route))
 
 
 def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
@@ -87,6 +88,9 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
     except ValueError:
         message = f"crew id must be a whole number, not {params['crew_id']!r}"
         raise InvalidInputError(message) from None
+    if not 0 < crew_id <= LARGEST_ID:
+        message = f"no crew {crew_id}"
+        raise NotFoundError(message)
     try:
         day = dt.date.fromisoformat(params["day"])
     except ValueError:
