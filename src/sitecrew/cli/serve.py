@@ -19,10 +19,14 @@ def serve(
 
     settings = Settings.from_env()
     check_connection(engine_from_settings(settings.database))
+    # Several worker processes need the app as an import string (each builds its own from the
+    # same environment); one process serves the app built here.
+    app = create_app(settings) if workers == 1 else "sitecrew.web.app:app_from_env"
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=workers > 1,
         host=host or settings.server.host,
         port=port or settings.server.port,
-        workers=workers if workers > 1 else None,
+        workers=workers,
         log_level="info",
     )
