@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shapely
 from strawberry.extensions.validation_cache import _get_validate_cache
-from tests.api.conftest import error_codes, make_client
+from tests.api.conftest import error_codes
 
 SITES = """
 query Sites($filter: SiteFilter, $first: Int!, $after: String) {
@@ -123,20 +123,6 @@ def test_viewport_returns_a_feature_collection_of_the_box(gql):
     first = features[0]
     assert first["geometry"]["type"] == "Point"
     assert set(first["properties"]) >= {"unit", "installation_status", "building_id"}
-
-
-def test_viewport_over_the_cap_is_refused(api_world):
-    """A viewport with more features than the cap gets VIEWPORT_TOO_LARGE, not a huge answer."""
-    with make_client(api_world, max_viewport_features=10) as small:
-        response = small.post(
-            "/graphql",
-            json={
-                "query": "query V($b: BBoxInput!) { viewport(layer: APARTMENTS, bbox: $b) }",
-                "variables": {"b": BOX},
-            },
-            headers={"Authorization": f"Bearer {api_world.tokens['admin']}"},
-        )
-    assert error_codes(response.json()) == ["VIEWPORT_TOO_LARGE"]
 
 
 def test_nested_query_resolves_sites_furniture_models_and_last_maintenance(gql):

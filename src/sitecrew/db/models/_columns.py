@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from geoalchemy2 import Geometry
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Polygon
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Text
+from sqlalchemy.orm import MappedColumn, mapped_column
 
 from sitecrew.domain.geo import SRID
 
@@ -31,6 +32,16 @@ def area_column_type() -> Geometry:
 def line_column_type() -> Geometry:
     """Return a WGS 84 linestring type (route legs): never searched, so no index."""
     return Geometry(geometry_type="LINESTRING", srid=SRID, spatial_index=False)
+
+
+def map_feature_column() -> MappedColumn[str | None]:
+    """Return the row's GeoJSON Feature text, written only by database triggers.
+
+    Map viewports aggregate it instead of formatting features per request (migration 0003
+    has the triggers and the properties of each layer). Deferred: the ORM never loads it, and
+    never writes it, so an object's copy may be stale while the database's is current.
+    """
+    return mapped_column(Text, deferred=True)
 
 
 def enum_check(column: str, enum: type[StrEnum], name: str) -> CheckConstraint:

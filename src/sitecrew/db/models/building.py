@@ -13,6 +13,7 @@ from sitecrew.db.models._columns import (
     area_column_type,
     enum_check,
     from_db_geometry,
+    map_feature_column,
     point_column_type,
 )
 from sitecrew.domain import buildings as d
@@ -70,6 +71,7 @@ class Apartment(Base):
     )
     access_notes: Mapped[str | None] = mapped_column(Text)
     location: Mapped[Any] = mapped_column(point_column_type())
+    map_feature: Mapped[str | None] = map_feature_column()
 
     def to_domain(self) -> d.Apartment:
         """Return the domain object (tenant contact included: callers decide who sees it)."""

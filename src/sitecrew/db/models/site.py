@@ -13,6 +13,7 @@ from sitecrew.db.models._columns import (
     area_column_type,
     enum_check,
     from_db_geometry,
+    map_feature_column,
     point_column_type,
 )
 from sitecrew.domain import sites as d
@@ -35,6 +36,7 @@ class Site(Base):
     osm_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     location: Mapped[Any] = mapped_column(point_column_type())
     area: Mapped[Any] = mapped_column(area_column_type(), nullable=True)
+    map_feature: Mapped[str | None] = map_feature_column()
 
     def to_domain(self) -> d.Site:
         """Return the domain object."""
@@ -97,6 +99,7 @@ class Furniture(Base):
     condition_grade: Mapped[int] = mapped_column(Integer, default=0)
     last_maintained_on: Mapped[date | None] = mapped_column(Date)
     location: Mapped[Any] = mapped_column(point_column_type())
+    map_feature: Mapped[str | None] = map_feature_column()
 
     def to_domain(self) -> d.Furniture:
         """Return the domain object."""
