@@ -105,6 +105,36 @@ def test_bad_input_gets_typed_error_codes(gql):
         assert "Traceback" not in str(body)
 
 
+def test_ids_that_no_entity_can_have_are_typed_errors(gql):
+    """Ids are whole numbers: text is INVALID_INPUT, a number no key can reach is NOT_FOUND.
+
+    In a lookup, in a filter, in a subscription-backed run and in a mutation (as a payload).
+    """
+    furniture = "query F($f: FurnitureFilter) { furniture(filter: $f) { nodes { id } } }"
+    cases = [
+        ('query { site(id: "abc") { id } }', {}, "INVALID_INPUT"),
+        ('query { site(id: " 7") { id } }', {}, "INVALID_INPUT"),
+        ('query { site(id: "1_0") { id } }', {}, "INVALID_INPUT"),
+        ('query { site(id: "-3") { id } }', {}, "INVALID_INPUT"),
+        (f'query {{ site(id: "{2**40}") {{ id }} }}', {}, "NOT_FOUND"),
+        ('query { site(id: "0") { id } }', {}, "NOT_FOUND"),
+        (furniture, {"f": {"siteId": "first"}}, "INVALID_INPUT"),
+        (furniture, {"f": {"siteId": str(2**33)}}, "NOT_FOUND"),
+        ('query { planningRun(id: "x") { id } }', {}, "INVALID_INPUT"),
+    ]
+    for query, variables, code in cases:
+        body = gql("admin", query, **variables)
+        assert error_codes(body) == [code], (query, variables, body)
+    update = """mutation U($input: UpdateSiteInput!) { updateSite(input: $input) {
+      __typename ... on Problem { code message } } }"""
+    payload = gql.data("admin", update, input={"id": "site-1", "name": "x"})["updateSite"]
+    assert payload == {
+        "__typename": "InvalidInput",
+        "code": "INVALID_INPUT",
+        "message": "id must be a whole number, not 'site-1'",
+    }
+
+
 def test_viewport_returns_a_feature_collection_of_the_box(gql):
     """The apartments viewport is one FeatureCollection with a feature per apartment in the box."""
     query = "query V($box: BBoxInput!) { viewport(layer: APARTMENTS, bbox: $box) }"

@@ -9,6 +9,7 @@ import strawberry
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types.enums import InstallationStatus, JobKind, JobStatus, SiteKind
 from sitecrew.domain.geo import BBox, LonLat, validate_area
+from sitecrew.domain.ids import parse_optional_id
 from sitecrew.services.reading.listing import ListFilter
 
 
@@ -52,10 +53,6 @@ class SpatialFilter:
         )
 
 
-def _int(value: strawberry.ID | None) -> int | None:
-    return None if value is None else int(value)
-
-
 @strawberry.input(description="Narrow a list of sites.")
 class SiteFilter(SpatialFilter):
     kind: SiteKind | None = None
@@ -66,8 +63,8 @@ class SiteFilter(SpatialFilter):
         """Convert to the service filter."""
         return self.to_filter(
             kind=self.kind.value if self.kind else None,
-            region_id=_int(self.region_id),
-            district_id=_int(self.district_id),
+            region_id=parse_optional_id(self.region_id, "region"),
+            district_id=parse_optional_id(self.district_id, "district"),
         )
 
 
@@ -79,7 +76,10 @@ class FurnitureFilter(SpatialFilter):
 
     def to_list_filter(self) -> ListFilter:
         """Convert to the service filter."""
-        base = self.to_filter(site_id=_int(self.site_id), model_id=_int(self.model_id))
+        base = self.to_filter(
+            site_id=parse_optional_id(self.site_id, "site"),
+            model_id=parse_optional_id(self.model_id, "model"),
+        )
         return ListFilter(**{**base.__dict__, "min_condition_grade": self.min_condition_grade})
 
 
@@ -93,8 +93,8 @@ class ApartmentFilter(SpatialFilter):
         """Convert to the service filter."""
         status = self.installation_status.value if self.installation_status else None
         return self.to_filter(
-            district_id=_int(self.district_id),
-            building_id=_int(self.building_id),
+            district_id=parse_optional_id(self.district_id, "district"),
+            building_id=parse_optional_id(self.building_id, "building"),
             installation_status=status,
         )
 
@@ -112,8 +112,8 @@ class JobFilter:
         equals = {
             "kind": self.kind.value if self.kind else None,
             "status": self.status.value if self.status else None,
-            "region_id": _int(self.region_id),
-            "site_id": _int(self.site_id),
+            "region_id": parse_optional_id(self.region_id, "region"),
+            "site_id": parse_optional_id(self.site_id, "site"),
         }
         return ListFilter(
             equals={key: value for key, value in equals.items() if value is not None},

@@ -17,6 +17,7 @@ from sitecrew.api.mutations.problems import (
 )
 from sitecrew.api.types.routes import PlanningRun, Route
 from sitecrew.domain.access import Role
+from sitecrew.domain.ids import parse_id
 from sitecrew.domain.routes import PlanOptions
 from sitecrew.errors import SitecrewError
 from sitecrew.services import editing
@@ -66,7 +67,7 @@ def _run_with_unassigned(session: Any, run_id: int) -> tuple[Any, Any]:
 class PlanningQueries:
     @strawberry.field(description="A crew's route for a day (crews see only published routes).")
     async def crew_route(self, info: Info, crew_id: strawberry.ID, date: dt.date) -> Route | None:
-        return await _route(info, int(crew_id), date)
+        return await _route(info, parse_id(crew_id, "crew"), date)
 
     @strawberry.field(description="The calling crew's published route for a day.")
     async def my_route(self, info: Info, date: dt.date) -> Route | None:
@@ -77,7 +78,7 @@ class PlanningQueries:
     @strawberry.field(description="A planning run: status, progress, result, unassigned jobs.")
     async def planning_run(self, info: Info, id: strawberry.ID) -> PlanningRun:
         info.context.user.require(Role.ADMIN, Role.PLANNER, action="read planning runs")
-        run, unassigned = await info.context.read(_run_with_unassigned, int(id))
+        run, unassigned = await info.context.read(_run_with_unassigned, parse_id(id))
         editing.require_planner(info.context.user, region_id=run.region_id, action="read this run")
         return PlanningRun.from_domain(run, unassigned)
 
@@ -88,7 +89,7 @@ class PlanningMutations:
     async def plan_routes(self, info: Info, input: PlanRoutesInput) -> PlanRoutesPayload:
         context = info.context
         try:
-            region_id = int(input.region_id)
+            region_id = parse_id(input.region_id, "region")
             editing.require_planner(context.user, region_id=region_id, action="plan routes")
             options = PlanOptions(
                 seed=input.seed, time_limit_s=input.time_limit_seconds, publish=input.publish
@@ -110,9 +111,9 @@ class PlanningMutations:
     async def publish_routes(self, info: Info, input: PublishRoutesInput) -> PublishPayload:
         context = info.context
         try:
-            run = await context.read(runs.get_run, int(input.run_id))
+            run = await context.read(runs.get_run, parse_id(input.run_id, "run"))
             editing.require_planner(context.user, region_id=run.region_id, action="publish routes")
-            count = await context.write(persist.publish_routes, int(input.run_id))
+            count = await context.write(persist.publish_routes, parse_id(input.run_id, "run"))
             return Published(run_id=input.run_id, routes=count)
         except SitecrewError as error:
             return problem_from(error)

@@ -13,6 +13,7 @@ from sitecrew.api.planning import PlanningQueries
 from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
+from sitecrew.domain.ids import parse_id
 from sitecrew.services.reading import entities
 from sitecrew.services.reading.entities import Entity
 from sitecrew.services.reading.listing import ListFilter
@@ -38,7 +39,9 @@ async def _page(
 
 
 async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: Any) -> Any:
-    found = await info.context.read(entities.get_visible, entity, info.context.user, int(entity_id))
+    found = await info.context.read(
+        entities.get_visible, entity, info.context.user, parse_id(entity_id)
+    )
     return convert(found)
 
 

@@ -10,6 +10,7 @@ import strawberry
 from sitecrew.api.context import Context
 from sitecrew.api.types.routes import PlanningRun
 from sitecrew.domain.access import Role
+from sitecrew.domain.ids import parse_id
 from sitecrew.services import editing
 from sitecrew.services.planning import read, runs
 
@@ -28,7 +29,7 @@ class Subscription:
         context.user.require(Role.ADMIN, Role.PLANNER, action="follow planning runs")
         last = None
         while True:
-            run = await context.read_fresh(runs.get_run, int(id))
+            run = await context.read_fresh(runs.get_run, parse_id(id))
             editing.require_planner(context.user, region_id=run.region_id, action="follow this run")
             state = (run.state, run.progress, run.step)
             if state != last:

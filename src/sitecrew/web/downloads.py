@@ -14,6 +14,7 @@ import anyio.to_thread
 import orjson
 from starlette.responses import JSONResponse, Response
 
+from sitecrew.domain.ids import parse_id
 from sitecrew.errors import (
     InvalidInputError,
     NotFoundError,
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from sitecrew.domain.access import Principal
     from sitecrew.web.auth import BearerAuthenticator
 
-#: Ids are 32-bit keys; a larger one cannot exist (and PostgreSQL would refuse to compare it).
-LARGEST_ID = 2**31 - 1
 MEDIA_TYPES = {"gpx": "application/gpx+xml", "geojson": "application/geo+json"}
 STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
     (UnauthenticatedError, 401),
@@ -83,14 +82,7 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
     if file_format not in MEDIA_TYPES:
         message = f"unknown format {file_format!r}: use .gpx or .geojson"
         raise InvalidInputError(message)
-    try:
-        crew_id = int(params["crew_id"])
-    except ValueError:
-        message = f"crew id must be a whole number, not {params['crew_id']!r}"
-        raise InvalidInputError(message) from None
-    if not 0 < crew_id <= LARGEST_ID:
-        message = f"no crew {crew_id}"
-        raise NotFoundError(message)
+    crew_id = parse_id(params["crew_id"], "crew")
     try:
         day = dt.date.fromisoformat(params["day"])
     except ValueError:

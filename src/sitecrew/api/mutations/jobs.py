@@ -20,6 +20,7 @@ from sitecrew.api.types.enums import JobKind, JobStatus
 from sitecrew.api.types.work import Appointment, Job
 from sitecrew.domain import jobs as dj
 from sitecrew.domain.access import Role
+from sitecrew.domain.ids import parse_id, parse_optional_id
 from sitecrew.errors import SitecrewError
 from sitecrew.services import editing
 from sitecrew.services import jobs as job_service
@@ -75,10 +76,6 @@ class CancelAppointmentInput:
     id: strawberry.ID
 
 
-def _opt(value: strawberry.ID | None) -> int | None:
-    return None if value is None else int(value)
-
-
 async def _may_change_appointment(info: Info, appointment_id: int, action: str) -> None:
     user = info.context.user
     user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action=action)
@@ -92,15 +89,19 @@ class JobMutations:
     async def create_job(self, info: Info, input: CreateJobInput) -> JobPayload:
         try:
             editing.require_planner(
-                info.context.user, region_id=int(input.region_id), action="create jobs"
+                info.context.user,
+                region_id=parse_id(input.region_id, "region"),
+                action="create jobs",
             )
             kind = dj.JobKind(input.kind.value)
             job = dj.Job(
                 kind,
                 dj.JobTarget(
-                    _opt(input.furniture_id), _opt(input.apartment_id), _opt(input.site_id)
+                    parse_optional_id(input.furniture_id, "furniture"),
+                    parse_optional_id(input.apartment_id, "apartment"),
+                    parse_optional_id(input.site_id, "site"),
                 ),
-                int(input.region_id),
+                parse_id(input.region_id, "region"),
                 input.duration_minutes or dj.DEFAULT_MINUTES[kind],
                 dj.DEFAULT_SKILLS[kind],
                 input.priority,
@@ -118,10 +119,13 @@ class JobMutations:
         try:
             user = info.context.user
             status = dj.JobStatus(input.status.value)
-            await info.context.read(editing.require_job_access, user, int(input.id))
+            await info.context.read(editing.require_job_access, user, parse_id(input.id))
             editing.check_crew_status(user, status)
             job = await info.context.write(
-                job_service.change_job_status, int(input.id), status, expected_version=input.version
+                job_service.change_job_status,
+                parse_id(input.id),
+                status,
+                expected_version=input.version,
             )
             return Job.from_domain(job)
         except SitecrewError as error:
@@ -132,10 +136,10 @@ class JobMutations:
         try:
             user = info.context.user
             user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action="book appointments")
-            await info.context.read(editing.require_job_access, user, int(input.job_id))
+            await info.context.read(editing.require_job_access, user, parse_id(input.job_id, "job"))
             window = dj.TimeWindow(input.window_start, input.window_end)
             appointment = dj.Appointment(
-                int(input.job_id), window, dj.AppointmentStatus.CONFIRMED, input.notes
+                parse_id(input.job_id, "job"), window, dj.AppointmentStatus.CONFIRMED, input.notes
             )
             stored = await info.context.write(job_service.book_appointment, appointment)
             return Appointment.from_domain(stored)
@@ -147,9 +151,11 @@ class JobMutations:
         self, info: Info, input: RescheduleAppointmentInput
     ) -> AppointmentPayload:
         try:
-            await _may_change_appointment(info, int(input.id), "reschedule appointments")
+            await _may_change_appointment(info, parse_id(input.id), "reschedule appointments")
             window = dj.TimeWindow(input.window_start, input.window_end)
-            stored = await info.context.write(editing.reschedule_appointment, int(input.id), window)
+            stored = await info.context.write(
+                editing.reschedule_appointment, parse_id(input.id), window
+            )
             return Appointment.from_domain(stored)
         except SitecrewError as error:
             return problem_from(error)
@@ -159,8 +165,8 @@ class JobMutations:
         self, info: Info, input: CancelAppointmentInput
     ) -> AppointmentPayload:
         try:
-            await _may_change_appointment(info, int(input.id), "cancel appointments")
-            stored = await info.context.write(editing.cancel_appointment, int(input.id))
+            await _may_change_appointment(info, parse_id(input.id), "cancel appointments")
+            stored = await info.context.write(editing.cancel_appointment, parse_id(input.id))
             return Appointment.from_domain(stored)
         except SitecrewError as error:
             return problem_from(error)

@@ -22,6 +22,7 @@ from sitecrew.api.types.places import Furniture, MaintenanceRecord, Site
 from sitecrew.domain import jobs as dj
 from sitecrew.domain import sites as ds
 from sitecrew.domain.geo import point_from_lon_lat, validate_area
+from sitecrew.domain.ids import parse_id, parse_optional_id
 from sitecrew.errors import InvalidInputError, SitecrewError
 from sitecrew.services import editing
 from sitecrew.services import sites as site_service
@@ -105,10 +106,6 @@ class RecordMaintenanceInput:
     job_id: strawberry.ID | None = None
 
 
-def _opt(value: strawberry.ID | None) -> int | None:
-    return None if value is None else int(value)
-
-
 def _changes(data: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     changes = {name: getattr(data, name) for name in fields if getattr(data, name) is not None}
     if data.lon is not None or data.lat is not None:
@@ -129,17 +126,19 @@ class SiteMutations:
     async def create_site(self, info: Info, input: CreateSiteInput) -> SitePayload:
         try:
             editing.require_planner(
-                info.context.user, region_id=int(input.region_id), action="create sites"
+                info.context.user,
+                region_id=parse_id(input.region_id, "region"),
+                action="create sites",
             )
             site = ds.Site(
                 input.name,
                 input.kind,
                 point_from_lon_lat(input.lon, input.lat),
-                int(input.region_id),
+                parse_id(input.region_id, "region"),
                 area=validate_area(input.area, what="area") if input.area is not None else None,
                 address=input.address,
-                owner_id=_opt(input.owner_id),
-                district_id=_opt(input.district_id),
+                owner_id=parse_optional_id(input.owner_id, "owner"),
+                district_id=parse_optional_id(input.district_id, "district"),
                 access_notes=input.access_notes,
             )
             return Site.from_domain(await info.context.write(site_service.create_site, site))
@@ -149,11 +148,11 @@ class SiteMutations:
     @strawberry.mutation(description="Change a site's fields; omitted fields stay as they are.")
     async def update_site(self, info: Info, input: UpdateSiteInput) -> SitePayload:
         try:
-            await _planner_for(info, "site", int(input.id), "update sites")
+            await _planner_for(info, "site", parse_id(input.id), "update sites")
             changes = _changes(input, ("name", "kind", "address", "access_notes"))
             if input.area is not None:
                 changes["area"] = validate_area(input.area, what="area")
-            site = await info.context.write(editing.update_site, int(input.id), changes)
+            site = await info.context.write(editing.update_site, parse_id(input.id), changes)
             return Site.from_domain(site)
         except SitecrewError as error:
             return problem_from(error)
@@ -161,8 +160,8 @@ class SiteMutations:
     @strawberry.mutation(description="Delete a site without furniture or jobs.")
     async def delete_site(self, info: Info, input: DeleteInput) -> DeletePayload:
         try:
-            await _planner_for(info, "site", int(input.id), "delete sites")
-            await info.context.write(editing.delete_site, int(input.id))
+            await _planner_for(info, "site", parse_id(input.id), "delete sites")
+            await info.context.write(editing.delete_site, parse_id(input.id))
             return Deleted(id=input.id)
         except SitecrewError as error:
             return problem_from(error)
@@ -170,10 +169,10 @@ class SiteMutations:
     @strawberry.mutation(description="Register an installed furniture item.")
     async def create_furniture(self, info: Info, input: CreateFurnitureInput) -> FurniturePayload:
         try:
-            await _planner_for(info, "site", int(input.site_id), "create furniture")
+            await _planner_for(info, "site", parse_id(input.site_id, "site"), "create furniture")
             item = ds.Furniture(
-                int(input.site_id),
-                int(input.model_id),
+                parse_id(input.site_id, "site"),
+                parse_id(input.model_id, "model"),
                 input.serial,
                 point_from_lon_lat(input.lon, input.lat),
                 input.installed_on,
@@ -188,9 +187,9 @@ class SiteMutations:
     @strawberry.mutation(description="Change a furniture item's fields.")
     async def update_furniture(self, info: Info, input: UpdateFurnitureInput) -> FurniturePayload:
         try:
-            await _planner_for(info, "furniture", int(input.id), "update furniture")
+            await _planner_for(info, "furniture", parse_id(input.id), "update furniture")
             changes = _changes(input, ("serial", "condition_grade", "installed_on"))
-            item = await info.context.write(editing.update_furniture, int(input.id), changes)
+            item = await info.context.write(editing.update_furniture, parse_id(input.id), changes)
             return Furniture.from_domain(item)
         except SitecrewError as error:
             return problem_from(error)
@@ -198,8 +197,8 @@ class SiteMutations:
     @strawberry.mutation(description="Delete a furniture item without jobs (and its history).")
     async def delete_furniture(self, info: Info, input: DeleteInput) -> DeletePayload:
         try:
-            await _planner_for(info, "furniture", int(input.id), "delete furniture")
-            await info.context.write(editing.delete_furniture, int(input.id))
+            await _planner_for(info, "furniture", parse_id(input.id), "delete furniture")
+            await info.context.write(editing.delete_furniture, parse_id(input.id))
             return Deleted(id=input.id)
         except SitecrewError as error:
             return problem_from(error)
@@ -211,19 +210,24 @@ class SiteMutations:
         try:
             user = info.context.user
             if input.job_id is not None:
-                await info.context.read(editing.require_job_access, user, int(input.job_id))
+                await info.context.read(
+                    editing.require_job_access, user, parse_id(input.job_id, "job")
+                )
             else:
                 await _planner_for(
-                    info, "furniture", int(input.furniture_id), "record maintenance without a job"
+                    info,
+                    "furniture",
+                    parse_id(input.furniture_id, "furniture"),
+                    "record maintenance without a job",
                 )
             record = dj.MaintenanceRecord(
-                int(input.furniture_id),
+                parse_id(input.furniture_id, "furniture"),
                 input.performed_on,
                 input.action,
                 input.wear_type,
                 input.severity,
                 input.notes,
-                job_id=_opt(input.job_id),
+                job_id=parse_optional_id(input.job_id, "job"),
                 crew_id=user.crew_id,
             )
             stored = await info.context.write(site_service.record_maintenance, record)
