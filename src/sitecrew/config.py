@@ -64,6 +64,7 @@ class ServerSettings:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 50_000
+    #: Operations one HTTP request may carry as a JSON list; 0 turns batching off.
     max_batch: int = 10
     max_page_size: int = 500
     max_viewport_features: int = 5000
@@ -84,7 +85,10 @@ class Settings:
 
         Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_DB_POOL_SIZE``,
         ``SITECREW_OSM_DIR``, ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
-        ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``.
+        ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
+        the API limits ``SITECREW_MAX_QUERY_DEPTH``, ``SITECREW_MAX_ALIASES``,
+        ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
+        ``SITECREW_MAX_PAGE_SIZE`` and ``SITECREW_MAX_VIEWPORT_FEATURES``.
 
         Raises
         ------
@@ -111,8 +115,25 @@ class Settings:
                 host=env.get("SITECREW_HOST", "127.0.0.1"),
                 port=int(_number(env, "SITECREW_PORT", 8000)),
                 development=_flag(env, "SITECREW_DEV"),
+                **_api_limits(env),
             ),
         )
+
+
+def _api_limits(env: Mapping[str, str]) -> dict[str, int]:
+    """Read the API limits that are set; the others keep the defaults of ServerSettings."""
+    least = {"max_batch": 0}
+    names = [
+        *("max_query_depth", "max_aliases", "max_tokens", "max_cost", "max_batch"),
+        *("max_page_size", "max_viewport_features"),
+    ]
+    defaults = ServerSettings()
+    return {
+        name: _whole_number(
+            env, f"SITECREW_{name.upper()}", getattr(defaults, name), least=least.get(name, 1)
+        )
+        for name in names
+    }
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -233,3 +233,67 @@ def test_concurrent_mutations_all_land(client, api_world):
     assert {answer["data"]["recordMaintenance"]["__typename"] for answer in answers} == {
         "MaintenanceRecord"
     }
+
+
+FURNITURE_FIELDS = "__typename ... on Furniture { id serial conditionGrade lon lat siteId } ... on Problem { code message }"
+
+
+def test_create_update_and_delete_a_furniture_item(gql):
+    """A planner registers an item on a site, regrades it, and deletes it again."""
+    site = gql.data("admin", "{ sites(first: 1) { nodes { id lon lat } } }")["sites"]["nodes"][0]
+    model = gql.data("admin", "{ furniture(first: 1) { nodes { model { id } } } }")["furniture"][
+        "nodes"
+    ][0]["model"]["id"]
+    create = f"""mutation C($input: CreateFurnitureInput!) {{ createFurniture(input: $input) {{
+      {FURNITURE_FIELDS} }} }}"""
+    item = {
+        "siteId": site["id"],
+        "modelId": model,
+        "serial": "TEST-BENCH-0001",
+        "lon": site["lon"],
+        "lat": site["lat"],
+        "conditionGrade": 1,
+    }
+    created = gql.data("planner", create, input=item)["createFurniture"]
+    assert (created["__typename"], created["serial"], created["siteId"]) == (
+        "Furniture",
+        "TEST-BENCH-0001",
+        site["id"],
+    )
+    duplicate = gql.data("planner", create, input=item)["createFurniture"]
+    assert duplicate["__typename"] == "Conflict"  # serials are unique
+    update = f"""mutation U($input: UpdateFurnitureInput!) {{ updateFurniture(input: $input) {{
+      {FURNITURE_FIELDS} }} }}"""
+    regraded = gql.data("planner", update, input={"id": created["id"], "conditionGrade": 3})
+    assert regraded["updateFurniture"]["conditionGrade"] == 3
+    out_of_range = gql.data("planner", update, input={"id": created["id"], "conditionGrade": 7})
+    assert out_of_range["updateFurniture"]["__typename"] == "InvalidInput"
+    delete = """mutation D($input: DeleteInput!) { deleteFurniture(input: $input) {
+      __typename ... on Deleted { id } ... on Problem { code } } }"""
+    assert gql.data("planner", delete, input={"id": created["id"]})["deleteFurniture"] == {
+        "__typename": "Deleted",
+        "id": created["id"],
+    }
+    gone = gql("admin", "query F($id: ID!) { furnitureItem(id: $id) { id } }", id=created["id"])
+    assert [error["extensions"]["code"] for error in gone["errors"]] == ["NOT_FOUND"]
+
+
+def test_furniture_on_an_unknown_site_or_with_jobs_is_refused(gql):
+    """An unknown site is NotFound; an item with jobs cannot be deleted (Conflict)."""
+    model = gql.data("admin", "{ furniture(first: 1) { nodes { model { id } } } }")["furniture"][
+        "nodes"
+    ][0]["model"]["id"]
+    create = f"""mutation C($input: CreateFurnitureInput!) {{ createFurniture(input: $input) {{
+      {FURNITURE_FIELDS} }} }}"""
+    unknown = {"siteId": 999999, "modelId": model, "serial": "X-1", "lon": 10.75, "lat": 59.91}
+    assert gql.data("admin", create, input=unknown)["createFurniture"]["__typename"] == "NotFound"
+    with_jobs = gql.data(
+        "admin", "{ jobs(filter: {kind: OIL}, first: 1) { nodes { furnitureId } } }"
+    )
+    item = with_jobs["jobs"]["nodes"][0]["furnitureId"]
+    delete = """mutation D($input: DeleteInput!) { deleteFurniture(input: $input) {
+      __typename ... on Problem { code } } }"""
+    assert gql.data("admin", delete, input={"id": item})["deleteFurniture"] == {
+        "__typename": "Conflict",
+        "code": "CONFLICT",
+    }

@@ -104,8 +104,12 @@ class JobFilter:
     kind: JobKind | None = None
     status: JobStatus | None = None
     region_id: strawberry.ID | None = None
-    site_id: strawberry.ID | None = None
-    due_before: dt.date | None = None
+    site_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Jobs on this site or on any of its furniture."
+    )
+    due_before: dt.date | None = strawberry.field(
+        default=None, description="Jobs due strictly before this day."
+    )
 
     def to_list_filter(self) -> ListFilter:
         """Convert to the service filter."""

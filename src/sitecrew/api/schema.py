@@ -21,7 +21,10 @@ def build_schema(settings: ServerSettings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[*hardening_extensions(settings), ErrorCodes],
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            batching_config={"max_operations": settings.max_batch} if settings.max_batch else None,
+        ),
     )
 
 

@@ -7,8 +7,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import MultiPolygon, Polygon
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from sitecrew.db import models as m
 from sitecrew.db.dialects.common import spatial_dialect_for
 from sitecrew.domain.geo import BBox, LonLat
 from sitecrew.errors import InvalidInputError
@@ -97,12 +98,21 @@ def _spatial_clauses(
     return clauses
 
 
+def _jobs_at_site(site_id: object) -> ColumnElement[bool]:
+    """Jobs at a site: on the site itself or on any of its furniture (a crew's view of "here")."""
+    furniture = select(m.Furniture.id).where(m.Furniture.site_id == site_id)
+    return or_(m.Job.site_id == site_id, m.Job.furniture_id.in_(furniture))
+
+
 def _attribute_clauses(model: Any, filters: ListFilter) -> list[ColumnElement[bool]]:
     clauses = []
     for name, value in filters.equals.items():
         if not hasattr(model, name):
             raise InvalidInputError(f"{model.__tablename__} cannot be filtered by {name}")
-        clauses.append(getattr(model, name) == value)
+        if model is m.Job and name == "site_id":
+            clauses.append(_jobs_at_site(value))
+        else:
+            clauses.append(getattr(model, name) == value)
     if filters.due_before is not None:
         if not hasattr(model, "due_on"):
             raise InvalidInputError(f"{model.__tablename__} have no due date")
