@@ -145,3 +145,26 @@ def test_spatialite_answers_bbox_and_radius_from_the_rtree(demo_session):
     for statement in (box, radius):
         plan = _plan(demo_session, statement)
         assert "idx_apartments_location VIRTUAL TABLE" in plan, plan
+
+
+def test_points_in_bbox_selects_exactly_what_intersects_bbox_does(demo_session):
+    """The viewport's cheaper point test agrees with ST_Intersects, at the box's edges too.
+
+    A box whose edge passes through a point keeps it; a box that stops 1e-7 degrees short of a
+    point (closer than the index's float boxes can tell) leaves it out.
+    """
+    dialect = spatial_dialect_for(demo_session)
+
+    def ids(predicate) -> set[int]:
+        return set(demo_session.scalars(select(m.Apartment.id).where(predicate)))
+
+    for _kind, box in (q for q in _random_queries(seed=11, count=30) if q[0] == "bbox"):
+        expected = ids(dialect.intersects_bbox(m.Apartment.location, box))
+        assert ids(dialect.points_in_bbox(m.Apartment.location, box)) == expected
+    row = demo_session.scalars(select(m.Apartment).order_by(m.Apartment.id).limit(1)).one()
+    point = from_db_geometry(row.location)
+    through = BBox(point.x - 0.001, point.y - 0.001, point.x, point.y)
+    short = BBox(point.x - 0.001, point.y - 0.001, point.x - 1e-7, point.y)
+    assert row.id in ids(dialect.points_in_bbox(m.Apartment.location, through))
+    assert row.id not in ids(dialect.points_in_bbox(m.Apartment.location, short))
+    assert row.id not in ids(dialect.intersects_bbox(m.Apartment.location, short))

@@ -33,6 +33,20 @@ class PostgisDialect:
         """Use ``ST_Intersects`` with an envelope (index-assisted by PostGIS itself)."""
         return cast("ColumnElement[bool]", func.ST_Intersects(column, _envelope(bbox)))
 
+    def points_in_bbox(
+        self, column: InstrumentedAttribute[object], bbox: BBox
+    ) -> ColumnElement[bool]:
+        """Use ``&&`` on the GiST index, then compare the coordinates exactly.
+
+        ``&&`` alone compares float4 boxes rounded outwards (a point up to ~0.4 m outside
+        would pass); ``ST_Intersects`` is exact but costs a fifth of a 2,000-point viewport.
+        """
+        return and_(
+            column.op("&&")(_envelope(bbox)),
+            func.ST_X(column).between(bbox.west, bbox.east),
+            func.ST_Y(column).between(bbox.south, bbox.north),
+        )
+
     def within_distance(
         self, column: InstrumentedAttribute[object], centre: LonLat, metres: float
     ) -> ColumnElement[bool]:

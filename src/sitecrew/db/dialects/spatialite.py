@@ -53,6 +53,16 @@ class SpatialiteDialect:
         box = func.BuildMbr(bbox.west, bbox.south, bbox.east, bbox.north, SRID)
         return and_(_rtree_prefilter(column, bbox), func.ST_Intersects(column, box) == 1)
 
+    def points_in_bbox(
+        self, column: InstrumentedAttribute[object], bbox: BBox
+    ) -> ColumnElement[bool]:
+        """Prefilter with the R*Tree, then compare the coordinates exactly."""
+        return and_(
+            _rtree_prefilter(column, bbox),
+            func.ST_X(column).between(bbox.west, bbox.east),
+            func.ST_Y(column).between(bbox.south, bbox.north),
+        )
+
     def within_distance(
         self, column: InstrumentedAttribute[object], centre: LonLat, metres: float
     ) -> ColumnElement[bool]:
