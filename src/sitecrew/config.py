@@ -120,19 +120,29 @@ class Settings:
         )
 
 
+#: The ServerSettings fields an operator sets as ``SITECREW_<NAME>`` (whole numbers).
+API_LIMITS = (
+    "max_query_depth",
+    "max_aliases",
+    "max_tokens",
+    "max_cost",
+    "max_batch",
+    "max_page_size",
+    "max_viewport_features",
+)
+
+
 def _api_limits(env: Mapping[str, str]) -> dict[str, int]:
     """Read the API limits that are set; the others keep the defaults of ServerSettings."""
-    least = {"max_batch": 0}
-    names = [
-        *("max_query_depth", "max_aliases", "max_tokens", "max_cost", "max_batch"),
-        *("max_page_size", "max_viewport_features"),
-    ]
     defaults = ServerSettings()
     return {
         name: _whole_number(
-            env, f"SITECREW_{name.upper()}", getattr(defaults, name), least=least.get(name, 1)
+            env,
+            f"SITECREW_{name.upper()}",
+            getattr(defaults, name),
+            least=0 if name == "max_batch" else 1,  # 0 turns batching off; no other limit is 0
         )
-        for name in names
+        for name in API_LIMITS
     }
 
 

@@ -151,6 +151,14 @@ def client(api_world, osm_dir, tmp_path_factory):
         yield test_client
 
 
+@pytest.fixture
+def world_sessions(api_world):
+    """Sessions on the API world's database, for checking answers against the rows themselves."""
+    engine = engine_from_url(api_world.url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
 class GraphQLCaller:
     """Post operations as one role and return the decoded JSON body."""
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from sitecrew.db import models as m
-from sitecrew.db.engine import engine_from_url, session_factory
 
 
 def _all_ids(gql, field: str, type_name: str, filters: dict) -> set[int]:
@@ -30,17 +29,14 @@ def _all_ids(gql, field: str, type_name: str, filters: dict) -> set[int]:
 
 
 @pytest.fixture
-def rows(api_world):
+def rows(world_sessions):
     """``rows(model, *conditions)``: the ids of the rows meeting the conditions, from the database."""
-    engine = engine_from_url(api_world.url)
-    sessions = session_factory(engine)
 
     def rows(model, *conditions) -> set[int]:
-        with sessions() as session:
+        with world_sessions() as session:
             return set(session.scalars(select(model.id).where(*conditions)))
 
-    yield rows
-    engine.dispose()
+    return rows
 
 
 def _some(rows_of: set[int]) -> int:

@@ -9,7 +9,6 @@ from sqlalchemy import select, update
 from tests.api.conftest import error_codes, make_client
 
 from sitecrew.db import models as m
-from sitecrew.db.engine import engine_from_url, session_factory
 
 VIEWPORT = (
     "query V($layer: ViewportLayer!, $box: BBoxInput!) { viewport(layer: $layer, bbox: $box) }"
@@ -17,7 +16,7 @@ VIEWPORT = (
 BOX = {"west": 10.745, "south": 59.915, "east": 10.765, "north": 59.925}
 WHOLE_CITY = {"west": 10.6, "south": 59.85, "east": 10.9, "north": 60.0}
 
-#: The properties of each layer, read from the database row they describe.
+#: The properties of each layer, read from the world_sessions row they describe.
 LAYER_ROWS = {
     "SITES": (m.Site, ("name", "kind", "district_id")),
     "FURNITURE": (m.Furniture, ("serial", "condition_grade", "site_id", "last_maintained_on")),
@@ -35,21 +34,13 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-@pytest.fixture
-def database(api_world):
-    """Sessions on the API world's database, for reading the rows a feature must match."""
-    engine = engine_from_url(api_world.url)
-    yield session_factory(engine)
-    engine.dispose()
-
-
 @pytest.mark.parametrize("layer", list(LAYER_ROWS))
-def test_each_layer_shows_every_row_in_the_box_with_its_properties(gql, database, layer):
+def test_each_layer_shows_every_row_in_the_box_with_its_properties(gql, world_sessions, layer):
     """Every row inside the box is one Feature whose point and properties are the row's own."""
     model, properties = LAYER_ROWS[layer]
     features = _features(gql, "admin", layer, WHOLE_CITY if layer != "APARTMENTS" else BOX)
     assert features
-    with database() as session:
+    with world_sessions() as session:
         rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_(features)))}
     assert set(rows) == set(features)
     for row_id, feature in features.items():
@@ -142,11 +133,11 @@ def test_maintenance_updates_the_furniture_feature(gql):
     assert after["condition_grade"] == grade
 
 
-def test_bulk_sql_updates_keep_features_current(gql, database):
-    """Features are kept by the database, so a set-based UPDATE outside the ORM shows too."""
+def test_bulk_sql_updates_keep_features_current(gql, world_sessions):
+    """Features are kept by the world_sessions, so a set-based UPDATE outside the ORM shows too."""
     apartments = _features(gql, "admin", "APARTMENTS")
     chosen = sorted(apartments)[:5]
-    with database.begin() as session:
+    with world_sessions.begin() as session:
         session.execute(
             update(m.Apartment)
             .where(m.Apartment.id.in_(chosen))
@@ -154,7 +145,7 @@ def test_bulk_sql_updates_keep_features_current(gql, database):
         )
     after = _features(gql, "admin", "APARTMENTS")
     assert {after[i]["properties"]["installation_status"] for i in chosen} == {"no_access"}
-    with database.begin() as session:
+    with world_sessions.begin() as session:
         for apartment_id in chosen:
             session.execute(
                 update(m.Apartment)
@@ -167,11 +158,11 @@ def test_bulk_sql_updates_keep_features_current(gql, database):
             )
 
 
-def test_contractor_viewport_holds_only_its_districts(gql, api_world, database):
+def test_contractor_viewport_holds_only_its_districts(gql, api_world, world_sessions):
     """A contractor's apartment layer is the apartments of its districts and nothing else."""
     seen = _features(gql, "contractor", "APARTMENTS")
     everything = _features(gql, "admin", "APARTMENTS")
-    with database() as session:
+    with world_sessions() as session:
         districts = set(
             session.scalars(
                 select(m.District.id).where(m.District.contractor_id == api_world.contractor_id)

@@ -113,7 +113,7 @@ class PlanningMutations:
         try:
             run = await context.read(runs.get_run, parse_id(input.run_id, "run"))
             editing.require_planner(context.user, region_id=run.region_id, action="publish routes")
-            count = await context.write(persist.publish_routes, parse_id(input.run_id, "run"))
+            count = await context.write(persist.publish_routes, run.id)
             return Published(run_id=input.run_id, routes=count)
         except SitecrewError as error:
             return problem_from(error)

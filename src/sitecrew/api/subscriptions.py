@@ -27,9 +27,10 @@ class Subscription:
     ) -> AsyncGenerator[PlanningRun, None]:
         context = info.context
         context.user.require(Role.ADMIN, Role.PLANNER, action="follow planning runs")
+        run_id = parse_id(id)
         last = None
         while True:
-            run = await context.read_fresh(runs.get_run, parse_id(id))
+            run = await context.read_fresh(runs.get_run, run_id)
             editing.require_planner(context.user, region_id=run.region_id, action="follow this run")
             state = (run.state, run.progress, run.step)
             if state != last:

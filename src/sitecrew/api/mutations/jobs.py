@@ -88,11 +88,8 @@ class JobMutations:
     @strawberry.mutation(description="Create a job at exactly one target.")
     async def create_job(self, info: Info, input: CreateJobInput) -> JobPayload:
         try:
-            editing.require_planner(
-                info.context.user,
-                region_id=parse_id(input.region_id, "region"),
-                action="create jobs",
-            )
+            region_id = parse_id(input.region_id, "region")
+            editing.require_planner(info.context.user, region_id=region_id, action="create jobs")
             kind = dj.JobKind(input.kind.value)
             job = dj.Job(
                 kind,
@@ -101,7 +98,7 @@ class JobMutations:
                     parse_optional_id(input.apartment_id, "apartment"),
                     parse_optional_id(input.site_id, "site"),
                 ),
-                parse_id(input.region_id, "region"),
+                region_id,
                 input.duration_minutes or dj.DEFAULT_MINUTES[kind],
                 dj.DEFAULT_SKILLS[kind],
                 input.priority,
@@ -119,13 +116,11 @@ class JobMutations:
         try:
             user = info.context.user
             status = dj.JobStatus(input.status.value)
-            await info.context.read(editing.require_job_access, user, parse_id(input.id))
+            job_id = parse_id(input.id)
+            await info.context.read(editing.require_job_access, user, job_id)
             editing.check_crew_status(user, status)
             job = await info.context.write(
-                job_service.change_job_status,
-                parse_id(input.id),
-                status,
-                expected_version=input.version,
+                job_service.change_job_status, job_id, status, expected_version=input.version
             )
             return Job.from_domain(job)
         except SitecrewError as error:
@@ -136,10 +131,11 @@ class JobMutations:
         try:
             user = info.context.user
             user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action="book appointments")
-            await info.context.read(editing.require_job_access, user, parse_id(input.job_id, "job"))
+            job_id = parse_id(input.job_id, "job")
+            await info.context.read(editing.require_job_access, user, job_id)
             window = dj.TimeWindow(input.window_start, input.window_end)
             appointment = dj.Appointment(
-                parse_id(input.job_id, "job"), window, dj.AppointmentStatus.CONFIRMED, input.notes
+                job_id, window, dj.AppointmentStatus.CONFIRMED, input.notes
             )
             stored = await info.context.write(job_service.book_appointment, appointment)
             return Appointment.from_domain(stored)
@@ -151,10 +147,11 @@ class JobMutations:
         self, info: Info, input: RescheduleAppointmentInput
     ) -> AppointmentPayload:
         try:
-            await _may_change_appointment(info, parse_id(input.id), "reschedule appointments")
+            appointment_id = parse_id(input.id)
+            await _may_change_appointment(info, appointment_id, "reschedule appointments")
             window = dj.TimeWindow(input.window_start, input.window_end)
             stored = await info.context.write(
-                editing.reschedule_appointment, parse_id(input.id), window
+                editing.reschedule_appointment, appointment_id, window
             )
             return Appointment.from_domain(stored)
         except SitecrewError as error:
@@ -165,8 +162,9 @@ class JobMutations:
         self, info: Info, input: CancelAppointmentInput
     ) -> AppointmentPayload:
         try:
-            await _may_change_appointment(info, parse_id(input.id), "cancel appointments")
-            stored = await info.context.write(editing.cancel_appointment, parse_id(input.id))
+            appointment_id = parse_id(input.id)
+            await _may_change_appointment(info, appointment_id, "cancel appointments")
+            stored = await info.context.write(editing.cancel_appointment, appointment_id)
             return Appointment.from_domain(stored)
         except SitecrewError as error:
             return problem_from(error)

@@ -125,16 +125,13 @@ class SiteMutations:
     @strawberry.mutation(description="Create a site (admins and the region's planners).")
     async def create_site(self, info: Info, input: CreateSiteInput) -> SitePayload:
         try:
-            editing.require_planner(
-                info.context.user,
-                region_id=parse_id(input.region_id, "region"),
-                action="create sites",
-            )
+            region_id = parse_id(input.region_id, "region")
+            editing.require_planner(info.context.user, region_id=region_id, action="create sites")
             site = ds.Site(
                 input.name,
                 input.kind,
                 point_from_lon_lat(input.lon, input.lat),
-                parse_id(input.region_id, "region"),
+                region_id,
                 area=validate_area(input.area, what="area") if input.area is not None else None,
                 address=input.address,
                 owner_id=parse_optional_id(input.owner_id, "owner"),
@@ -148,11 +145,12 @@ class SiteMutations:
     @strawberry.mutation(description="Change a site's fields; omitted fields stay as they are.")
     async def update_site(self, info: Info, input: UpdateSiteInput) -> SitePayload:
         try:
-            await _planner_for(info, "site", parse_id(input.id), "update sites")
+            site_id = parse_id(input.id)
+            await _planner_for(info, "site", site_id, "update sites")
             changes = _changes(input, ("name", "kind", "address", "access_notes"))
             if input.area is not None:
                 changes["area"] = validate_area(input.area, what="area")
-            site = await info.context.write(editing.update_site, parse_id(input.id), changes)
+            site = await info.context.write(editing.update_site, site_id, changes)
             return Site.from_domain(site)
         except SitecrewError as error:
             return problem_from(error)
@@ -160,8 +158,9 @@ class SiteMutations:
     @strawberry.mutation(description="Delete a site without furniture or jobs.")
     async def delete_site(self, info: Info, input: DeleteInput) -> DeletePayload:
         try:
-            await _planner_for(info, "site", parse_id(input.id), "delete sites")
-            await info.context.write(editing.delete_site, parse_id(input.id))
+            site_id = parse_id(input.id)
+            await _planner_for(info, "site", site_id, "delete sites")
+            await info.context.write(editing.delete_site, site_id)
             return Deleted(id=input.id)
         except SitecrewError as error:
             return problem_from(error)
@@ -169,9 +168,10 @@ class SiteMutations:
     @strawberry.mutation(description="Register an installed furniture item.")
     async def create_furniture(self, info: Info, input: CreateFurnitureInput) -> FurniturePayload:
         try:
-            await _planner_for(info, "site", parse_id(input.site_id, "site"), "create furniture")
+            site_id = parse_id(input.site_id, "site")
+            await _planner_for(info, "site", site_id, "create furniture")
             item = ds.Furniture(
-                parse_id(input.site_id, "site"),
+                site_id,
                 parse_id(input.model_id, "model"),
                 input.serial,
                 point_from_lon_lat(input.lon, input.lat),
@@ -187,9 +187,10 @@ class SiteMutations:
     @strawberry.mutation(description="Change a furniture item's fields.")
     async def update_furniture(self, info: Info, input: UpdateFurnitureInput) -> FurniturePayload:
         try:
-            await _planner_for(info, "furniture", parse_id(input.id), "update furniture")
+            furniture_id = parse_id(input.id)
+            await _planner_for(info, "furniture", furniture_id, "update furniture")
             changes = _changes(input, ("serial", "condition_grade", "installed_on"))
-            item = await info.context.write(editing.update_furniture, parse_id(input.id), changes)
+            item = await info.context.write(editing.update_furniture, furniture_id, changes)
             return Furniture.from_domain(item)
         except SitecrewError as error:
             return problem_from(error)
@@ -197,8 +198,9 @@ class SiteMutations:
     @strawberry.mutation(description="Delete a furniture item without jobs (and its history).")
     async def delete_furniture(self, info: Info, input: DeleteInput) -> DeletePayload:
         try:
-            await _planner_for(info, "furniture", parse_id(input.id), "delete furniture")
-            await info.context.write(editing.delete_furniture, parse_id(input.id))
+            furniture_id = parse_id(input.id)
+            await _planner_for(info, "furniture", furniture_id, "delete furniture")
+            await info.context.write(editing.delete_furniture, furniture_id)
             return Deleted(id=input.id)
         except SitecrewError as error:
             return problem_from(error)
@@ -209,25 +211,21 @@ class SiteMutations:
     ) -> MaintenancePayload:
         try:
             user = info.context.user
-            if input.job_id is not None:
-                await info.context.read(
-                    editing.require_job_access, user, parse_id(input.job_id, "job")
-                )
+            furniture_id = parse_id(input.furniture_id, "furniture")
+            job_id = parse_optional_id(input.job_id, "job")
+            if job_id is not None:
+                await info.context.read(editing.require_job_access, user, job_id)
             else:
-                await _planner_for(
-                    info,
-                    "furniture",
-                    parse_id(input.furniture_id, "furniture"),
-                    "record maintenance without a job",
-                )
+                action = "record maintenance without a job"
+                await _planner_for(info, "furniture", furniture_id, action)
             record = dj.MaintenanceRecord(
-                parse_id(input.furniture_id, "furniture"),
+                furniture_id,
                 input.performed_on,
                 input.action,
                 input.wear_type,
                 input.severity,
                 input.notes,
-                job_id=parse_optional_id(input.job_id, "job"),
+                job_id=job_id,
                 crew_id=user.crew_id,
             )
             stored = await info.context.write(site_service.record_maintenance, record)

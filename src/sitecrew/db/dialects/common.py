@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy import and_, func
+
 from sitecrew.db.engine import backend_name
 
 if TYPE_CHECKING:
@@ -54,6 +56,17 @@ class SpatialDialect(Protocol):
     ) -> ColumnElement[float]:
         """Measure the geodesic distance in metres from the geometry to ``centre``."""
         ...
+
+
+def coordinates_in_bbox(column: InstrumentedAttribute[object], bbox: BBox) -> ColumnElement[bool]:
+    """Compare a point's coordinates with the box exactly (``ST_X``/``ST_Y`` on both backends).
+
+    The exact half of :meth:`SpatialDialect.points_in_bbox`; each dialect puts its index first.
+    """
+    return and_(
+        func.ST_X(column).between(bbox.west, bbox.east),
+        func.ST_Y(column).between(bbox.south, bbox.north),
+    )
 
 
 def spatial_dialect_for(session: Session) -> SpatialDialect:

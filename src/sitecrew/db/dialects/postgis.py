@@ -8,6 +8,7 @@ from geoalchemy2 import Geography
 from sqlalchemy import and_, func
 from sqlalchemy import cast as sql_cast
 
+from sitecrew.db.dialects.common import coordinates_in_bbox
 from sitecrew.domain.geo import SRID, BBox, LonLat
 
 if TYPE_CHECKING:
@@ -41,11 +42,7 @@ class PostgisDialect:
         ``&&`` alone compares float4 boxes rounded outwards (a point up to ~0.4 m outside
         would pass); ``ST_Intersects`` is exact but costs a fifth of a 2,000-point viewport.
         """
-        return and_(
-            column.op("&&")(_envelope(bbox)),
-            func.ST_X(column).between(bbox.west, bbox.east),
-            func.ST_Y(column).between(bbox.south, bbox.north),
-        )
+        return and_(column.op("&&")(_envelope(bbox)), coordinates_in_bbox(column, bbox))
 
     def within_distance(
         self, column: InstrumentedAttribute[object], centre: LonLat, metres: float

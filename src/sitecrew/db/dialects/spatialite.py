@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import and_, column, func, select, table
 
+from sitecrew.db.dialects.common import coordinates_in_bbox
 from sitecrew.domain.geo import SRID, BBox, LonLat
 
 if TYPE_CHECKING:
@@ -57,11 +58,7 @@ class SpatialiteDialect:
         self, column: InstrumentedAttribute[object], bbox: BBox
     ) -> ColumnElement[bool]:
         """Prefilter with the R*Tree, then compare the coordinates exactly."""
-        return and_(
-            _rtree_prefilter(column, bbox),
-            func.ST_X(column).between(bbox.west, bbox.east),
-            func.ST_Y(column).between(bbox.south, bbox.north),
-        )
+        return and_(_rtree_prefilter(column, bbox), coordinates_in_bbox(column, bbox))
 
     def within_distance(
         self, column: InstrumentedAttribute[object], centre: LonLat, metres: float
