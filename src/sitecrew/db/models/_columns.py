@@ -34,6 +34,11 @@ def line_column_type() -> Geometry:
     return Geometry(geometry_type="LINESTRING", srid=SRID, spatial_index=False)
 
 
+def stop_point_column_type() -> Geometry:
+    """Return a WGS 84 point type without an index (stops are read by route, never searched)."""
+    return Geometry(geometry_type="POINT", srid=SRID, spatial_index=False)
+
+
 def map_feature_column() -> MappedColumn[str | None]:
     """Return the row's GeoJSON Feature text, written only by database triggers.
 

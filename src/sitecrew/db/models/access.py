@@ -34,6 +34,7 @@ class ApiToken(Base):
     crew_id: Mapped[int | None] = mapped_column(ForeignKey("crews.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def to_principal(self) -> Principal:
         """Return who this token speaks for."""

@@ -11,16 +11,20 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
-from sitecrew.db.models._columns import enum_check, line_column_type
+from sitecrew.db.models._columns import enum_check, line_column_type, stop_point_column_type
+
+PUBLISHED_ONLY = "status = 'published'"
 
 
 class RouteStatus(StrEnum):
@@ -44,7 +48,18 @@ class Route(Base):
     """One crew's route for one day."""
 
     __tablename__ = "routes"
-    __table_args__ = (enum_check("status", RouteStatus, "status"),)
+    __table_args__ = (
+        enum_check("status", RouteStatus, "status"),
+        # At most one published route per crew and day: racing publishes cannot both win.
+        Index(
+            "uq_routes_published_crew_day",
+            "crew_id",
+            "service_date",
+            unique=True,
+            postgresql_where=text(PUBLISHED_ONLY),
+            sqlite_where=text(PUBLISHED_ONLY),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)
@@ -78,3 +93,5 @@ class RouteStop(Base):
     distance_metres: Mapped[int] = mapped_column(Integer, default=0)
     fixed: Mapped[bool] = mapped_column(default=False, server_default=false())
     leg: Mapped[Any] = mapped_column(line_column_type(), nullable=True)
+    #: Where the crew was sent, stored at planning time (a target moved later does not move it).
+    location: Mapped[Any] = mapped_column(stop_point_column_type(), nullable=True)

@@ -36,7 +36,10 @@ class Site(Base):
     osm_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     location: Mapped[Any] = mapped_column(point_column_type())
     area: Mapped[Any] = mapped_column(area_column_type(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     map_feature: Mapped[str | None] = map_feature_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Site:
         """Return the domain object."""
@@ -99,7 +102,10 @@ class Furniture(Base):
     condition_grade: Mapped[int] = mapped_column(Integer, default=0)
     last_maintained_on: Mapped[date | None] = mapped_column(Date)
     location: Mapped[Any] = mapped_column(point_column_type())
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
     map_feature: Mapped[str | None] = map_feature_column()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Furniture:
         """Return the domain object."""
