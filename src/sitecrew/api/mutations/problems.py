@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import strawberry
 
@@ -14,6 +15,12 @@ from sitecrew.errors import (
     PermissionDeniedError,
     SitecrewError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @strawberry.interface(description="Why a mutation changed nothing.")
@@ -68,3 +75,22 @@ def problem_from(error: SitecrewError) -> Any:
 @strawberry.type(description="The id of what was deleted.")
 class Deleted:
     id: strawberry.ID
+
+
+def returns_problems(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Turn the expected errors a mutation raises into its payload union's problem members.
+
+    The one place a resolver's ``SitecrewError`` becomes ``InvalidInput``, ``NotFound``,
+    ``Forbidden``, ``Conflict`` or ``IllegalTransition``; anything else propagates and is masked
+    by :class:`sitecrew.api.errors.ErrorCodes`. Resolvers are then parse -> one service call ->
+    ``from_domain``, with no ``try`` of their own.
+    """
+
+    @functools.wraps(resolver)
+    async def resolve(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except SitecrewError as error:
+            return problem_from(error)
+
+    return resolve
