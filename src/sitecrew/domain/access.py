@@ -5,9 +5,9 @@ The rules (from the product's requirements):
 - planner: everything in their region (every region when the token names none);
 - contractor: only jobs and apartments (and their buildings) in the districts bound to the
   contractor's organisation;
-- crew: only their crew's routes and the jobs on them;
-- tenant contact details: planners and admins, and the crew whose route visits that apartment
-  that day; nobody else.
+- crew: only their crew's published routes of today and later, and the jobs on them;
+- tenant contact details and access notes (door codes): planners and admins, and the crew whose
+  published route visits that apartment or site today; nobody else (contractors neither).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ class Principal:
     region_id: int | None = None
     organisation_id: int | None = None
     crew_id: int | None = None
+    #: The IANA time zone of a crew's region: "today" for a crew is the region's today.
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.role is Role.CREW and self.crew_id is None:

@@ -20,7 +20,7 @@ from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.jobs import AppointmentStatus, JobStatus, TimeWindow
 from sitecrew.errors import ConflictError, NotFoundError, PermissionDeniedError
 from sitecrew.services._persist import save
-from sitecrew.services.reading.scoping import visible
+from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -14,7 +14,7 @@ from sitecrew.domain.access import Principal, Role
 from sitecrew.errors import NotFoundError
 from sitecrew.services.reading import lookups
 from sitecrew.services.reading.listing import ListFilter, list_page
-from sitecrew.services.reading.scoping import visible
+from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -13,7 +13,7 @@ from sitecrew.db import models as m
 from sitecrew.db.dialects.common import spatial_dialect_for
 from sitecrew.domain.geo import BBox, LonLat
 from sitecrew.errors import InvalidInputError
-from sitecrew.services.reading.scoping import visible
+from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select

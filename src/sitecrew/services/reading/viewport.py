@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sitecrew.db import models as m
 from sitecrew.db.dialects.common import spatial_dialect_for
 from sitecrew.errors import ViewportTooLargeError
-from sitecrew.services.reading.scoping import visible
+from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

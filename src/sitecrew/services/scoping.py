@@ -1,0 +1,270 @@
+"""Who may see and who may change which rows: the one home of every access rule.
+
+Reads and writes ask the same module. Each rule is a SQL clause added to the query itself, so a
+forbidden row is never loaded, counted or paginated over, and a use case that loads the row it
+is about to change through :func:`get_changeable` checks access on the same snapshot it writes
+in (convention 16 of DESIGN.md). Rules, by role:
+
+- admin: everything.
+- planner: everything in the token's region (every region when the token names none).
+- contractor: apartments, buildings, jobs and appointments in the districts bound to its
+  organisation; it may book and move appointments and report job progress there.
+- crew: its published routes of today and later (in its region's time zone) and what they
+  visit; it may report progress on those jobs and record maintenance on what they target.
+- reference data (regions, districts, organisations, furniture models, depots) may be followed
+  from a row the caller sees, but only listed by the roles that may list it.
+- private details (tenant contacts, access notes and door codes): admins, the region's planners,
+  and the crew whose published route visits the place today.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import or_, select, true
+
+from sitecrew.db import models as m
+from sitecrew.domain.access import Principal, Role
+from sitecrew.errors import NotFoundError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.orm import Session
+
+ModelT = TypeVar("ModelT")
+
+#: Kinds that rows point at (a job's region, an item's model): safe to follow for anyone who
+#: sees the row that points at them.
+REFERENCE_MODELS = frozenset({m.Region, m.District, m.Organisation, m.FurnitureModel, m.Depot})
+
+#: Statuses a crew may set on its own jobs.
+CREW_JOB_STATUSES = frozenset({"in_progress", "done", "blocked"})
+
+
+def crew_today(principal: Principal, *, now: datetime | None = None) -> date:
+    """Return today's date for a crew, in its region's time zone.
+
+    A token whose time zone is unknown gets the earliest date on Earth at this moment, so a crew
+    never sees yesterday's routes a moment longer than the region's clock allows.
+    """
+    moment = now or datetime.now(UTC)
+    try:
+        return moment.astimezone(ZoneInfo(principal.timezone or "")).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return (moment.astimezone(UTC) - timedelta(hours=12)).date()
+
+
+def _contractor_districts(principal: Principal) -> Any:
+    return select(m.District.id).where(m.District.contractor_id == principal.organisation_id)
+
+
+def crew_route_ids(principal: Principal, *, today_only: bool = False) -> Any:
+    """Return the ids of the crew's published routes of today and later (or of today only)."""
+    today = crew_today(principal)
+    on_day = m.Route.service_date == today if today_only else m.Route.service_date >= today
+    return select(m.Route.id).where(
+        m.Route.crew_id == principal.crew_id,
+        m.Route.status == m.RouteStatus.PUBLISHED.value,
+        on_day,
+    )
+
+
+def crew_job_ids(principal: Principal, *, today_only: bool = False) -> Any:
+    """Return the ids of the jobs on the crew's published routes (today and later)."""
+    routes = crew_route_ids(principal, today_only=today_only)
+    return select(m.RouteStop.job_id).where(
+        m.RouteStop.route_id.in_(routes), m.RouteStop.job_id.is_not(None)
+    )
+
+
+#: Rows without a region of their own belong to the region of their parent row.
+_REGION_PARENTS: dict[Any, tuple[Any, Any]] = {
+    m.Furniture: (m.Furniture.site_id, m.Site),
+    m.MaintenanceRecord: (m.MaintenanceRecord.furniture_id, m.Furniture),
+    m.Apartment: (m.Apartment.building_id, m.Building),
+    m.Route: (m.Route.crew_id, m.Crew),
+    m.CrewMember: (m.CrewMember.crew_id, m.Crew),
+    m.Appointment: (m.Appointment.job_id, m.Job),
+}
+
+
+def _region_clause(model: Any, region_id: int) -> ColumnElement[bool]:
+    if model is m.Region:
+        return m.Region.id == region_id
+    if hasattr(model, "region_id"):
+        return model.region_id == region_id  # type: ignore[no-any-return]
+    if model not in _REGION_PARENTS:
+        return true()
+    column, parent = _REGION_PARENTS[model]
+    return column.in_(select(parent.id).where(_region_clause(parent, region_id)))  # type: ignore[no-any-return]
+
+
+def _contractor_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
+    districts = _contractor_districts(principal)
+    if model in {m.Apartment, m.Building}:
+        return model.district_id.in_(districts)  # type: ignore[no-any-return]
+    if model is m.District:
+        return m.District.contractor_id == principal.organisation_id
+    if model is m.Job:
+        apartments = select(m.Apartment.id).where(m.Apartment.district_id.in_(districts))
+        sites = select(m.Site.id).where(m.Site.district_id.in_(districts))
+        return or_(m.Job.apartment_id.in_(apartments), m.Job.site_id.in_(sites))
+    if model is m.Appointment:
+        return m.Appointment.job_id.in_(
+            select(m.Job.id).where(_contractor_clause(m.Job, principal))
+        )
+    raise PermissionDeniedError(f"a contractor token may not list {model.__tablename__}")
+
+
+def _crew_target_clause(model: Any, jobs: Any) -> ColumnElement[bool] | None:
+    if model is m.Site:
+        furniture_sites = select(m.Furniture.site_id).where(
+            m.Furniture.id.in_(select(m.Job.furniture_id).where(m.Job.id.in_(jobs)))
+        )
+        direct = select(m.Job.site_id).where(m.Job.id.in_(jobs))
+        return or_(m.Site.id.in_(direct), m.Site.id.in_(furniture_sites))
+    target = {m.Apartment: m.Job.apartment_id, m.Furniture: m.Job.furniture_id}
+    if model in target:
+        return model.id.in_(select(target[model]).where(m.Job.id.in_(jobs)))  # type: ignore[no-any-return]
+    return None
+
+
+def _crew_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
+    jobs = crew_job_ids(principal)
+    if model is m.Route:
+        return m.Route.id.in_(crew_route_ids(principal))
+    if model is m.CrewMember:
+        return m.CrewMember.crew_id == principal.crew_id
+    if model is m.Crew:
+        return m.Crew.id == principal.crew_id
+    if model is m.Job:
+        return m.Job.id.in_(jobs)
+    if model is m.Appointment:
+        return m.Appointment.job_id.in_(jobs)
+    clause = _crew_target_clause(model, jobs)
+    if clause is None:
+        raise PermissionDeniedError(f"a crew token may not list {model.__tablename__}")
+    return clause
+
+
+def visible(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """Return the clause that limits ``model``'s rows to what ``principal`` may see.
+
+    Raises
+    ------
+    PermissionDeniedError
+        When the role may not see this kind of entity at all.
+    """
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role is Role.PLANNER:
+        return true() if principal.region_id is None else _region_clause(model, principal.region_id)
+    if principal.role is Role.CONTRACTOR:
+        return _contractor_clause(model, principal)
+    return _crew_clause(model, principal)
+
+
+def referable(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """Return the clause for rows reached by following a reference (DataLoaders by id).
+
+    Reference data is open to anyone who sees the row pointing at it; everything else follows
+    :func:`visible`. A kind the role may not see at all yields a clause that matches nothing.
+    """
+    if model in REFERENCE_MODELS:
+        return true()
+    try:
+        return visible(model, principal)
+    except PermissionDeniedError:
+        return model.id.is_(None)  # type: ignore[no-any-return]
+
+
+def _label(model: Any) -> str:
+    return str(model.__tablename__).removesuffix("s").replace("_", " ")
+
+
+def get_visible(session: Session, principal: Principal, model: type[ModelT], row_id: int) -> ModelT:
+    """Return the row if the caller may see it.
+
+    Raises
+    ------
+    NotFoundError
+        When it does not exist or is outside the caller's scope (not told apart, so ids of
+        other tenants' rows cannot be probed).
+    PermissionDeniedError
+        When the role may not see this kind of entity at all.
+    """
+    entity: Any = model
+    row = session.scalar(select(entity).where(entity.id == row_id, visible(entity, principal)))
+    if row is None:
+        raise NotFoundError(f"no {_label(model)} with id {row_id}")
+    return row  # type: ignore[no-any-return]
+
+
+#: Who may change rows of each kind (always within what they see: see :func:`visible`).
+CHANGERS: dict[Any, frozenset[Role]] = {
+    m.Site: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Furniture: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Job: frozenset({Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, Role.CREW}),
+    m.Appointment: frozenset({Role.ADMIN, Role.PLANNER, Role.CONTRACTOR}),
+    m.Route: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.PlanningRun: frozenset({Role.ADMIN, Role.PLANNER}),
+}
+
+
+def get_changeable(
+    session: Session, principal: Principal, model: type[ModelT], row_id: int, *, action: str
+) -> ModelT:
+    """Return the row the caller is about to change, checking it may.
+
+    Call it inside the use case's transaction and change the row it returns: the check and the
+    write then see one snapshot.
+
+    Raises
+    ------
+    PermissionDeniedError
+        When the caller's role may not change this kind of row (before anything is read).
+    NotFoundError
+        When the row does not exist or is outside the caller's scope.
+    """
+    principal.require(*sorted(CHANGERS.get(model, frozenset({Role.ADMIN}))), action=action)
+    return get_visible(session, principal, model, row_id)
+
+
+def require_region_planner(principal: Principal, region_id: int | None, *, action: str) -> None:
+    """Allow admins, and planners whose token covers ``region_id``.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For other roles, or a planner of another region.
+    """
+    principal.require(Role.ADMIN, Role.PLANNER, action=action)
+    if principal.role is Role.PLANNER and principal.region_id not in {None, region_id}:
+        raise PermissionDeniedError(f"this planner token may not {action} outside its region")
+
+
+def private_details_visible(
+    session: Session, principal: Principal, model: Any, row_ids: Sequence[int]
+) -> list[bool]:
+    """Tell, per apartment or site, whether the caller may see its private details.
+
+    Private details are tenant contacts and access notes (door codes): admins and the region's
+    planners see them; a crew only for places its published route visits today; nobody else.
+    """
+    if principal.role is Role.ADMIN:
+        return [True] * len(row_ids)
+    if principal.role is Role.PLANNER:
+        query = select(model.id).where(model.id.in_(set(row_ids)), visible(model, principal))
+    elif principal.role is Role.CREW:
+        visited = _crew_target_clause(model, crew_job_ids(principal, today_only=True))
+        if visited is None:
+            return [False] * len(row_ids)
+        query = select(model.id).where(model.id.in_(set(row_ids)), visited)
+    else:
+        return [False] * len(row_ids)
+    allowed = set(session.scalars(query))
+    return [row_id in allowed for row_id in row_ids]
