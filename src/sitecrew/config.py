@@ -68,6 +68,8 @@ class ServerSettings:
     max_batch: int = 10
     max_page_size: int = 500
     max_viewport_features: int = 5000
+    #: Subscriptions one WebSocket connection may run at once.
+    max_subscriptions: int = 10
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ class Settings:
         ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
         the API limits ``SITECREW_MAX_QUERY_DEPTH``, ``SITECREW_MAX_ALIASES``,
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
-        ``SITECREW_MAX_PAGE_SIZE`` and ``SITECREW_MAX_VIEWPORT_FEATURES``.
+        ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES`` and
+        ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection).
 
         Raises
         ------
@@ -129,6 +132,7 @@ API_LIMITS = (
     "max_batch",
     "max_page_size",
     "max_viewport_features",
+    "max_subscriptions",
 )
 
 
