@@ -14,6 +14,7 @@ from sitecrew.domain.jobs import Job, JobKind, JobTarget
 from sitecrew.domain.organisations import District, Organisation, OrganisationKind, Region
 from sitecrew.domain.sites import Furniture, FurnitureCategory, FurnitureModel, Site, SiteKind
 from sitecrew.services import buildings, crews, jobs, organisations, sites
+from sitecrew.services import furniture as furniture_service
 
 OSLO_BOX = shapely.box(10.72, 59.90, 10.78, 59.94)
 GRUNERLOKKA = shapely.box(10.745, 59.917, 10.778, 59.936)
@@ -50,7 +51,7 @@ def make_world(session) -> World:
     district = organisations.create_district(
         session, District("Grünerløkka", region.id, GRUNERLOKKA, contractor_id=contractor.id)
     )
-    site = sites.create_site(
+    site = sites.add_site(
         session,
         Site(
             "Birkelunden yard",
@@ -64,10 +65,10 @@ def make_world(session) -> World:
             access_notes="Gate code 1234",
         ),
     )
-    model = sites.create_furniture_model(
+    model = furniture_service.add_furniture_model(
         session, FurnitureModel("Park bench classic", FurnitureCategory.BENCH, "pine", 365)
     )
-    furniture = sites.create_furniture(
+    furniture = furniture_service.add_furniture(
         session,
         Furniture(site.id, model.id, "SN-0001", Point(10.7606, 59.9263), date(2019, 5, 1), 1),
     )
@@ -105,7 +106,7 @@ def make_world(session) -> World:
     member = crews.add_crew_member(
         session, CrewMember(crew.id, "Ola Hansen", CrewRole.TRAINEE, frozenset({Skill.OILING}))
     )
-    job = jobs.create_job(
+    job = jobs.add_job(
         session,
         Job(
             JobKind.OIL,

@@ -15,7 +15,8 @@ from sitecrew.domain.jobs import (
     TimeWindow,
     WearType,
 )
-from sitecrew.services import jobs, sites
+from sitecrew.services import furniture as furniture_service
+from sitecrew.services import jobs
 
 
 def test_every_entity_reads_back_as_written(session):
@@ -64,7 +65,7 @@ def test_appointment_window_reads_back_as_the_same_instant(session):
     world = make_world(session)
     oslo = timezone(timedelta(hours=1))
     window = TimeWindow(datetime(2026, 3, 2, 9, tzinfo=oslo), datetime(2026, 3, 2, 11, tzinfo=oslo))
-    booked = jobs.book_appointment(session, Appointment(world.job.id, window))
+    booked = jobs.add_appointment(session, Appointment(world.job.id, window))
     session.expire_all()
     stored = session.get(m.Appointment, booked.id).to_domain()
     assert stored.window.start == window.start
@@ -84,7 +85,7 @@ def test_maintenance_record_moves_last_maintained_forward(session):
         notes="Seat slats grey on the sunny side",
         crew_id=world.crew.id,
     )
-    stored = sites.record_maintenance(session, record)
+    stored = furniture_service.add_maintenance_record(session, record)
     assert replace(stored, id=None) == record
     session.expire_all()
     assert session.get(m.Furniture, world.furniture.id).last_maintained_on == date(2026, 5, 20)

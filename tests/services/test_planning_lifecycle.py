@@ -11,7 +11,9 @@ from sqlalchemy import select
 from tests.services.conftest import PLAN_DAY
 
 from sitecrew.db import models as m
+from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.crews import Skill
+from sitecrew.domain.job_commands import ChangeJobStatus
 from sitecrew.domain.jobs import (
     Appointment,
     AppointmentStatus,
@@ -27,14 +29,10 @@ from sitecrew.domain.sites import Site, SiteKind
 from sitecrew.errors import ConflictError
 from sitecrew.routing.check import violations_in
 from sitecrew.services import jobs, sites
-from sitecrew.services.planning import (
-    crew_route,
-    plan_day,
-    publish_routes,
-    route_to_geojson,
-    route_to_gpx,
-    unassigned_for_run,
-)
+from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
+from sitecrew.services.planning.persist import publish_routes
+from sitecrew.services.planning.read import crew_route, unassigned_for_run
+from sitecrew.services.planning.runs import plan_day
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -95,7 +93,8 @@ def test_started_work_stays_fixed_when_replanning_during_the_day(demo_session, p
     ):
         for status in steps:
             version = demo_session.get(m.Job, job_id).version
-            jobs.change_job_status(demo_session, job_id, status, expected_version=version)
+            command = ChangeJobStatus(job_id, status, version)
+            jobs.change_job_status(demo_session, Principal(Role.ADMIN), command)
     started = [s for s in route.stops if s.job_id in {str(done), str(busy)}]
     now = first.solved.day.clock.moment(started[-1].start_s + 60)
     second = _plan(demo_session, planning_osm, seed=5, now=now)
@@ -113,13 +112,13 @@ def test_started_work_stays_fixed_when_replanning_during_the_day(demo_session, p
 def test_each_impossible_job_gets_its_reason_when_the_day_is_planned(demo_session, planning_osm):
     """Jobs off the streets, needing a skill mix nobody has, or booked at dawn are explained."""
     region = demo_session.scalars(select(m.Region)).one()
-    far = sites.create_site(
+    far = sites.add_site(
         demo_session, Site("Hovedøya pier", SiteKind.PARK, Point(10.60, 59.95), region.id)
     )
     near = demo_session.scalars(select(m.Site).order_by(m.Site.id)).first()
 
     def job(kind, skills, site_id):
-        return jobs.create_job(
+        return jobs.add_job(
             demo_session,
             Job(
                 kind, JobTarget(site_id=site_id), region.id, 20, frozenset(skills), due_on=PLAN_DAY
@@ -130,7 +129,7 @@ def test_each_impossible_job_gets_its_reason_when_the_day_is_planned(demo_sessio
     no_skill = job(JobKind.REPAIR, {Skill.CARPENTRY, Skill.MEDIA_BOX}, near.id)
     dawn = job(JobKind.INSPECT, {Skill.INSPECTION}, near.id)
     opens = datetime(2026, 6, 2, 5, 0, tzinfo=OSLO)
-    jobs.book_appointment(
+    jobs.add_appointment(
         demo_session,
         Appointment(
             dawn.id, TimeWindow(opens, opens + timedelta(hours=1)), AppointmentStatus.CONFIRMED
@@ -138,20 +137,26 @@ def test_each_impossible_job_gets_its_reason_when_the_day_is_planned(demo_sessio
     )
     outcome = _plan(demo_session, planning_osm)
     reasons = {u.job_id: u.reason for u in unassigned_for_run(demo_session, outcome.run_id)}
-    assert reasons[off_street.id] is UnassignedReason.UNREACHABLE
-    assert reasons[no_skill.id] is UnassignedReason.SKILL
-    assert reasons[dawn.id] is UnassignedReason.TIME_WINDOW
+    assert reasons[str(off_street.id)] is UnassignedReason.UNREACHABLE
+    assert reasons[str(no_skill.id)] is UnassignedReason.SKILL
+    assert reasons[str(dawn.id)] is UnassignedReason.TIME_WINDOW
 
 
 def test_route_exports_follow_the_stored_legs_when_exported(demo_session, planning_osm):
-    """GeoJSON and GPX of a stored route carry its road legs and its job stops."""
+    """GeoJSON and GPX of a stored route carry its road legs and every stop at its point."""
     outcome = _plan(demo_session, planning_osm)
     route = crew_route(demo_session, int(outcome.solved.plan.routes[0].crew_id), PLAN_DAY)
     collection = route_to_geojson(route)
     lines = [f for f in collection["features"] if f["geometry"]["type"] == "LineString"]
     points = [f for f in collection["features"] if f["geometry"]["type"] == "Point"]
     assert len(lines) == len(route.stops) - 1
-    assert [p["properties"]["job_id"] for p in points] == list(route.job_ids)
+    assert [p["properties"]["sequence"] for p in points] == [s.sequence for s in route.stops]
+    assert [p["geometry"]["coordinates"] for p in points] == [
+        (s.location.x, s.location.y) for s in route.stops
+    ]
+    jobs = [p["properties"]["job_id"] for p in points if p["properties"]["kind"] == "job"]
+    assert jobs == list(route.job_ids)
     gpx = route_to_gpx(route)
     assert gpx.count("<trkseg>") == len(lines)
+    assert gpx.count("<wpt ") == len(route.stops)
     assert route.crew_name in gpx

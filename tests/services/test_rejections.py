@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from tests.helpers import make_world
 
 from sitecrew.db import models as m
+from sitecrew.domain.access import Principal, Role
+from sitecrew.domain.job_commands import ChangeJobStatus
 from sitecrew.domain.jobs import (
     JobStatus,
     JobTarget,
@@ -26,9 +28,15 @@ from sitecrew.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from sitecrew.services import furniture as furniture_service
 from sitecrew.services import jobs, organisations, sites
 
+ADMIN = Principal(Role.ADMIN)
 BOWTIE = Polygon([(10.75, 59.91), (10.76, 59.92), (10.76, 59.91), (10.75, 59.92)])
+
+
+def _change_status(session, job_id, status, version):
+    return jobs.change_job_status(session, ADMIN, ChangeJobStatus(job_id, status, version))
 
 
 def _count(session, model) -> int:
@@ -40,7 +48,7 @@ def test_out_of_range_coordinates_are_rejected_before_any_write(session):
     world = make_world(session)
     before = _count(session, m.Site)
     with pytest.raises(InvalidInputError, match="longitude 200"):
-        sites.create_site(
+        sites.add_site(
             session, Site("Nowhere", SiteKind.PARK, Point(200, 59.9), world.region.id)
         )
     assert _count(session, m.Site) == before
@@ -80,7 +88,7 @@ def test_illegal_status_transition_is_rejected_and_nothing_changes(session):
     """An open job cannot jump to done; status and version stay as they were."""
     world = make_world(session)
     with pytest.raises(IllegalTransitionError, match="cannot go from open to done"):
-        jobs.change_job_status(session, world.job.id, JobStatus.DONE, expected_version=1)
+        _change_status(session, world.job.id, JobStatus.DONE, 1)
     session.expire_all()
     row = session.get(m.Job, world.job.id)
     assert (row.status, row.version) == ("open", 1)
@@ -89,10 +97,10 @@ def test_illegal_status_transition_is_rejected_and_nothing_changes(session):
 def test_stale_version_is_a_conflict_and_nothing_changes(session):
     """A writer holding version 1 after someone moved the job to version 2 gets a conflict."""
     world = make_world(session)
-    moved = jobs.change_job_status(session, world.job.id, JobStatus.SCHEDULED, expected_version=1)
+    moved = _change_status(session, world.job.id, JobStatus.SCHEDULED, 1)
     assert moved.version == 2
     with pytest.raises(ConflictError, match="version 2, not 1"):
-        jobs.change_job_status(session, world.job.id, JobStatus.CANCELLED, expected_version=1)
+        _change_status(session, world.job.id, JobStatus.CANCELLED, 1)
     session.expire_all()
     row = session.get(m.Job, world.job.id)
     assert (row.status, row.version) == ("scheduled", 2)
@@ -103,7 +111,7 @@ def test_allowed_transitions_walk_a_job_to_done(session):
     world = make_world(session)
     version = 1
     for status in (JobStatus.SCHEDULED, JobStatus.IN_PROGRESS, JobStatus.DONE):
-        job = jobs.change_job_status(session, world.job.id, status, expected_version=version)
+        job = _change_status(session, world.job.id, status, version)
         assert job.status is status
         assert job.version == version + 1
         version = job.version
@@ -121,7 +129,7 @@ def test_unknown_reference_is_not_found_and_writes_nothing(session):
         crew_id=999_999,
     )
     with pytest.raises(NotFoundError, match="no crew with id 999999"):
-        sites.record_maintenance(session, record)
+        furniture_service.add_maintenance_record(session, record)
     session.expire_all()
     assert _count(session, m.MaintenanceRecord) == 0
     assert session.get(m.Furniture, world.furniture.id).last_maintained_on is None
@@ -133,7 +141,7 @@ def test_duplicate_serial_is_a_conflict_and_leaves_the_first_item(session):
 
     world = make_world(session)
     with pytest.raises(ConflictError, match="furniture cannot be saved"):
-        sites.create_furniture(session, replace(world.furniture, id=None))
+        furniture_service.add_furniture(session, replace(world.furniture, id=None))
     assert _count(session, m.Furniture) == 1
 
 

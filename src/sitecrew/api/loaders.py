@@ -73,12 +73,17 @@ class Loaders:
         return DataLoader(load_fn=self._latest)
 
     @cached_property
-    def tenant_visible(self) -> DataLoader[int, bool]:
-        return DataLoader(load_fn=self._tenant_visible)
+    def private_details(self) -> dict[Entity, DataLoader[int, bool]]:
+        """Return, per kind (apartment, site), whether the caller may see private details."""
+        return {
+            entity: DataLoader(load_fn=self._private_details_loader(entity))
+            for entity in (Entity.APARTMENT, Entity.SITE)
+        }
 
     def _by_id_loader(self, entity: Entity) -> Any:
         async def load(ids: Sequence[int]) -> list[Any]:
-            return await self._context.read(entities.get_many, entity, list(ids))
+            principal = self._context.user
+            return await self._context.read(entities.get_many, entity, list(ids), principal)
 
         return load
 
@@ -87,7 +92,12 @@ class Loaders:
 
         async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
             return await self._context.read(
-                entities.children_of, entity, parent_column, list(parent_ids), limit=MAX_CHILDREN
+                entities.children_of,
+                entity,
+                parent_column,
+                list(parent_ids),
+                self._context.user,
+                limit=MAX_CHILDREN,
             )
 
         return DataLoader(load_fn=load)
@@ -95,6 +105,9 @@ class Loaders:
     async def _latest(self, furniture_ids: Sequence[int]) -> list[Any]:
         return await self._context.read(entities.latest_maintenance, list(furniture_ids))
 
-    async def _tenant_visible(self, apartment_ids: Sequence[int]) -> list[bool]:
-        principal = self._context.user
-        return await self._context.read(entities.tenant_visibility, principal, list(apartment_ids))
+    def _private_details_loader(self, entity: Entity) -> Any:
+        async def load(ids: Sequence[int]) -> list[bool]:
+            principal = self._context.user
+            return await self._context.read(entities.private_details, entity, principal, list(ids))
+
+        return load

@@ -27,6 +27,7 @@ from sqlalchemy import or_, select, true
 
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
+from sitecrew.domain.routes import RouteState
 from sitecrew.errors import NotFoundError, PermissionDeniedError
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ ModelT = TypeVar("ModelT")
 
 #: Kinds that rows point at (a job's region, an item's model): safe to follow for anyone who
 #: sees the row that points at them.
-REFERENCE_MODELS = frozenset({m.Region, m.District, m.Organisation, m.FurnitureModel, m.Depot})
+REFERENCE_MODELS = frozenset(
+    {m.Region, m.District, m.Organisation, m.FurnitureModel, m.Depot, m.Building}
+)
 
 #: Statuses a crew may set on its own jobs.
 CREW_JOB_STATUSES = frozenset({"in_progress", "done", "blocked"})
@@ -68,7 +71,7 @@ def crew_route_ids(principal: Principal, *, today_only: bool = False) -> Any:
     on_day = m.Route.service_date == today if today_only else m.Route.service_date >= today
     return select(m.Route.id).where(
         m.Route.crew_id == principal.crew_id,
-        m.Route.status == m.RouteStatus.PUBLISHED.value,
+        m.Route.status == RouteState.PUBLISHED.value,
         on_day,
     )
 
@@ -130,6 +133,9 @@ def _crew_target_clause(model: Any, jobs: Any) -> ColumnElement[bool] | None:
     target = {m.Apartment: m.Job.apartment_id, m.Furniture: m.Job.furniture_id}
     if model in target:
         return model.id.in_(select(target[model]).where(m.Job.id.in_(jobs)))  # type: ignore[no-any-return]
+    if model is m.MaintenanceRecord:  # the history of what the crew is sent to maintain
+        items = select(m.Job.furniture_id).where(m.Job.id.in_(jobs))
+        return m.MaintenanceRecord.furniture_id.in_(items)
     return None
 
 
@@ -186,8 +192,15 @@ def _label(model: Any) -> str:
     return str(model.__tablename__).removesuffix("s").replace("_", " ")
 
 
-def get_visible(session: Session, principal: Principal, model: type[ModelT], row_id: int) -> ModelT:
+def get_visible(
+    session: Session, principal: Principal, model: type[ModelT], row_id: int, *, lock: bool = False
+) -> ModelT:
     """Return the row if the caller may see it.
+
+    With ``lock`` the row is locked until the transaction ends (``SELECT … FOR UPDATE`` on
+    PostgreSQL, and read afresh): a use case that checks other rows before writing (no
+    overlapping appointments per job) then cannot race a second writer. SQLite needs no row
+    lock: its write transactions are serialised by ``BEGIN IMMEDIATE``.
 
     Raises
     ------
@@ -198,7 +211,10 @@ def get_visible(session: Session, principal: Principal, model: type[ModelT], row
         When the role may not see this kind of entity at all.
     """
     entity: Any = model
-    row = session.scalar(select(entity).where(entity.id == row_id, visible(entity, principal)))
+    query = select(entity).where(entity.id == row_id, visible(entity, principal))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = session.scalar(query)
     if row is None:
         raise NotFoundError(f"no {_label(model)} with id {row_id}")
     return row  # type: ignore[no-any-return]
@@ -215,13 +231,30 @@ CHANGERS: dict[Any, frozenset[Role]] = {
 }
 
 
+def require_changer(principal: Principal, model: Any, *, action: str) -> None:
+    """Raise unless the caller's role may change rows of ``model`` at all (see CHANGERS).
+
+    Raises
+    ------
+    PermissionDeniedError
+        Naming the action and the roles that may do it.
+    """
+    principal.require(*sorted(CHANGERS.get(model, frozenset({Role.ADMIN}))), action=action)
+
+
 def get_changeable(
-    session: Session, principal: Principal, model: type[ModelT], row_id: int, *, action: str
+    session: Session,
+    principal: Principal,
+    model: type[ModelT],
+    row_id: int,
+    *,
+    action: str,
+    lock: bool = False,
 ) -> ModelT:
     """Return the row the caller is about to change, checking it may.
 
     Call it inside the use case's transaction and change the row it returns: the check and the
-    write then see one snapshot.
+    write then see one snapshot. ``lock`` as in :func:`get_visible`.
 
     Raises
     ------
@@ -230,8 +263,8 @@ def get_changeable(
     NotFoundError
         When the row does not exist or is outside the caller's scope.
     """
-    principal.require(*sorted(CHANGERS.get(model, frozenset({Role.ADMIN}))), action=action)
-    return get_visible(session, principal, model, row_id)
+    require_changer(principal, model, action=action)
+    return get_visible(session, principal, model, row_id, lock=lock)
 
 
 def require_region_planner(principal: Principal, region_id: int | None, *, action: str) -> None:
@@ -245,6 +278,19 @@ def require_region_planner(principal: Principal, region_id: int | None, *, actio
     principal.require(Role.ADMIN, Role.PLANNER, action=action)
     if principal.role is Role.PLANNER and principal.region_id not in {None, region_id}:
         raise PermissionDeniedError(f"this planner token may not {action} outside its region")
+
+
+def require_job_status_setter(principal: Principal, status: str) -> None:
+    """Let crews and contractors report progress only; planning statuses are the planners'.
+
+    Raises
+    ------
+    PermissionDeniedError
+        When a crew or contractor sets a status outside :data:`CREW_JOB_STATUSES`.
+    """
+    if principal.role in {Role.CREW, Role.CONTRACTOR} and status not in CREW_JOB_STATUSES:
+        allowed = ", ".join(sorted(CREW_JOB_STATUSES))
+        raise PermissionDeniedError(f"a {principal.role.value} token may only set {allowed}")
 
 
 def private_details_visible(

@@ -14,7 +14,7 @@ from sitecrew.api.mutations.problems import (
     Forbidden,
     InvalidInput,
     NotFound,
-    problem_from,
+    returns_problems,
 )
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types.enums import MaintenanceAction, SiteKind, WearType
@@ -23,8 +23,8 @@ from sitecrew.domain import jobs as dj
 from sitecrew.domain import sites as ds
 from sitecrew.domain.geo import point_from_lon_lat, validate_area
 from sitecrew.domain.ids import parse_id, parse_optional_id
-from sitecrew.errors import InvalidInputError, SitecrewError
-from sitecrew.services import editing
+from sitecrew.errors import InvalidInputError
+from sitecrew.services import furniture as furniture_service
 from sitecrew.services import sites as site_service
 
 Info = strawberry.Info[Context, None]
@@ -60,6 +60,7 @@ class CreateSiteInput:
 @strawberry.input
 class UpdateSiteInput:
     id: strawberry.ID
+    version: int = strawberry.field(description="The version you last read (stale: Conflict).")
     name: str | None = None
     kind: SiteKind | None = None
     lon: float | None = None
@@ -83,6 +84,7 @@ class CreateFurnitureInput:
 @strawberry.input
 class UpdateFurnitureInput:
     id: strawberry.ID
+    version: int = strawberry.field(description="The version you last read (stale: Conflict).")
     serial: str | None = None
     lon: float | None = None
     lat: float | None = None
@@ -106,129 +108,104 @@ class RecordMaintenanceInput:
     job_id: strawberry.ID | None = None
 
 
-def _changes(data: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    changes = {name: getattr(data, name) for name in fields if getattr(data, name) is not None}
+def _changes(data: Any, fields: tuple[str, ...]) -> site_service.Changes:
+    values = {name: getattr(data, name) for name in fields if getattr(data, name) is not None}
     if data.lon is not None or data.lat is not None:
         if data.lon is None or data.lat is None:
             raise InvalidInputError("give both lon and lat to move it")
-        changes["location"] = point_from_lon_lat(data.lon, data.lat)
-    return changes
-
-
-async def _planner_for(info: Info, entity: str, entity_id: int, action: str) -> None:
-    region = await info.context.read(editing.region_of, entity, entity_id)
-    editing.require_planner(info.context.user, region_id=region, action=action)
+        values["location"] = point_from_lon_lat(data.lon, data.lat)
+    return site_service.Changes(parse_id(data.id), data.version, values)
 
 
 @strawberry.type
 class SiteMutations:
     @strawberry.mutation(description="Create a site (admins and the region's planners).")
+    @returns_problems
     async def create_site(self, info: Info, input: CreateSiteInput) -> SitePayload:
-        try:
-            region_id = parse_id(input.region_id, "region")
-            editing.require_planner(info.context.user, region_id=region_id, action="create sites")
-            site = ds.Site(
-                input.name,
-                input.kind,
-                point_from_lon_lat(input.lon, input.lat),
-                region_id,
-                area=validate_area(input.area, what="area") if input.area is not None else None,
-                address=input.address,
-                owner_id=parse_optional_id(input.owner_id, "owner"),
-                district_id=parse_optional_id(input.district_id, "district"),
-                access_notes=input.access_notes,
-            )
-            return Site.from_domain(await info.context.write(site_service.create_site, site))
-        except SitecrewError as error:
-            return problem_from(error)
+        site = ds.Site(
+            input.name,
+            input.kind,
+            point_from_lon_lat(input.lon, input.lat),
+            parse_id(input.region_id, "region"),
+            area=validate_area(input.area, what="area") if input.area is not None else None,
+            address=input.address,
+            owner_id=parse_optional_id(input.owner_id, "owner"),
+            district_id=parse_optional_id(input.district_id, "district"),
+            access_notes=input.access_notes,
+        )
+        stored = await info.context.write(site_service.create_site, info.context.user, site)
+        return Site.from_domain(stored)
 
     @strawberry.mutation(description="Change a site's fields; omitted fields stay as they are.")
+    @returns_problems
     async def update_site(self, info: Info, input: UpdateSiteInput) -> SitePayload:
-        try:
-            site_id = parse_id(input.id)
-            await _planner_for(info, "site", site_id, "update sites")
-            changes = _changes(input, ("name", "kind", "address", "access_notes"))
-            if input.area is not None:
-                changes["area"] = validate_area(input.area, what="area")
-            site = await info.context.write(editing.update_site, site_id, changes)
-            return Site.from_domain(site)
-        except SitecrewError as error:
-            return problem_from(error)
+        changes = _changes(input, ("name", "kind", "address", "access_notes"))
+        if input.area is not None:
+            changes.values["area"] = validate_area(input.area, what="area")
+        stored = await info.context.write(site_service.update_site, info.context.user, changes)
+        return Site.from_domain(stored)
 
     @strawberry.mutation(description="Delete a site without furniture or jobs.")
+    @returns_problems
     async def delete_site(self, info: Info, input: DeleteInput) -> DeletePayload:
-        try:
-            site_id = parse_id(input.id)
-            await _planner_for(info, "site", site_id, "delete sites")
-            await info.context.write(editing.delete_site, site_id)
-            return Deleted(id=input.id)
-        except SitecrewError as error:
-            return problem_from(error)
+        site_id = parse_id(input.id)
+        await info.context.write(site_service.delete_site, info.context.user, site_id)
+        return Deleted(id=input.id)
 
     @strawberry.mutation(description="Register an installed furniture item.")
+    @returns_problems
     async def create_furniture(self, info: Info, input: CreateFurnitureInput) -> FurniturePayload:
-        try:
-            site_id = parse_id(input.site_id, "site")
-            await _planner_for(info, "site", site_id, "create furniture")
-            item = ds.Furniture(
-                site_id,
-                parse_id(input.model_id, "model"),
-                input.serial,
-                point_from_lon_lat(input.lon, input.lat),
-                input.installed_on,
-                input.condition_grade,
-            )
-            return Furniture.from_domain(
-                await info.context.write(site_service.create_furniture, item)
-            )
-        except SitecrewError as error:
-            return problem_from(error)
+        item = ds.Furniture(
+            parse_id(input.site_id, "site"),
+            parse_id(input.model_id, "model"),
+            input.serial,
+            point_from_lon_lat(input.lon, input.lat),
+            input.installed_on,
+            input.condition_grade,
+        )
+        stored = await info.context.write(
+            furniture_service.create_furniture, info.context.user, item
+        )
+        return Furniture.from_domain(stored)
 
     @strawberry.mutation(description="Change a furniture item's fields.")
+    @returns_problems
     async def update_furniture(self, info: Info, input: UpdateFurnitureInput) -> FurniturePayload:
-        try:
-            furniture_id = parse_id(input.id)
-            await _planner_for(info, "furniture", furniture_id, "update furniture")
-            changes = _changes(input, ("serial", "condition_grade", "installed_on"))
-            item = await info.context.write(editing.update_furniture, furniture_id, changes)
-            return Furniture.from_domain(item)
-        except SitecrewError as error:
-            return problem_from(error)
+        changes = _changes(input, ("serial", "condition_grade", "installed_on"))
+        stored = await info.context.write(
+            furniture_service.update_furniture, info.context.user, changes
+        )
+        return Furniture.from_domain(stored)
 
     @strawberry.mutation(description="Delete a furniture item without jobs (and its history).")
+    @returns_problems
     async def delete_furniture(self, info: Info, input: DeleteInput) -> DeletePayload:
-        try:
-            furniture_id = parse_id(input.id)
-            await _planner_for(info, "furniture", furniture_id, "delete furniture")
-            await info.context.write(editing.delete_furniture, furniture_id)
-            return Deleted(id=input.id)
-        except SitecrewError as error:
-            return problem_from(error)
+        furniture_id = parse_id(input.id)
+        await info.context.write(
+            furniture_service.delete_furniture, info.context.user, furniture_id
+        )
+        return Deleted(id=input.id)
 
-    @strawberry.mutation(description="Record maintenance or a wear report on a furniture item.")
+    @strawberry.mutation(
+        description=(
+            "Record maintenance or a wear report on a furniture item: planners of its region, "
+            "or the crew whose route of today has a job on it (give jobId)."
+        )
+    )
+    @returns_problems
     async def record_maintenance(
         self, info: Info, input: RecordMaintenanceInput
     ) -> MaintenancePayload:
-        try:
-            user = info.context.user
-            furniture_id = parse_id(input.furniture_id, "furniture")
-            job_id = parse_optional_id(input.job_id, "job")
-            if job_id is not None:
-                await info.context.read(editing.require_job_access, user, job_id)
-            else:
-                action = "record maintenance without a job"
-                await _planner_for(info, "furniture", furniture_id, action)
-            record = dj.MaintenanceRecord(
-                furniture_id,
-                input.performed_on,
-                input.action,
-                input.wear_type,
-                input.severity,
-                input.notes,
-                job_id=job_id,
-                crew_id=user.crew_id,
-            )
-            stored = await info.context.write(site_service.record_maintenance, record)
-            return MaintenanceRecord.from_domain(stored)
-        except SitecrewError as error:
-            return problem_from(error)
+        record = dj.MaintenanceRecord(
+            parse_id(input.furniture_id, "furniture"),
+            input.performed_on,
+            input.action,
+            input.wear_type,
+            input.severity,
+            input.notes,
+            job_id=parse_optional_id(input.job_id, "job"),
+        )
+        stored = await info.context.write(
+            furniture_service.record_maintenance, info.context.user, record
+        )
+        return MaintenanceRecord.from_domain(stored)

@@ -138,6 +138,7 @@ class Furniture:
     condition_grade: int = strawberry.field(description="NS 3424: 0 as new … 3 failed.")
     last_maintained_on: dt.date | None
     site_id: strawberry.ID
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     model_id: strawberry.Private[int]
 
     @strawberry.field
@@ -174,6 +175,7 @@ class Furniture:
             last_maintained_on=item.last_maintained_on,
             site_id=strawberry.ID(str(item.site_id)),
             model_id=item.model_id,
+            version=item.version,
         )
 
 
@@ -183,14 +185,25 @@ class Site:
     name: str
     kind: SiteKind
     address: str | None
-    access_notes: str | None
     lon: float
     lat: float
     location: GeoJSON
     area: GeoJSON | None
     region_id: strawberry.ID
     district_id: strawberry.ID | None
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     owner_id: strawberry.Private[int | None]
+    notes: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Access notes and codes: admins, the region's planners and the crew "
+        "visiting today; null for everyone else."
+    )
+    async def access_notes(self, info: Info) -> str | None:
+        if self.notes is None:
+            return None
+        loader = info.context.loaders.private_details[Entity.SITE]
+        return self.notes if await loader.load(int(self.id)) else None
 
     @strawberry.field(description="The furniture on the site (at most 500).")
     async def furniture(self, info: Info) -> list[Furniture]:
@@ -212,7 +225,7 @@ class Site:
             name=site.name,
             kind=site.kind,
             address=site.address,
-            access_notes=site.access_notes,
+            notes=site.access_notes,
             lon=site.location.x,
             lat=site.location.y,
             location=site.location,
@@ -220,6 +233,7 @@ class Site:
             region_id=strawberry.ID(str(site.region_id)),
             district_id=strawberry.ID(str(site.district_id)) if site.district_id else None,
             owner_id=site.owner_id,
+            version=site.version,
         )
 
 
@@ -266,12 +280,22 @@ class Apartment:
     unit: str
     floor: int | None
     installation_status: InstallationStatus
-    access_notes: str | None
     lon: float
     lat: float
     location: GeoJSON
     building_id: strawberry.ID
     tenant_data: strawberry.Private[Any]
+    notes: strawberry.Private[str | None]
+
+    @strawberry.field(
+        description="Access notes and door codes: admins, the region's planners and the crew "
+        "visiting today; null for everyone else."
+    )
+    async def access_notes(self, info: Info) -> str | None:
+        if self.notes is None:
+            return None
+        loader = info.context.loaders.private_details[Entity.APARTMENT]
+        return self.notes if await loader.load(int(self.id)) else None
 
     @strawberry.field
     async def building(self, info: Info) -> Building:
@@ -282,7 +306,7 @@ class Apartment:
     async def tenant(self, info: Info) -> TenantContact | None:
         if self.tenant_data is None:
             return None
-        if not await info.context.loaders.tenant_visible.load(int(self.id)):
+        if not await info.context.loaders.private_details[Entity.APARTMENT].load(int(self.id)):
             return None
         contact = self.tenant_data
         return TenantContact(name=contact.name, phone=contact.phone, email=contact.email)
@@ -295,7 +319,7 @@ class Apartment:
             unit=apartment.unit,
             floor=apartment.floor,
             installation_status=apartment.installation_status,
-            access_notes=apartment.access_notes,
+            notes=apartment.access_notes,
             lon=apartment.location.x,
             lat=apartment.location.y,
             location=apartment.location,

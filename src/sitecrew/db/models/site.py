@@ -55,6 +55,7 @@ class Site(Base):
             access_notes=self.access_notes,
             osm_id=self.osm_id,
             id=self.id,
+            version=self.version,
         )
 
 
@@ -118,4 +119,5 @@ class Furniture(Base):
             condition_grade=self.condition_grade,
             last_maintained_on=self.last_maintained_on,
             id=self.id,
+            version=self.version,
         )

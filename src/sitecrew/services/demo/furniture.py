@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sitecrew.db import models as m
 from sitecrew.domain.jobs import MaintenanceAction, MaintenanceRecord, WearType
 from sitecrew.domain.sites import Furniture, FurnitureModel, Site, SiteKind
+from sitecrew.services import furniture as furniture_service
 from sitecrew.services import sites
 from sitecrew.services.demo.catalogue import CATALOGUE, OILED_MATERIALS, ModelSpec
 
@@ -44,7 +45,7 @@ def create_models(session: Session, maker_id: int) -> dict[str, tuple[ModelSpec,
     """Store the catalogue; return model code -> (spec, id)."""
     stored = {}
     for spec in CATALOGUE:
-        model = sites.create_furniture_model(
+        model = furniture_service.add_furniture_model(
             session,
             FurnitureModel(spec.name, spec.category, spec.material, spec.interval_days, maker_id),
         )
@@ -104,7 +105,7 @@ def _create_site(
         access_notes=SCHOOL_ACCESS if kind is SiteKind.SCHOOLYARD else None,
         osm_id=area.osm_id,
     )
-    return sites.create_site(session, site)
+    return sites.add_site(session, site)
 
 
 def _create_item(
@@ -136,7 +137,7 @@ def _create_item(
         grade,
         last,
     )
-    furniture = sites.create_furniture(session, item)
+    furniture = furniture_service.add_furniture(session, item)
     if history:
         session.execute(
             insert(m.MaintenanceRecord),

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from sitecrew.db import models as m
-from sitecrew.domain.access import Principal, Role
 from sitecrew.errors import NotFoundError
+from sitecrew.services import scoping
 from sitecrew.services.reading import lookups
 from sitecrew.services.reading.listing import ListFilter, list_page
 from sitecrew.services.scoping import visible
@@ -20,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy.orm import Session
+
+    from sitecrew.domain.access import Principal
 
 
 class Entity(StrEnum):
@@ -63,9 +63,13 @@ def _domain(row: Any) -> Any:
     return None if row is None else row.to_domain()
 
 
-def get_many(session: Session, entity: Entity, ids: Sequence[int]) -> list[Any]:
-    """Return the domain object for each id, in order (``None`` where none exists)."""
-    return [_domain(row) for row in lookups.rows_by_id(session, MODELS[entity], ids)]
+def get_many(
+    session: Session, entity: Entity, ids: Sequence[int], principal: Principal
+) -> list[Any]:
+    """Return the domain object for each id the caller may reach, in order (else ``None``)."""
+    model = MODELS[entity]
+    rows = lookups.rows_by_id(session, model, ids, scoping.referable(model, principal))
+    return [_domain(row) for row in rows]
 
 
 def get_visible(session: Session, entity: Entity, principal: Principal, entity_id: int) -> Any:
@@ -101,11 +105,18 @@ def list_entities(
 
 
 def children_of(
-    session: Session, entity: Entity, parent_column: str, parent_ids: Sequence[int], *, limit: int
+    session: Session,
+    entity: Entity,
+    parent_column: str,
+    parent_ids: Sequence[int],
+    principal: Principal,
+    *,
+    limit: int,
 ) -> list[list[Any]]:
-    """Return each parent's children as domain objects (one query for all parents)."""
+    """Return each parent's children the caller may reach (one query for all parents)."""
+    model = MODELS[entity]
     grouped = lookups.children_by_parent(
-        session, MODELS[entity], parent_column, parent_ids, limit=limit
+        session, model, parent_column, parent_ids, scoping.referable(model, principal), limit=limit
     )
     return [[row.to_domain() for row in rows] for rows in grouped]
 
@@ -115,48 +126,8 @@ def latest_maintenance(session: Session, furniture_ids: Sequence[int]) -> list[A
     return [_domain(row) for row in lookups.latest_maintenance(session, furniture_ids)]
 
 
-def tenant_visibility(
-    session: Session, principal: Principal, apartment_ids: Sequence[int]
+def private_details(
+    session: Session, entity: Entity, principal: Principal, row_ids: Sequence[int]
 ) -> list[bool]:
-    """Tell, per apartment, whether the caller may see the tenant's contact details.
-
-    Admins and planners (in their region) may; a crew may for apartments on its published route
-    of today (in the region's time zone); contractors and other crews may not.
-    """
-    if principal.role is Role.ADMIN:
-        return [True] * len(apartment_ids)
-    if principal.role is Role.PLANNER:
-        allowed = set(
-            session.scalars(
-                select(m.Apartment.id).where(
-                    m.Apartment.id.in_(set(apartment_ids)), visible(m.Apartment, principal)
-                )
-            )
-        )
-        return [apartment_id in allowed for apartment_id in apartment_ids]
-    if principal.role is Role.CREW:
-        allowed = _visited_today(session, principal, apartment_ids)
-        return [apartment_id in allowed for apartment_id in apartment_ids]
-    return [False] * len(apartment_ids)
-
-
-def _visited_today(
-    session: Session, principal: Principal, apartment_ids: Sequence[int]
-) -> set[int]:
-    crew = session.get(m.Crew, principal.crew_id)
-    if crew is None:
-        return set()
-    region = session.get(m.Region, crew.region_id)
-    today = datetime.now(ZoneInfo(region.timezone if region else "UTC")).date()
-    query = (
-        select(m.Job.apartment_id)
-        .join(m.RouteStop, m.RouteStop.job_id == m.Job.id)
-        .join(m.Route, m.RouteStop.route_id == m.Route.id)
-        .where(
-            m.Route.crew_id == principal.crew_id,
-            m.Route.service_date == today,
-            m.Route.status == m.RouteStatus.PUBLISHED.value,
-            m.Job.apartment_id.in_(set(apartment_ids)),
-        )
-    )
-    return {apartment_id for apartment_id in session.scalars(query) if apartment_id is not None}
+    """Tell, per apartment or site, whether the caller may see its contacts and access notes."""
+    return scoping.private_details_visible(session, principal, MODELS[entity], row_ids)

@@ -12,22 +12,32 @@ from sitecrew.db import models as m
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
 
-def rows_by_id(session: Session, model: Any, ids: Sequence[int]) -> list[Any | None]:
-    """Return the row for each id, in order (``None`` where no row exists)."""
-    found = {row.id: row for row in session.scalars(select(model).where(model.id.in_(set(ids))))}
+def rows_by_id(
+    session: Session, model: Any, ids: Sequence[int], scope: ColumnElement[bool]
+) -> list[Any | None]:
+    """Return the row for each id within ``scope``, in order (``None`` where none is)."""
+    query = select(model).where(model.id.in_(set(ids)), scope)
+    found = {row.id: row for row in session.scalars(query)}
     return [found.get(row_id) for row_id in ids]
 
 
 def children_by_parent(
-    session: Session, model: Any, parent_column: str, parent_ids: Sequence[int], *, limit: int
+    session: Session,
+    model: Any,
+    parent_column: str,
+    parent_ids: Sequence[int],
+    scope: ColumnElement[bool],
+    *,
+    limit: int,
 ) -> list[list[Any]]:
-    """Return each parent's children (id order, at most ``limit`` each) in one query."""
+    """Return each parent's children within ``scope`` (id order, at most ``limit`` each)."""
     column = getattr(model, parent_column)
     rank = func.row_number().over(partition_by=column, order_by=model.id).label("rank")
-    ranked = select(model.id, rank).where(column.in_(set(parent_ids))).subquery()
+    ranked = select(model.id, rank).where(column.in_(set(parent_ids)), scope).subquery()
     query = (
         select(model)
         .join(ranked, ranked.c.id == model.id)
