@@ -1,15 +1,28 @@
 """Errors across the GraphQL boundary, in one place.
 
-Known errors (``SitecrewError``) keep their message and gain a stable ``extensions.code``;
-anything else is masked to "Unexpected error" and logged with its traceback, so responses never
-carry stack traces or SQL.
+Every error strawberry reports passes :meth:`SitecrewSchema.process_errors` exactly once (query
+and mutation results, validation errors, exceptions raised while preparing an operation,
+subscription frames). There each is classified:
+
+- a known error (a ``SitecrewError`` anywhere in its chain) keeps its message and gains its
+  stable ``extensions.code``;
+- an error graphql-core made itself (a syntax or validation error, a variable of the wrong
+  type, an unknown enum value) keeps its message with ``GRAPHQL_VALIDATION_FAILED``, whether the
+  bad value came inline or through variables;
+- anything else is masked to "Unexpected error." with ``INTERNAL``, so responses never carry a
+  stack trace or SQL.
+
+An expected error is logged as one line (code, operation, path); only an unexpected one is
+logged with its traceback.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -18,8 +31,24 @@ from sitecrew.errors import SitecrewError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from strawberry.types import ExecutionContext
+
 LOGGER = logging.getLogger("sitecrew.api")
 UNEXPECTED = "Unexpected error."
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+INTERNAL = "INTERNAL"
+#: Longest message text written to the log line of an expected error.
+LOGGED_MESSAGE_MAX = 300
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a client is told about an error, and whether the server expected it."""
+
+    code: str
+    message: str
+    expected: bool
+    cause: BaseException | None = None
 
 
 def code_for(error: BaseException | None) -> str | None:
@@ -27,33 +56,83 @@ def code_for(error: BaseException | None) -> str | None:
     return error.code if isinstance(error, SitecrewError) else None
 
 
-def _rewrite(error: GraphQLError) -> GraphQLError:
-    original = error.original_error
-    code = code_for(original)
-    if code is not None:
-        return GraphQLError(
-            str(original), nodes=error.nodes, path=error.path, extensions={"code": code}
-        )
-    if original is None:  # a validation or syntax error from graphql-core: safe to show
-        extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
-        return GraphQLError(
-            error.message, nodes=error.nodes, path=error.path, extensions=extensions
-        )
-    LOGGER.error("unexpected error in %s", error.path, exc_info=original)
-    return GraphQLError(
-        UNEXPECTED, nodes=error.nodes, path=error.path, extensions={"code": "INTERNAL"}
-    )
+def _causes(error: GraphQLError) -> list[BaseException]:
+    """Return the chain of original errors under ``error``, outermost first.
+
+    graphql-core wraps a variable's coercion error twice ("Variable '$n' has invalid value"
+    around "Int cannot represent ..." around whatever the scalar raised); the chain holds all.
+    """
+    chain: list[BaseException] = []
+    cause = error.original_error
+    while cause is not None and len(chain) < 8:  # noqa: PLR2004 (graphql-core nests two deep)
+        chain.append(cause)
+        cause = cause.original_error if isinstance(cause, GraphQLError) else None
+    return chain
+
+
+def classify(error: GraphQLError) -> Verdict:
+    """Return the code, the message the client sees, and whether ``error`` was expected."""
+    chain = _causes(error)
+    known = next((cause for cause in chain if isinstance(cause, SitecrewError)), None)
+    if known is not None:
+        message = str(known) if chain[0] is known else error.message
+        return Verdict(known.code, message, expected=True)
+    if all(isinstance(cause, GraphQLError) for cause in chain):
+        code = (error.extensions or {}).get("code", VALIDATION_FAILED)
+        return Verdict(str(code), error.message, expected=True)
+    return Verdict(INTERNAL, UNEXPECTED, expected=False, cause=chain[-1])
+
+
+def _rewrite(error: GraphQLError, verdict: Verdict) -> GraphQLError:
+    extensions = {**(error.extensions or {}), "code": verdict.code}
+    if not verdict.expected:
+        extensions = {"code": verdict.code}
+    return GraphQLError(verdict.message, nodes=error.nodes, path=error.path, extensions=extensions)
+
+
+def _log(verdict: Verdict, error: GraphQLError, operation: str | None) -> None:
+    path = ".".join(str(key) for key in error.path) if error.path else "-"
+    name = operation or "anonymous"
+    if verdict.expected:
+        message = verdict.message[:LOGGED_MESSAGE_MAX]
+        LOGGER.info("%s in %s at %s: %r", verdict.code, name, path, message)
+    else:
+        LOGGER.error("unexpected error in %s at %s", name, path, exc_info=verdict.cause)
+
+
+def rewrite_errors(errors: list[GraphQLError], operation: str | None = None) -> None:
+    """Classify, log and rewrite ``errors`` in place (the list strawberry will answer with)."""
+    verdicts = [classify(error) for error in errors]
+    for verdict, error in zip(verdicts, errors, strict=True):
+        _log(verdict, error, operation)
+    errors[:] = [_rewrite(e, v) for e, v in zip(errors, verdicts, strict=True)]
+
+
+class SitecrewSchema(strawberry.Schema):
+    """A strawberry schema whose errors are classified, logged once and rewritten."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Replace strawberry's logging (a traceback per error) with :func:`rewrite_errors`.
+
+        strawberry hands every error list it answers with to this method, including the
+        errors of an exception raised before execution, which no extension hook sees in time.
+        """
+        operation = execution_context.operation_name if execution_context else None
+        rewrite_errors(errors, operation)
 
 
 class ErrorCodes(SchemaExtension):
-    """Give known errors their code and mask the rest (the MaskErrors pattern, with codes)."""
+    """Make sure every answered error carries a code (a net under :class:`SitecrewSchema`).
+
+    Errors already rewritten keep their code; this only matters for a schema built without
+    :class:`SitecrewSchema`, where it rewrites without logging twice.
+    """
 
     def on_operation(self) -> Iterator[None]:
         """Rewrite the operation's errors once it has run."""
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_rewrite(error) for error in result.errors]
-        pre = self.execution_context.pre_execution_errors
-        if pre:
-            self.execution_context.pre_execution_errors = [_rewrite(error) for error in pre]
+            result.errors = [_rewrite(error, classify(error)) for error in result.errors]

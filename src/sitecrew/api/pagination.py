@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Generic, TypeVar
 
 import strawberry
 
+from sitecrew.domain.ids import LARGEST_ID
 from sitecrew.errors import InvalidCursorError, PageTooLargeError
 
 NodeT = TypeVar("NodeT")
 CURSOR_PREFIX = "sc:"
+#: Issued cursors are short: the prefix and a key of at most ten digits, base64-encoded.
+MAX_CURSOR_LENGTH = 32
+_ISSUED = re.compile(rf"{CURSOR_PREFIX}([1-9][0-9]{{0,9}})")
 
 
 def encode_cursor(row_id: int) -> str:
@@ -22,6 +27,10 @@ def encode_cursor(row_id: int) -> str:
 def decode_cursor(cursor: str | None) -> int | None:
     """Return the id a cursor points after.
 
+    Only the exact form :func:`encode_cursor` writes is accepted: a key beyond the 32-bit
+    range would make PostgreSQL refuse the whole statement, and a long string would be decoded
+    for nothing.
+
     Raises
     ------
     InvalidCursorError
@@ -29,14 +38,16 @@ def decode_cursor(cursor: str | None) -> int | None:
     """
     if cursor is None:
         return None
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        row_id = int(text.removeprefix(CURSOR_PREFIX)) if text.startswith(CURSOR_PREFIX) else None
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        row_id = None
-    if row_id is None:
-        raise InvalidCursorError(f"not a valid cursor: {cursor!r}")
-    return row_id
+    match = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
+        except (ValueError, binascii.Error):
+            text = ""
+        match = _ISSUED.fullmatch(text)
+    if match is None or int(match.group(1)) > LARGEST_ID:
+        raise InvalidCursorError(f"not a valid cursor: {cursor[:MAX_CURSOR_LENGTH]!r}")
+    return int(match.group(1))
 
 
 def check_page_size(first: int, maximum: int) -> int:

@@ -29,8 +29,6 @@ def _serialize_geometry(value: Any) -> Any:
 
 
 def _parse_geometry(value: Any) -> BaseGeometry:
-    if not isinstance(value, dict):
-        raise InvalidInputError("a GeoJSON geometry must be an object")
     return geometry_from_geojson(value)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from sitecrew.api.errors import ErrorCodes
+from sitecrew.api.errors import ErrorCodes, SitecrewSchema
 from sitecrew.api.mutations import Mutation
 from sitecrew.api.queries import Query
 from sitecrew.api.scalars import SCALAR_MAP
@@ -16,7 +16,7 @@ from sitecrew.config import ServerSettings
 
 def build_schema(settings: ServerSettings) -> strawberry.Schema:
     """Build the schema with the hardening limits of ``settings``."""
-    return strawberry.Schema(
+    return SitecrewSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

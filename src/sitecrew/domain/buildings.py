@@ -7,8 +7,9 @@ from enum import StrEnum
 
 from shapely.geometry import MultiPolygon, Point, Polygon
 
+from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_area, validate_point
-from sitecrew.domain.rules import require_range, require_text
+from sitecrew.domain.rules import optional_notes, optional_text, require_range, require_text
 
 
 class InstallationStatus(StrEnum):
@@ -37,8 +38,10 @@ class Building:
 
     def __post_init__(self) -> None:
         validate_point(self.location, what="building location")
+        optional_text(self.address, "address", max_length=limits.ADDRESS_MAX)
         if self.footprint is not None:
-            validate_area(self.footprint, what="building footprint")
+            outline = limits.OUTLINE_VERTICES_MAX
+            validate_area(self.footprint, what="building footprint", max_vertices=outline)
         for entrance in self.entrances:
             validate_point(entrance, what="entrance")
         if self.levels is not None:
@@ -52,6 +55,11 @@ class TenantContact:
     name: str
     phone: str | None = None
     email: str | None = None
+
+    def __post_init__(self) -> None:
+        require_text(self.name, "tenant name")
+        optional_text(self.phone, "phone", max_length=limits.PHONE_MAX)
+        optional_text(self.email, "e-mail", max_length=limits.EMAIL_MAX)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ class Apartment:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        require_text(self.unit, "unit", max_length=32)
+        require_text(self.unit, "unit", max_length=limits.UNIT_MAX)
+        optional_notes(self.access_notes, "access notes")
+        if self.location is not None:
+            validate_point(self.location, what="apartment location")
         if self.floor is not None:
             require_range(self.floor, "floor", low=-5, high=200)

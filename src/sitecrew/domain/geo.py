@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
+from sitecrew.domain.limits import AREA_VERTICES_MAX
 from sitecrew.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -35,12 +37,20 @@ def check_lon_lat(lon: float, lat: float) -> None:
     InvalidInputError
         Naming the offending value.
     """
-    if not (math.isfinite(lon) and math.isfinite(lat)):
+    if not (_finite(lon) and _finite(lat)):
         raise InvalidInputError(f"coordinates must be finite numbers, got ({lon}, {lat})")
     if not -MAX_LON <= lon <= MAX_LON:
         raise InvalidInputError(f"longitude {lon} is outside [-180, 180]")
     if not -MAX_LAT <= lat <= MAX_LAT:
         raise InvalidInputError(f"latitude {lat} is outside [-90, 90]")
+
+
+def _finite(value: float) -> bool:
+    """Return whether ``value`` is a finite number (an integer too large for a float is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -107,20 +117,34 @@ def point_from_lon_lat(lon: float, lat: float) -> Point:
     return Point(lon, lat)
 
 
-def validate_area(geometry: BaseGeometry, *, what: str = "polygon") -> Polygon | MultiPolygon:
+def validate_area(
+    geometry: BaseGeometry,
+    *,
+    what: str = "polygon",
+    max_vertices: int | None = AREA_VERTICES_MAX,
+) -> Polygon | MultiPolygon:
     """Return ``geometry`` if it is a valid, non-empty polygon with lon/lat coordinates.
+
+    ``max_vertices`` bounds the work a spatial test on the area costs (every vertex is tested
+    against every candidate row); operator-loaded outlines pass a larger cap, or ``None``.
 
     Raises
     ------
     InvalidInputError
-        For another geometry type, an empty or self-intersecting polygon, or coordinates out of
-        range; the message says which and where (GEOS's explanation).
+        For another geometry type, an empty or self-intersecting polygon, too many vertices, or
+        coordinates out of range or not finite; the message says which and where (GEOS's
+        explanation).
     """
     if not isinstance(geometry, Polygon | MultiPolygon):
         msg = f"{what} must be a Polygon or MultiPolygon, got {geometry.geom_type}"
         raise InvalidInputError(msg)
     if geometry.is_empty:
         raise InvalidInputError(f"{what} is empty")
+    vertices = int(shapely.get_num_coordinates(geometry))
+    if max_vertices is not None and vertices > max_vertices:
+        raise InvalidInputError(f"{what} has {vertices} vertices; at most {max_vertices}")
+    if not np.isfinite(shapely.get_coordinates(geometry)).all():
+        raise InvalidInputError(f"{what} has coordinates that are not finite numbers")
     west, south, east, north = geometry.bounds
     check_lon_lat(west, south)
     check_lon_lat(east, north)
@@ -143,18 +167,102 @@ def validate_point(geometry: BaseGeometry, *, what: str = "location") -> Point:
     return geometry
 
 
-def geometry_from_geojson(document: dict[str, object]) -> BaseGeometry:
-    """Parse an RFC 7946 geometry object.
+#: How deep each GeoJSON geometry type nests its positions (GeometryCollection is not taken).
+_NESTING = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+_MEMBERS = frozenset({"type", "coordinates", "bbox"})
+
+
+def geometry_from_geojson(
+    document: object, *, max_vertices: int = AREA_VERTICES_MAX
+) -> BaseGeometry:
+    """Parse an RFC 7946 geometry object strictly, before shapely sees it.
+
+    shapely is lenient where a client's mistake should be reported: it closes an unclosed ring,
+    reads ``"NaN"`` strings as numbers and keeps a third (altitude) ordinate the database
+    columns cannot store. Every position is therefore checked here first: two finite numbers,
+    lon/lat in range, at most ``max_vertices`` in all, rings closed with four or more positions.
 
     Raises
     ------
     InvalidInputError
-        When the object is not a GeoJSON geometry shapely can read.
+        Saying what is wrong with the object.
     """
+    if not isinstance(document, dict):
+        raise InvalidInputError("a GeoJSON geometry must be an object")
+    kind = document.get("type")
+    if kind not in _NESTING:
+        known = ", ".join(_NESTING)
+        raise InvalidInputError(f"GeoJSON type must be one of {known}, got {str(kind)[:40]!r}")
+    unknown = set(document) - _MEMBERS
+    if unknown:
+        raise InvalidInputError(f"unexpected GeoJSON members: {', '.join(sorted(unknown))[:80]}")
+    coordinates = document.get("coordinates")
+    vertices = _count_positions(coordinates, _NESTING[kind])
+    if vertices > max_vertices:
+        raise InvalidInputError(f"{kind} has {vertices} vertices; at most {max_vertices}")
+    _check_parts(kind, coordinates)
     try:
-        return shape(document)
-    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as error:
+        return shape({"type": kind, "coordinates": coordinates})
+    except (ValueError, TypeError, shapely.errors.GEOSException) as error:
         raise InvalidInputError(f"not a GeoJSON geometry: {error}") from None
+
+
+def _count_positions(value: object, depth: int) -> int:
+    """Check every position nested ``depth`` lists deep and return how many there are."""
+    if depth == 0:
+        _check_position(value)
+        return 1
+    if not isinstance(value, list):
+        raise InvalidInputError("GeoJSON coordinates must be nested arrays of positions")
+    return sum(_count_positions(item, depth - 1) for item in value)
+
+
+def _check_position(value: object) -> None:
+    if not isinstance(value, list) or len(value) != 2:  # noqa: PLR2004 (lon, lat)
+        raise InvalidInputError("a GeoJSON position must be [longitude, latitude]")
+    for number in value:
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise InvalidInputError(f"a coordinate must be a number, got {str(number)[:40]!r}")
+    check_lon_lat(value[0], value[1])
+
+
+def _check_parts(kind: str, coordinates: Any) -> None:
+    """Check that lines have two positions and rings are closed with four (RFC 7946 3.1.6).
+
+    ``coordinates`` has passed :func:`_count_positions`, so its nesting is known to be right.
+    """
+    if kind == "LineString":
+        _check_line(coordinates)
+    elif kind == "MultiLineString":
+        for line in coordinates:
+            _check_line(line)
+    elif kind == "Polygon":
+        _check_rings(coordinates)
+    elif kind == "MultiPolygon":
+        for rings in coordinates:
+            _check_rings(rings)
+
+
+def _check_line(positions: list[object]) -> None:
+    if len(positions) < 2:  # noqa: PLR2004
+        raise InvalidInputError("a GeoJSON LineString needs at least two positions")
+
+
+def _check_rings(rings: list[list[object]]) -> None:
+    for ring in rings:
+        if len(ring) < 4:  # noqa: PLR2004
+            raise InvalidInputError("a polygon ring needs at least four positions")
+        if ring[0] != ring[-1]:
+            raise InvalidInputError(
+                "a polygon ring must be closed: its last position must equal its first"
+            )
 
 
 def geometry_to_geojson(geometry: BaseGeometry) -> dict[str, object]:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sitecrew.domain.crews import Skill
-from sitecrew.domain.rules import require_range
+from sitecrew.domain.rules import optional_notes, require_plausible_date, require_range
 from sitecrew.errors import IllegalTransitionError, InvalidInputError
 
 
@@ -115,6 +115,8 @@ class Job:
     def __post_init__(self) -> None:
         require_range(self.duration_minutes, "duration minutes", low=1, high=24 * 60)
         require_range(self.priority, "priority", low=1, high=5)
+        require_plausible_date(self.due_on, "due date")
+        optional_notes(self.notes, "job notes")
 
 
 class AppointmentStatus(StrEnum):
@@ -137,6 +139,8 @@ class TimeWindow:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise InvalidInputError("time window bounds must carry a timezone")
+        require_plausible_date(self.start, "window start")
+        require_plausible_date(self.end, "window end")
         if self.end <= self.start:
             raise InvalidInputError("a time window must end after it starts")
 
@@ -150,6 +154,9 @@ class Appointment:
     status: AppointmentStatus = AppointmentStatus.PROPOSED
     notes: str | None = None
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        optional_notes(self.notes, "appointment notes")
 
 
 class MaintenanceAction(StrEnum):
@@ -192,5 +199,7 @@ class MaintenanceRecord:
 
     def __post_init__(self) -> None:
         require_range(self.severity, "severity", low=0, high=3)
+        require_plausible_date(self.performed_on, "maintenance date")
+        optional_notes(self.notes, "maintenance notes")
         if self.wear_type is WearType.NONE and self.severity > 0:
             raise InvalidInputError("a wear severity above 0 needs a wear type")

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shapely.geometry import MultiPolygon, Polygon
 
+from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_area
-from sitecrew.domain.rules import require_text
+from sitecrew.domain.rules import optional_text, require_text
 from sitecrew.errors import InvalidInputError
 
 
@@ -50,7 +51,9 @@ class Region:
 
     def __post_init__(self) -> None:
         require_text(self.name, "region name")
-        validate_area(self.area, what="region area")
+        optional_text(self.street_region, "street region", max_length=limits.STREET_REGION_MAX)
+        require_text(self.timezone, "time zone", max_length=limits.TIMEZONE_MAX)
+        validate_area(self.area, what="region area", max_vertices=limits.OUTLINE_VERTICES_MAX)
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -69,4 +72,4 @@ class District:
 
     def __post_init__(self) -> None:
         require_text(self.name, "district name")
-        validate_area(self.area, what="district area")
+        validate_area(self.area, what="district area", max_vertices=limits.OUTLINE_VERTICES_MAX)

@@ -8,8 +8,15 @@ from enum import StrEnum
 
 from shapely.geometry import MultiPolygon, Point, Polygon
 
+from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_area, validate_point
-from sitecrew.domain.rules import require_range, require_text
+from sitecrew.domain.rules import (
+    optional_notes,
+    optional_text,
+    require_plausible_date,
+    require_range,
+    require_text,
+)
 from sitecrew.errors import InvalidInputError
 
 
@@ -57,6 +64,9 @@ class Site:
 
     def __post_init__(self) -> None:
         require_text(self.name, "site name")
+        optional_text(self.address, "address", max_length=limits.ADDRESS_MAX)
+        optional_notes(self.access_notes, "access notes")
+        optional_text(self.osm_id, "OSM id", max_length=limits.OSM_ID_MAX)
         validate_point(self.location, what="site location")
         if self.area is not None:
             validate_area(self.area, what="site area")
@@ -75,7 +85,7 @@ class FurnitureModel:
 
     def __post_init__(self) -> None:
         require_text(self.name, "model name")
-        require_text(self.material, "material")
+        require_text(self.material, "material", max_length=limits.MATERIAL_MAX)
         require_range(self.maintenance_interval_days, "maintenance interval", low=1, high=3650)
 
 
@@ -91,10 +101,13 @@ class Furniture:
     condition_grade: int = 0
     last_maintained_on: date | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
-        require_text(self.serial, "serial", max_length=64)
+        require_text(self.serial, "serial", max_length=limits.SERIAL_MAX)
         validate_point(self.location, what="furniture location")
+        require_plausible_date(self.installed_on, "installation date")
+        require_plausible_date(self.last_maintained_on, "last maintenance date")
         if self.condition_grade not in CONDITION_GRADES:
             msg = f"condition grade must be 0 to 3 (NS 3424), got {self.condition_grade}"
             raise InvalidInputError(msg)
