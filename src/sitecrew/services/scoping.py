@@ -19,6 +19,7 @@ in (convention 16 of DESIGN.md). Rules, by role:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +60,18 @@ def crew_today(principal: Principal, *, now: datetime | None = None) -> date:
         return moment.astimezone(ZoneInfo(principal.timezone or "")).date()
     except (ZoneInfoNotFoundError, ValueError):
         return (moment.astimezone(UTC) - timedelta(hours=12)).date()
+
+
+def with_local_clock(session: Session, principal: Principal) -> Principal:
+    """Return ``principal`` knowing its region's time zone, which sets a crew's "today"."""
+    if principal.crew_id is None:
+        return principal
+    timezone = session.scalar(
+        select(m.Region.timezone)
+        .join(m.Crew, m.Crew.region_id == m.Region.id)
+        .where(m.Crew.id == principal.crew_id)
+    )
+    return replace(principal, timezone=timezone)
 
 
 def _contractor_districts(principal: Principal) -> Any:
