@@ -36,7 +36,7 @@ from sitecrew.domain.routes import PlanOptions
 from sitecrew.routing.check import violations_in
 from sitecrew.services.demo import load_demo
 from sitecrew.services.graphs import clear_networks, get_network
-from sitecrew.services.planning import PlanOutcome, plan_day
+from sitecrew.services.planning.runs import PlanOutcome, plan_day
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "plan_day.json"

@@ -66,6 +66,7 @@ def test_plan_publish_and_read_a_crews_day(gql, api_world):
     assert route["status"] == "PUBLISHED"
     stops = route["stops"]
     assert [s["sequence"] for s in stops] == sorted(s["sequence"] for s in stops)
+    assert all(s["lon"] is not None and s["lat"] is not None for s in stops)
     assert all(a["etd"] <= b["eta"] for a, b in itertools.pairwise(stops))
     jobs = [s for s in stops if s["kind"] == "JOB"]
     assert jobs

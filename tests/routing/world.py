@@ -15,7 +15,7 @@ from sitecrew.routing.problem import CrewSpec, JobSpec, RoutingProblem
 from sitecrew.routing.solve import solve_problem
 
 if TYPE_CHECKING:
-    from sitecrew.domain.plans import DailyPlan
+    from sitecrew.domain.plans import SolverPlan
 
 HOUR = 3600
 SEED = 7
@@ -50,7 +50,7 @@ def problem(jobs, crews, **options) -> RoutingProblem:
     return RoutingProblem(durations, distances, tuple(jobs), tuple(crews), **options)
 
 
-def solve_checked(routing_problem: RoutingProblem, **options) -> DailyPlan:
+def solve_checked(routing_problem: RoutingProblem, **options) -> SolverPlan:
     """Solve with a fixed seed and iteration limit, and assert the independent check passes."""
     options = {"seed": SEED, "max_iterations": ITERATIONS} | options
     plan = solve_problem(routing_problem, **options)

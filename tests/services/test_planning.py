@@ -12,12 +12,13 @@ from tests.services.conftest import PLAN_DAY
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc
 from sitecrew.domain.jobs import JobKind
-from sitecrew.domain.plans import UnassignedReason
+from sitecrew.domain.plans import StopKind, UnassignedReason
 from sitecrew.domain.routes import PlanOptions, RouteState
 from sitecrew.errors import InvalidInputError, NotFoundError
 from sitecrew.routing.check import violations_in
-from sitecrew.services.planning import crew_route, plan_day, unassigned_for_run
 from sitecrew.services.planning.load import load_day
+from sitecrew.services.planning.read import crew_route, unassigned_for_run
+from sitecrew.services.planning.runs import plan_day
 
 OSLO = ZoneInfo("Europe/Oslo")
 ITERATIONS = 150
@@ -43,7 +44,7 @@ def test_every_rule_holds_when_the_demo_day_is_planned(demo_session, planning_os
     assert all(len([s for s in r.stops if s.job_id is None]) == 1 for r in plan.routes)
     assert {u.reason for u in plan.unassigned} <= set(UnassignedReason)
     stored = unassigned_for_run(demo_session, outcome.run_id)
-    assert {u.job_id for u in stored} == {int(u.job_id) for u in plan.unassigned}
+    assert set(stored) == set(plan.unassigned)
 
 
 def test_booked_visits_start_inside_their_appointment_when_stored(demo_session, planning_osm):
@@ -74,8 +75,8 @@ def test_stored_routes_match_the_plan_when_persisted(demo_session, planning_osm)
         stored = crew_route(demo_session, int(route.crew_id), PLAN_DAY)
         assert stored is not None
         assert stored.state is RouteState.DRAFT
-        assert stored.stops[0].kind == "start"
-        assert stored.stops[-1].kind == "end"
+        assert stored.stops[0].kind is StopKind.START
+        assert stored.stops[-1].kind is StopKind.END
         assert stored.job_ids == tuple(int(j) for j in route.job_ids)
         assert all(s.leg is not None for s in stored.stops[1:])
         assert stored.stops[1].arrival_at == day.clock.moment(route.stops[0].arrival_s)

@@ -10,7 +10,7 @@ import typer
 from sitecrew.config import Settings
 
 if TYPE_CHECKING:
-    from sitecrew.services.planning import PlanOutcome
+    from sitecrew.services.planning.runs import PlanOutcome
 
 
 def plan(
@@ -42,7 +42,7 @@ def plan(
     )
     from sitecrew.domain.routes import PlanOptions  # noqa: PLC0415
     from sitecrew.errors import InvalidInputError  # noqa: PLC0415
-    from sitecrew.services.planning import plan_day  # noqa: PLC0415
+    from sitecrew.services.planning.runs import plan_day  # noqa: PLC0415
 
     settings = Settings.from_env()
     try:

@@ -1,24 +1,25 @@
-"""Stored day plans as the API and CLI read them: runs, routes with their stops, left-out jobs.
+"""Stored day plans as the API and CLI read them: runs, and routes with their stops.
 
-:mod:`sitecrew.domain.plans` is the solver's answer in seconds since midnight; these types are
-what the planning service persisted, in real (time-zone aware, UTC) timestamps with road
-geometry, so a resolver can show a crew's day without knowing about the solver or the database.
+:mod:`sitecrew.domain.plans` holds the solver's plan in solver units (seconds since midnight,
+matrix indices); these types are what a crew was told, as stored: real (time-zone aware, UTC)
+timestamps, each stop's point as it was when planned, and the road legs, so a resolver or an
+export can show a crew's day without the solver, the street graph or the database.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from shapely.geometry import LineString, Point
 
-from sitecrew.domain.plans import UnassignedReason
+from sitecrew.domain.plans import StopKind
 from sitecrew.errors import InvalidInputError
 
 
-class RunState(enum.Enum):
+class RunState(StrEnum):
     """Where a planning run is: waiting, working, or finished one way or the other."""
 
     QUEUED = "queued"
@@ -32,7 +33,7 @@ class RunState(enum.Enum):
         return self in {RunState.SUCCEEDED, RunState.FAILED}
 
 
-class RouteState(enum.Enum):
+class RouteState(StrEnum):
     """A route is drafted by the planner, published to the crew, or superseded by a newer one."""
 
     DRAFT = "draft"
@@ -120,31 +121,38 @@ class StopTarget:
     apartment_id: int | None
     site_id: int | None
     label: str
-    location: Point | None
 
 
 @dataclass(frozen=True)
-class RouteStopInfo:
-    """One stop of a stored route with the road leg that leads to it.
+class RouteStop:
+    """One stop of a stored route: where and when, and the road leg that leads to it.
 
-    ``kind`` is ``start``, ``job``, ``break`` or ``end``; the start stop has no leg.
-    ``travel_s`` and ``distance_m`` are for that leg (the distance of the driven, fastest path).
+    ``location`` is the point the crew was sent to, stored when the route was planned (the
+    depot for ``START`` and ``END``, where the crew is for a ``BREAK``), so moving the target
+    later does not move the stop. ``travel_s`` and ``distance_m`` are for the leg (the distance
+    of the driven, fastest path); the ``START`` stop has no leg.
     """
 
     sequence: int
-    kind: str
+    kind: StopKind
     arrival_at: datetime
     departure_at: datetime
     travel_s: int
     distance_m: int
     fixed: bool
+    location: Point | None
     leg: LineString | None
     target: StopTarget | None = None
+
+    @property
+    def job_id(self) -> int | None:
+        """The job done here, if any."""
+        return None if self.target is None else self.target.job_id
 
 
 @dataclass(frozen=True)
 class CrewDayRoute:
-    """A crew's stored route for one day, stops in order."""
+    """A crew's stored route for one day, stops in order (``START`` first, ``END`` last)."""
 
     route_id: int
     crew_id: int
@@ -154,18 +162,9 @@ class CrewDayRoute:
     run_id: int | None
     travel_s: int
     distance_m: int
-    stops: tuple[RouteStopInfo, ...] = field(default=())
+    stops: tuple[RouteStop, ...] = field(default=())
 
     @property
     def job_ids(self) -> tuple[int, ...]:
         """The visited jobs in order."""
         return tuple(s.target.job_id for s in self.stops if s.target is not None)
-
-
-@dataclass(frozen=True)
-class UnassignedJobInfo:
-    """A job a run left out, with the reason a dispatcher can act on."""
-
-    job_id: int
-    reason: UnassignedReason
-    detail: str

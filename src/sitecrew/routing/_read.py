@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sitecrew.domain.plans import CrewRoute, PlannedStop, StopKind
+from sitecrew.domain.plans import SolverRoute, SolverStop, StopKind
 from sitecrew.routing.problem import service_for
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def crew_route(
     crew: CrewSpec,
     planned: tuple[int, list[Visit]] | None,
     matrices: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-) -> CrewRoute:
+) -> SolverRoute:
     """Return ``crew``'s route: its fixed stops, then the planned visits, then home."""
     leave_s, visits = planned if planned is not None else (crew.ready_s, [])
     if not any(v.job_id is not None for v in visits) and not crew.fixed_stops:
@@ -84,7 +84,7 @@ def crew_route(
             )
         )
     back_s, back_m = _travel(matrices, leg.location, crew.end_location)
-    return CrewRoute(
+    return SolverRoute(
         crew_id=crew.id,
         stops=tuple(stops),
         start_s=first_leave,
@@ -116,10 +116,10 @@ def _fixed_stop(
     stop: FixedStop,
     leg: _Leg,
     matrices: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-) -> PlannedStop:
+) -> SolverStop:
     travel_s, metres = _travel(matrices, leg.location, stop.location)
     leg.location, leg.leave_s = stop.location, stop.departure_s
-    return PlannedStop(
+    return SolverStop(
         kind=StopKind.JOB if stop.job_id else StopKind.BREAK,
         job_id=stop.job_id,
         sequence=sequence,
@@ -141,7 +141,7 @@ def _planned_stop(
     visit: Visit,
     leg: _Leg,
     matrices: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-) -> PlannedStop:
+) -> SolverStop:
     travel_s, metres = _travel(matrices, leg.location, visit.location)
     arrival = leg.leave_s + travel_s
     if visit.job_id is None:
@@ -149,7 +149,7 @@ def _planned_stop(
     else:
         work = service_for(problem.job_index[visit.job_id], crew)
     leg.location, leg.leave_s = visit.location, visit.start_s + work
-    return PlannedStop(
+    return SolverStop(
         kind=StopKind.JOB if visit.job_id else StopKind.BREAK,
         job_id=visit.job_id,
         sequence=sequence,

@@ -18,13 +18,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from sitecrew.domain.plans import CrewRoute, DailyPlan, PlannedStop
+    from sitecrew.domain.plans import SolverPlan, SolverRoute, SolverStop
     from sitecrew.routing.problem import CrewSpec, RoutingProblem
 
 Matrices = tuple["npt.NDArray[np.int64]", "npt.NDArray[np.int64]"]
 
 
-def violations_in(problem: RoutingProblem, plan: DailyPlan) -> tuple[str, ...]:
+def violations_in(problem: RoutingProblem, plan: SolverPlan) -> tuple[str, ...]:
     """Return every rule ``plan`` breaks, as readable sentences; empty when it is feasible.
 
     Parameters
@@ -51,7 +51,7 @@ def violations_in(problem: RoutingProblem, plan: DailyPlan) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _coverage(problem: RoutingProblem, plan: DailyPlan) -> list[str]:
+def _coverage(problem: RoutingProblem, plan: SolverPlan) -> list[str]:
     seen = Counter(j for r in plan.routes for j in r.job_ids)
     seen.update(u.job_id for u in plan.unassigned)
     found = [f"job {j} appears {n} times" for j, n in seen.items() if n > 1]
@@ -68,7 +68,7 @@ def _coverage(problem: RoutingProblem, plan: DailyPlan) -> list[str]:
 
 
 def _route_violations(
-    problem: RoutingProblem, crew: CrewSpec, route: CrewRoute, matrices: Matrices
+    problem: RoutingProblem, crew: CrewSpec, route: SolverRoute, matrices: Matrices
 ) -> list[str]:
     name = f"crew {crew.id}"
     found = _fixed_violations(crew, route)
@@ -85,7 +85,7 @@ def _route_violations(
 
 
 def _timeline_violations(
-    problem: RoutingProblem, crew: CrewSpec, route: CrewRoute, matrices: Matrices
+    problem: RoutingProblem, crew: CrewSpec, route: SolverRoute, matrices: Matrices
 ) -> list[str]:
     """Walk the route leg by leg: travel, setups, windows, service times and the way home."""
     name = f"crew {crew.id}"
@@ -112,7 +112,7 @@ def _timeline_violations(
 
 
 def _stop_violations(
-    problem: RoutingProblem, crew: CrewSpec, stop: PlannedStop, earliest: int, site: str | None
+    problem: RoutingProblem, crew: CrewSpec, stop: SolverStop, earliest: int, site: str | None
 ) -> list[str]:
     label = f"crew {crew.id} stop {stop.sequence}"
     found = [] if stop.arrival_s >= earliest else [f"{label}: arrives before it can get there"]
@@ -137,7 +137,7 @@ def _stop_violations(
     return found
 
 
-def _break_violations(crew: CrewSpec, route: CrewRoute) -> list[str]:
+def _break_violations(crew: CrewSpec, route: SolverRoute) -> list[str]:
     breaks = [s for s in route.stops if s.kind is StopKind.BREAK and not s.fixed]
     fixed = [s for s in route.stops if s.kind is StopKind.BREAK and s.fixed]
     has_work = any(s.job_id is not None and not s.fixed for s in route.stops)
@@ -162,7 +162,7 @@ def _too_late(crew: CrewSpec) -> bool:
     return crew.ready_s > crew.break_window[1] - crew.break_duration_s
 
 
-def _fixed_violations(crew: CrewSpec, route: CrewRoute) -> list[str]:
+def _fixed_violations(crew: CrewSpec, route: SolverRoute) -> list[str]:
     head = route.stops[: len(crew.fixed_stops)]
     actual = [(s.job_id, s.location, s.arrival_s, s.start_s, s.departure_s, s.fixed) for s in head]
     wanted = [
@@ -175,7 +175,7 @@ def _fixed_violations(crew: CrewSpec, route: CrewRoute) -> list[str]:
     return []
 
 
-def _limit_violations(problem: RoutingProblem, crew: CrewSpec, route: CrewRoute) -> list[str]:
+def _limit_violations(problem: RoutingProblem, crew: CrewSpec, route: SolverRoute) -> list[str]:
     jobs = [problem.job_index[j] for j in route.job_ids]
     found = []
     if crew.max_jobs is not None and len(jobs) > crew.max_jobs:

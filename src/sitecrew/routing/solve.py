@@ -1,4 +1,4 @@
-"""The route solver facade: one call from a :class:`RoutingProblem` to a :class:`DailyPlan`.
+"""The route solver facade: one call from a :class:`RoutingProblem` to a :class:`SolverPlan`.
 
 Built on PyVRP, the strongest open VRP solver measured here (0.23 % mean gap on Solomon at 5 s
 against 1.52 % for VROOM and 5.55 % for OR-Tools). It lacks native skills and breaks, which
@@ -16,7 +16,7 @@ from pyvrp import PenaltyParams, Route, Solution, SolveParams
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
-from sitecrew.domain.plans import DailyPlan, UnassignedJob
+from sitecrew.domain.plans import SolverPlan, UnassignedJob
 from sitecrew.errors import InfeasiblePlanError, InvalidInputError
 from sitecrew.routing._read import Visit, crew_route, int_matrices, visits_from_solution
 from sitecrew.routing.explain import capacity_reason, impossible_reason, travel_seconds
@@ -58,7 +58,7 @@ def solve_problem(
     max_iterations: int | None = None,
     time_limit_s: float | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> DailyPlan:
+) -> SolverPlan:
     """Plan the day: assign and sequence jobs per crew, and explain every job left out.
 
     Parameters
@@ -76,7 +76,7 @@ def solve_problem(
 
     Returns
     -------
-    DailyPlan
+    SolverPlan
         A route per crew (empty for idle crews) and the unassigned jobs with reasons.
 
     Raises
@@ -113,7 +113,7 @@ def solve_problem(
     dropped = [capacity_reason(problem, j) for j in open_jobs if j.id not in plan_jobs]
     if any(problem.job_index[d.job_id].required for d in dropped):
         raise InfeasiblePlanError("the solver could not fit every required job")
-    return DailyPlan(
+    return SolverPlan(
         routes=routes,
         unassigned=tuple(impossible + dropped),
         objective=objective,

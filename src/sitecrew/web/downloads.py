@@ -22,7 +22,8 @@ from sitecrew.errors import (
     SitecrewError,
     UnauthenticatedError,
 )
-from sitecrew.services.planning.read import route_to_geojson, route_to_gpx, visible_crew_route
+from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
+from sitecrew.services.planning.read import visible_crew_route
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker

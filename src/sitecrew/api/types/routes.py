@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -12,23 +11,19 @@ from sitecrew.api.context import Context
 from sitecrew.api.scalars import FeatureCollection, GeoJSON
 from sitecrew.api.types.places import Apartment, Furniture, Site
 from sitecrew.api.types.work import Job
-from sitecrew.domain.plans import UnassignedReason
+from sitecrew.domain.plans import StopKind, UnassignedReason
 from sitecrew.domain.routes import RouteState, RunState
-from sitecrew.services.planning.read import route_to_geojson, route_to_gpx
+from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
 from sitecrew.services.reading.entities import Entity
+
+if TYPE_CHECKING:
+    from sitecrew.domain import plans, routes
 
 Info = strawberry.Info[Context, None]
 strawberry.enum(RouteState, name="RouteStatus")
 strawberry.enum(RunState, name="PlanningRunStatus")
 strawberry.enum(UnassignedReason, name="UnassignedReason")
-
-
-@strawberry.enum(description="What happens at a stop.")
-class StopKind(enum.Enum):
-    START = "start"
-    JOB = "job"
-    BREAK = "break"
-    END = "end"
+strawberry.enum(StopKind, name="StopKind", description="What happens at a stop.")
 
 
 @strawberry.type(description="A stop on a route, with the road leg that leads to it.")
@@ -42,7 +37,10 @@ class RouteStop:
     fixed: bool = strawberry.field(description="Done or in progress when the day was re-planned.")
     leg: GeoJSON | None = strawberry.field(description="The road-following LineString.")
     label: str | None = strawberry.field(description="What to do here, in words.")
-    lon: float | None
+    lon: float | None = strawberry.field(
+        description="Where the crew was sent, stored when planned (moving the target later "
+        "does not move the stop); the depot for start and end, where the crew is for a break."
+    )
     lat: float | None
     job_id: strawberry.ID | None
     target: strawberry.Private[Any]
@@ -76,13 +74,13 @@ class RouteStop:
         return Site.from_domain(found) if found else None
 
     @classmethod
-    def from_domain(cls, stop: Any) -> RouteStop:
-        """Build from ``domain.routes.RouteStopInfo``."""
+    def from_domain(cls, stop: routes.RouteStop) -> RouteStop:
+        """Build from the stored stop."""
         target = stop.target
-        location = target.location if target is not None else None
+        location = stop.location
         return cls(
             sequence=stop.sequence,
-            kind=StopKind(stop.kind),
+            kind=stop.kind,
             eta=stop.arrival_at,
             etd=stop.departure_at,
             travel_seconds=stop.travel_s,
@@ -118,8 +116,8 @@ class Route:
         return route_to_gpx(self.route)
 
     @classmethod
-    def from_domain(cls, route: Any) -> Route:
-        """Build from ``domain.routes.CrewDayRoute``."""
+    def from_domain(cls, route: routes.CrewDayRoute) -> Route:
+        """Build from the stored route."""
         return cls(
             id=strawberry.ID(str(route.route_id)),
             crew_id=strawberry.ID(str(route.crew_id)),
@@ -143,6 +141,11 @@ class UnassignedJob:
     async def job(self, info: Info) -> Job | None:
         found = await info.context.loaders.by_id[Entity.JOB].load(int(self.job_id))
         return Job.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, job: plans.UnassignedJob) -> UnassignedJob:
+        """Build from a left-out job."""
+        return cls(job_id=strawberry.ID(job.job_id), reason=job.reason, detail=job.detail)
 
 
 @strawberry.type(description="A background planning run: poll it for progress and the result.")
@@ -178,8 +181,5 @@ class PlanningRun:
             unassigned_count=summary.get("unassigned"),
             created_at=run.created_at,
             finished_at=run.finished_at,
-            unassigned=[
-                UnassignedJob(job_id=strawberry.ID(str(u.job_id)), reason=u.reason, detail=u.detail)
-                for u in unassigned
-            ],
+            unassigned=[UnassignedJob.from_domain(u) for u in unassigned],
         )

@@ -5,8 +5,8 @@ from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.crew import Crew, CrewMember, Depot
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.organisation import District, Organisation, Region
-from sitecrew.db.models.plan import Route, RouteStatus, RouteStop, StopKind
-from sitecrew.db.models.planning import PlanningRun, RunStatus, UnassignedJob, UnassignedReasonCode
+from sitecrew.db.models.plan import Route, RouteStop
+from sitecrew.db.models.planning import PlanningRun, UnassignedJob
 from sitecrew.db.models.site import Furniture, FurnitureModel, Site
 
 __all__ = [
@@ -26,11 +26,7 @@ __all__ = [
     "PlanningRun",
     "Region",
     "Route",
-    "RouteStatus",
     "RouteStop",
-    "RunStatus",
     "Site",
-    "StopKind",
     "UnassignedJob",
-    "UnassignedReasonCode",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,25 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import enum_check, line_column_type, stop_point_column_type
+from sitecrew.domain.plans import StopKind
+from sitecrew.domain.routes import RouteState
 
 PUBLISHED_ONLY = "status = 'published'"
-
-
-class RouteStatus(StrEnum):
-    """A route is drafted by the planner, then published to the crew (or superseded)."""
-
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    SUPERSEDED = "superseded"
-
-
-class StopKind(StrEnum):
-    """What happens at a stop."""
-
-    START = "start"
-    JOB = "job"
-    BREAK = "break"
-    END = "end"
 
 
 class Route(Base):
@@ -49,7 +33,7 @@ class Route(Base):
 
     __tablename__ = "routes"
     __table_args__ = (
-        enum_check("status", RouteStatus, "status"),
+        enum_check("status", RouteState, "status"),
         # At most one published route per crew and day: racing publishes cannot both win.
         Index(
             "uq_routes_published_crew_day",
@@ -65,7 +49,7 @@ class Route(Base):
     crew_id: Mapped[int] = mapped_column(ForeignKey("crews.id"), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"), index=True)
     service_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16), default=RouteStatus.DRAFT.value)
+    status: Mapped[str] = mapped_column(String(16), default=RouteState.DRAFT.value)
     travel_seconds: Mapped[int] = mapped_column(Integer, default=0)
     distance_metres: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,26 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import enum_check
-
-
-class RunStatus(StrEnum):
-    """Where a planning run is."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-
-class UnassignedReasonCode(StrEnum):
-    """Why the planner left a job out (mirrors ``domain.plans.UnassignedReason``)."""
-
-    SKILL = "skill"
-    DISTRICT = "district"
-    TIME_WINDOW = "time_window"
-    SHIFT_LENGTH = "shift_length"
-    CAPACITY = "capacity"
-    UNREACHABLE = "unreachable"
+from sitecrew.domain.plans import UnassignedReason
+from sitecrew.domain.routes import RunState
 
 
 class PlanningRun(Base):
@@ -50,14 +31,14 @@ class PlanningRun(Base):
 
     __tablename__ = "planning_runs"
     __table_args__ = (
-        enum_check("status", RunStatus, "status"),
+        enum_check("status", RunState, "status"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     service_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED.value)
+    status: Mapped[str] = mapped_column(String(16), default=RunState.QUEUED.value)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     step: Mapped[str | None] = mapped_column(String(100))
     message: Mapped[str | None] = mapped_column(Text)
@@ -78,7 +59,7 @@ class UnassignedJob(Base):
     __tablename__ = "unassigned_jobs"
     __table_args__ = (
         UniqueConstraint("run_id", "job_id"),
-        enum_check("reason", UnassignedReasonCode, "reason"),
+        enum_check("reason", UnassignedReason, "reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

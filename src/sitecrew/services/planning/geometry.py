@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sitecrew.domain.plans import DailyPlan
+    from sitecrew.domain.plans import SolverPlan
     from sitecrew.routing.problem import RoutingProblem
     from sitecrew.services.planning.problem import SnappedDay
     from sitecrew.services.progress import ProgressCallback
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def legs_for_plan(
-    plan: DailyPlan,
+    plan: SolverPlan,
     problem: RoutingProblem,
     snapped: SnappedDay,
     network: StreetNetwork,

@@ -1,23 +1,26 @@
 """Store a planned day as draft routes with stops and legs; publish a run's drafts to crews.
 
 A route has a ``start`` stop (leaving the depot), its job and break stops, and an ``end`` stop
-(back at the depot); each stop after the start carries the road leg that leads to it, its travel
-time (the solver's) and its distance (the driven, fastest path's). Publishing moves the planned
-jobs to ``scheduled`` through the job lifecycle, so every change bumps the job's version.
+(back at the depot); every stop stores the point the crew was sent to, and each stop after the
+start the road leg that leads to it, its travel time (the solver's) and its distance (the driven,
+fastest path's). Publishing moves the planned jobs to ``scheduled`` through the job
+lifecycle, so every change bumps the job's version.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from shapely.geometry import Point
 from sqlalchemy import select, update
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
 from sitecrew.db.models._columns import to_db_geometry
-from sitecrew.db.models.plan import RouteStatus, StopKind
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.jobs import JobStatus, check_transition
+from sitecrew.domain.plans import StopKind
+from sitecrew.domain.routes import RouteState
 from sitecrew.errors import ConflictError
 
 if TYPE_CHECKING:
@@ -25,8 +28,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from sitecrew.domain.plans import CrewRoute, DailyPlan, PlannedStop
-    from sitecrew.services.planning.day import DayClock
+    from sitecrew.domain.plans import SolverPlan, SolverRoute, SolverStop
+    from sitecrew.services.planning.day import DayClock, DayInput
     from sitecrew.streets import Leg
 
 
@@ -34,12 +37,14 @@ def save_plan(
     session: Session,
     *,
     run_id: int,
-    clock: DayClock,
-    crew_ids: list[int],
-    plan: DailyPlan,
+    day: DayInput,
+    plan: SolverPlan,
     legs: dict[str, list[Leg]],
 ) -> list[int]:
     """Write the plan as draft routes of ``run_id``, superseding older drafts of those crews.
+
+    Each stop is stored with its point (the target's for a job, the depot for start and end,
+    where the crew is for a break), so what the crew was told stays put if a target moves.
 
     Parameters
     ----------
@@ -47,10 +52,9 @@ def save_plan(
         An open session; the writes form one unit of work.
     run_id
         The planning run the routes belong to.
-    clock
-        The day and its time zone (stop times are stored as UTC timestamps).
-    crew_ids
-        Every crew planned (idle ones included: their older drafts are superseded too).
+    day
+        The planned day: its clock (stop times are stored as UTC timestamps), every crew
+        planned (idle ones too: their older drafts are superseded) and the places' points.
     plan
         The solver's plan.
     legs
@@ -65,14 +69,14 @@ def save_plan(
         session.execute(
             update(m.Route)
             .where(
-                m.Route.crew_id.in_(crew_ids),
-                m.Route.service_date == clock.day,
-                m.Route.status == RouteStatus.DRAFT.value,
+                m.Route.crew_id.in_([int(c.id) for c in day.crews]),
+                m.Route.service_date == day.clock.day,
+                m.Route.status == RouteState.DRAFT.value,
             )
-            .values(status=RouteStatus.SUPERSEDED.value)
+            .values(status=RouteState.SUPERSEDED.value)
         )
         ids = [
-            _save_route(session, run_id, clock, route, legs[route.crew_id])
+            _save_route(session, run_id, day, route, legs[route.crew_id])
             for route in plan.routes
             if route.stops
         ]
@@ -87,29 +91,46 @@ def save_plan(
 
 
 def _save_route(
-    session: Session, run_id: int, clock: DayClock, route: CrewRoute, legs: list[Leg]
+    session: Session, run_id: int, day: DayInput, route: SolverRoute, legs: list[Leg]
 ) -> int:
     row = m.Route(
         crew_id=int(route.crew_id),
         run_id=run_id,
-        service_date=clock.day,
-        status=RouteStatus.DRAFT.value,
+        service_date=day.clock.day,
+        status=RouteState.DRAFT.value,
         travel_seconds=route.travel_s,
         distance_metres=sum(round(leg.distance_m) for leg in legs),
     )
     session.add(row)
     session.flush()
-    start = clock.moment(route.start_s)
-    end = clock.moment(route.end_s)
-    stops = [
-        m.RouteStop(route_id=row.id, sequence=0, kind="start", arrival_at=start, departure_at=start)
-    ]
-    stops += [
-        _stop_row(row.id, clock, stop, leg) for stop, leg in zip(route.stops, legs, strict=False)
-    ]
-    stops.append(
+    session.add_all(_stop_rows(row.id, day, route, legs))
+    return row.id
+
+
+def _stop_rows(
+    route_id: int, day: DayInput, route: SolverRoute, legs: list[Leg]
+) -> list[m.RouteStop]:
+    """Return the start stop, the planned stops and the end stop, each with its point."""
+    crew = next(c for c in day.crews if c.id == route.crew_id)
+    start, end = day.clock.moment(route.start_s), day.clock.moment(route.end_s)
+    here = day.points[crew.start_location]
+    rows = [
         m.RouteStop(
-            route_id=row.id,
+            route_id=route_id,
+            sequence=0,
+            kind=StopKind.START.value,
+            arrival_at=start,
+            departure_at=start,
+            location=_point(here),
+        )
+    ]
+    for stop, leg in zip(route.stops, legs, strict=False):
+        if stop.kind is StopKind.JOB:  # a break is taken where the crew is
+            here = day.points[stop.location]
+        rows.append(_stop_row(route_id, day.clock, stop, leg, here))
+    rows.append(
+        m.RouteStop(
+            route_id=route_id,
             sequence=len(route.stops) + 1,
             kind=StopKind.END.value,
             arrival_at=end,
@@ -117,13 +138,15 @@ def _save_route(
             travel_seconds=route.return_travel_s,
             distance_metres=round(legs[-1].distance_m),
             leg=to_db_geometry(legs[-1].geometry),
+            location=_point(day.points[crew.end_location]),
         )
     )
-    session.add_all(stops)
-    return row.id
+    return rows
 
 
-def _stop_row(route_id: int, clock: DayClock, stop: PlannedStop, leg: Leg) -> m.RouteStop:
+def _stop_row(
+    route_id: int, clock: DayClock, stop: SolverStop, leg: Leg, point: tuple[float, float]
+) -> m.RouteStop:
     return m.RouteStop(
         route_id=route_id,
         sequence=stop.sequence,
@@ -135,7 +158,13 @@ def _stop_row(route_id: int, clock: DayClock, stop: PlannedStop, leg: Leg) -> m.
         distance_metres=round(leg.distance_m),
         fixed=stop.fixed,
         leg=to_db_geometry(leg.geometry),
+        location=_point(point),
     )
+
+
+def _point(lonlat: tuple[float, float]) -> Any:
+    """Return a bindable stored point for a lon/lat pair."""
+    return to_db_geometry(Point(*lonlat))
 
 
 def publish_routes(session: Session, run_id: int) -> int:
@@ -168,7 +197,7 @@ def publish_routes(session: Session, run_id: int) -> int:
         routes = list(
             session.scalars(
                 select(m.Route).where(
-                    m.Route.run_id == run_id, m.Route.status == RouteStatus.DRAFT.value
+                    m.Route.run_id == run_id, m.Route.status == RouteState.DRAFT.value
                 )
             )
         )
@@ -177,7 +206,7 @@ def publish_routes(session: Session, run_id: int) -> int:
             raise ConflictError(msg)
         old_jobs = _supersede_published(session, [r.crew_id for r in routes], run.service_date)
         for route in routes:
-            route.status = RouteStatus.PUBLISHED.value
+            route.status = RouteState.PUBLISHED.value
         new_jobs = _job_ids_on(session, [r.id for r in routes])
         _move_jobs(session, new_jobs, JobStatus.SCHEDULED, only_from=JobStatus.OPEN)
         _move_jobs(session, old_jobs - new_jobs, JobStatus.OPEN, only_from=JobStatus.SCHEDULED)
@@ -192,12 +221,12 @@ def _supersede_published(session: Session, crew_ids: list[int], day: date) -> se
             select(m.Route).where(
                 m.Route.crew_id.in_(crew_ids),
                 m.Route.service_date == day,
-                m.Route.status == RouteStatus.PUBLISHED.value,
+                m.Route.status == RouteState.PUBLISHED.value,
             )
         )
     )
     for route in old:
-        route.status = RouteStatus.SUPERSEDED.value
+        route.status = RouteState.SUPERSEDED.value
     return _job_ids_on(session, [r.id for r in old])
 
 

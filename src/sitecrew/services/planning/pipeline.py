@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sitecrew.domain.plans import DailyPlan
+from sitecrew.domain.plans import SolverPlan
 from sitecrew.routing.problem import RoutingProblem
 from sitecrew.routing.solve import solve_problem
 from sitecrew.services.graphs import get_network
@@ -59,7 +59,7 @@ class SolvedDay:
 
     day: DayInput
     problem: RoutingProblem
-    plan: DailyPlan
+    plan: SolverPlan
     legs: dict[str, list[Leg]]
 
 
@@ -97,7 +97,7 @@ def solve_day(
     return SolvedDay(day, problem, plan, legs)
 
 
-def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCallback) -> DailyPlan:
+def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCallback) -> SolverPlan:
     started = time.perf_counter()
     limit = options.time_limit_s
     iterations = options.max_iterations
@@ -129,8 +129,7 @@ def store_day(
         route_ids = save_plan(
             session,
             run_id=run_id,
-            clock=solved.day.clock,
-            crew_ids=[int(c.id) for c in solved.day.crews],
+            day=solved.day,
             plan=solved.plan,
             legs=solved.legs,
         )

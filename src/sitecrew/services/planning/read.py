@@ -1,7 +1,11 @@
-"""What the API and CLI read back: a crew's stored route for a day, its exports, left-out jobs.
+"""What the API and CLI read back: a crew's stored route for a day, and left-out jobs.
 
 A crew's route for a day is its published route when there is one (that is what the crew
 drives), otherwise its newest draft, so a dispatcher can review a plan before publishing it.
+Every stop is read with the point stored for it when it was planned, so a target moved later
+does not move a published stop, and nothing here needs the street graph (an import-linter
+contract keeps :mod:`sitecrew.streets`, osmnx and networkx out; exports live in
+:mod:`sitecrew.services.planning.exports`).
 """
 
 from __future__ import annotations
@@ -12,23 +16,16 @@ from sqlalchemy import case, select
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc, from_db_geometry
-from sitecrew.db.models.plan import RouteStatus
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.access import Role
-from sitecrew.domain.plans import UnassignedReason
-from sitecrew.domain.routes import (
-    CrewDayRoute,
-    RouteState,
-    RouteStopInfo,
-    StopTarget,
-    UnassignedJobInfo,
-)
+from sitecrew.domain.plans import StopKind, UnassignedJob, UnassignedReason
+from sitecrew.domain.routes import CrewDayRoute, RouteState, RouteStop, StopTarget
 from sitecrew.services.reading.entities import Entity, get_visible
-from sitecrew.streets import Leg, legs_to_geojson, legs_to_gpx
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
+    from shapely.geometry import Point
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
@@ -43,13 +40,13 @@ def crew_route(session: Session, crew_id: int, day: date) -> CrewDayRoute | None
         When the crew does not exist.
     """
     crew = get_or_raise(session, m.Crew, crew_id)
-    rank = case((m.Route.status == RouteStatus.PUBLISHED.value, 0), else_=1)
+    rank = case((m.Route.status == RouteState.PUBLISHED.value, 0), else_=1)
     route = session.scalars(
         select(m.Route)
         .where(
             m.Route.crew_id == crew_id,
             m.Route.service_date == day,
-            m.Route.status != RouteStatus.SUPERSEDED.value,
+            m.Route.status != RouteState.SUPERSEDED.value,
         )
         .order_by(rank, m.Route.id.desc())
         .limit(1)
@@ -108,33 +105,66 @@ def _route_view(session: Session, route: m.Route, crew_name: str) -> CrewDayRout
         run_id=route.run_id,
         travel_s=route.travel_seconds,
         distance_m=route.distance_metres,
-        stops=_stops(session, route.id),
+        stops=_stops(session, route),
     )
 
 
-def _stops(session: Session, route_id: int) -> tuple[RouteStopInfo, ...]:
+def _stops(session: Session, route: m.Route) -> tuple[RouteStop, ...]:
     rows = list(
         session.scalars(
             select(m.RouteStop)
-            .where(m.RouteStop.route_id == route_id)
+            .where(m.RouteStop.route_id == route.id)
             .order_by(m.RouteStop.sequence)
         )
     )
     targets = stop_targets(session, [r.job_id for r in rows if r.job_id is not None])
+    points = _stop_points(session, route, rows)
     return tuple(
-        RouteStopInfo(
+        RouteStop(
             sequence=r.sequence,
-            kind=r.kind,
+            kind=StopKind(r.kind),
             arrival_at=_utc(r.arrival_at),
             departure_at=_utc(r.departure_at),
             travel_s=r.travel_seconds,
             distance_m=r.distance_metres,
             fixed=bool(r.fixed),
+            location=point,
             leg=from_db_geometry(r.leg),
             target=None if r.job_id is None else targets.get(r.job_id),
         )
-        for r in rows
+        for r, point in zip(rows, points, strict=True)
     )
+
+
+def _stop_points(session: Session, route: m.Route, rows: list[m.RouteStop]) -> list[Point | None]:
+    """Return each stop's stored point; routes stored without points fall back to today's.
+
+    Routes planned before stop points were stored (migration 0004) have none: a job stop then
+    takes its target's current location, ``START`` and ``END`` the crew's depot, and a break
+    the point of the stop before it (where the crew was when it took the break).
+    """
+    stored = [from_db_geometry(r.location) for r in rows]
+    if all(point is not None for point in stored):
+        return stored
+    targets = _target_locations(session, [r.job_id for r in rows if r.job_id is not None])
+    depot = from_db_geometry(
+        session.scalar(
+            select(m.Depot.location)
+            .join(m.Crew, m.Crew.depot_id == m.Depot.id)
+            .where(m.Crew.id == route.crew_id)
+        )
+    )
+    points: list[Point | None] = []
+    for row, point in zip(rows, stored, strict=True):
+        if point is not None:
+            points.append(point)
+        elif row.job_id is not None:
+            points.append(targets.get(row.job_id))
+        elif row.kind == StopKind.BREAK and points:
+            points.append(points[-1])
+        else:
+            points.append(depot)
+    return points
 
 
 def _utc(moment: datetime) -> datetime:
@@ -145,7 +175,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def stop_targets(session: Session, job_ids: list[int]) -> dict[int, StopTarget]:
-    """Return what each job is about: its target ids, a readable label and the place."""
+    """Return what each job is about: its target ids and a readable label."""
     if not job_ids:
         return {}
     query = (
@@ -156,7 +186,6 @@ def stop_targets(session: Session, job_ids: list[int]) -> dict[int, StopTarget]:
         .outerjoin(m.Site, m.Site.id == m.Job.site_id)
         .where(m.Job.id.in_(job_ids))
     )
-    locations = _target_locations(session, job_ids)
     found = {}
     for job, serial, unit, address, site_name in session.execute(query):
         if job.apartment_id is not None:
@@ -172,12 +201,14 @@ def stop_targets(session: Session, job_ids: list[int]) -> dict[int, StopTarget]:
             apartment_id=job.apartment_id,
             site_id=job.site_id,
             label=f"{job.kind.replace('_', ' ')}: {label}",
-            location=locations.get(job.id),
         )
     return found
 
 
 def _target_locations(session: Session, job_ids: list[int]) -> dict[int, Any]:
+    """Return each job's target point as it is now (only for routes stored without points)."""
+    if not job_ids:
+        return {}
     query = (
         select(m.Job.id, m.Furniture.location, m.Apartment.location, m.Site.location)
         .outerjoin(m.Furniture, m.Furniture.id == m.Job.furniture_id)
@@ -191,54 +222,7 @@ def _target_locations(session: Session, job_ids: list[int]) -> dict[int, Any]:
     }
 
 
-def _legs(route: CrewDayRoute) -> list[Leg]:
-    stops = [s for s in route.stops if s.leg is not None]
-    return [
-        Leg(i, i + 1, float(s.travel_s), float(s.distance_m), s.leg)
-        for i, s in enumerate(stops)
-        if s.leg is not None
-    ]
-
-
-def route_to_geojson(route: CrewDayRoute) -> dict[str, Any]:
-    """Return the route as a GeoJSON FeatureCollection: its legs, then its job stops as points.
-
-    Leg features come from the street layer's export (``origin``/``destination`` number the
-    stops from 0 = depot); stop features carry sequence, kind, times and the job's label.
-    """
-    collection = legs_to_geojson(_legs(route))
-    for stop in route.stops:
-        if stop.target is None or stop.target.location is None:
-            continue
-        collection["features"].append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": list(stop.target.location.coords[0])},
-                "properties": {
-                    "sequence": stop.sequence,
-                    "kind": stop.kind,
-                    "job_id": stop.target.job_id,
-                    "label": stop.target.label,
-                    "arrival_at": stop.arrival_at.isoformat(),
-                    "departure_at": stop.departure_at.isoformat(),
-                },
-            }
-        )
-    collection["properties"] = {
-        "crew": route.crew_name,
-        "date": route.service_date.isoformat(),
-        "status": route.state.value,
-    }
-    return collection
-
-
-def route_to_gpx(route: CrewDayRoute) -> str:
-    """Return the route as GPX 1.1 (stops as waypoints, one track segment per leg)."""
-    name = f"{route.crew_name} {route.service_date.isoformat()}"
-    return legs_to_gpx(_legs(route), name=name)
-
-
-def unassigned_for_run(session: Session, run_id: int) -> tuple[UnassignedJobInfo, ...]:
+def unassigned_for_run(session: Session, run_id: int) -> tuple[UnassignedJob, ...]:
     """Return the jobs a run left out, with reasons, by job id.
 
     Raises
@@ -253,6 +237,6 @@ def unassigned_for_run(session: Session, run_id: int) -> tuple[UnassignedJobInfo
         .order_by(m.UnassignedJob.job_id)
     )
     return tuple(
-        UnassignedJobInfo(row.job_id, UnassignedReason(row.reason), row.detail)
+        UnassignedJob(str(row.job_id), UnassignedReason(row.reason), row.detail)
         for row in session.scalars(query)
     )

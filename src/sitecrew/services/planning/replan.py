@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from sitecrew.db import models as m
-from sitecrew.db.models.plan import RouteStatus, StopKind
 from sitecrew.domain.jobs import JobStatus
+from sitecrew.domain.plans import StopKind
+from sitecrew.domain.routes import RouteState
 from sitecrew.routing.problem import CrewSpec, FixedStop, JobSpec, service_for
 from sitecrew.services.planning.load_jobs import job_rows, job_spec
 
@@ -81,7 +82,7 @@ def _published_stops(
         .where(
             m.Route.crew_id.in_(crew_ids),
             m.Route.service_date == clock.day,
-            m.Route.status == RouteStatus.PUBLISHED.value,
+            m.Route.status == RouteState.PUBLISHED.value,
         )
         .order_by(m.Route.crew_id, m.RouteStop.sequence)
     )

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory, transaction
 from sitecrew.db.models._columns import as_utc
-from sitecrew.db.models.planning import RunStatus
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
 from sitecrew.services._persist import save
@@ -64,7 +63,7 @@ def create_run(
     row = m.PlanningRun(
         region_id=info.id,
         service_date=day,
-        status=RunStatus.QUEUED.value,
+        status=RunState.QUEUED.value,
         progress=0.0,
         step="queued",
         options=options.to_json(),
@@ -160,7 +159,7 @@ def plan_day(
 
 def _mark_running(session: Session, run_id: int) -> None:
     row = get_or_raise(session, m.PlanningRun, run_id)
-    row.status = RunStatus.RUNNING.value
+    row.status = RunState.RUNNING.value
     row.step = "load"
     row.started_at = datetime.now(UTC)
     save(session, row)
@@ -171,7 +170,7 @@ def finish_run(
 ) -> None:
     """Record a run's end: succeeded with its summary, or failed with ``error``."""
     row = get_or_raise(session, m.PlanningRun, run_id)
-    row.status = RunStatus.FAILED.value if error else RunStatus.SUCCEEDED.value
+    row.status = RunState.FAILED.value if error else RunState.SUCCEEDED.value
     row.message = error or None
     row.step = "failed" if error else "done"
     if not error:
