@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 CREATE_SITE = """mutation C($input: CreateSiteInput!) { createSite(input: $input) {
   __typename ... on Site { id name lon lat } ... on Problem { code message } } }"""
@@ -118,47 +118,49 @@ def test_job_with_two_targets_is_invalid_input(gql, api_world):
 def test_book_reschedule_and_cancel_an_appointment(gql, api_world):
     """A planner books a window, moves it, cancels it; an inverted window is InvalidInput."""
     job_id = api_world.route_job_id
+    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
     book = """mutation B($input: BookAppointmentInput!) { bookAppointment(input: $input) {
-      __typename ... on Appointment { id windowStart windowEnd status } ... on Problem { code } } }"""
+      __typename ... on Appointment { id windowStart windowEnd status version }
+      ... on Problem { code } } }"""
     booked = gql.data(
         "planner",
         book,
         input={
             "jobId": job_id,
-            "windowStart": "2026-06-03T08:00:00+02:00",
-            "windowEnd": "2026-06-03T10:00:00+02:00",
+            "windowStart": f"{day}T08:00:00+02:00",
+            "windowEnd": f"{day}T10:00:00+02:00",
         },
     )["bookAppointment"]
-    assert booked["__typename"] == "Appointment"
-    assert booked["windowStart"].startswith("2026-06-03T06:00:00")
+    assert (booked["__typename"], booked["version"]) == ("Appointment", 1)
+    assert booked["windowStart"].startswith(f"{day}T06:00:00")
     inverted = gql.data(
         "planner",
         book,
         input={
             "jobId": job_id,
-            "windowStart": "2026-06-03T10:00:00+02:00",
-            "windowEnd": "2026-06-03T08:00:00+02:00",
+            "windowStart": f"{day}T10:00:00+02:00",
+            "windowEnd": f"{day}T08:00:00+02:00",
         },
     )
     assert inverted["bookAppointment"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT"}
     move = """mutation R($input: RescheduleAppointmentInput!) { rescheduleAppointment(input: $input) {
-      __typename ... on Appointment { windowStart } } }"""
+      __typename ... on Appointment { windowStart version } } }"""
     moved = gql.data(
         "planner",
         move,
         input={
             "id": booked["id"],
-            "windowStart": "2026-06-04T12:00:00+02:00",
-            "windowEnd": "2026-06-04T14:00:00+02:00",
+            "version": 1,
+            "windowStart": f"{day}T12:00:00+02:00",
+            "windowEnd": f"{day}T14:00:00+02:00",
         },
-    )
-    assert moved["rescheduleAppointment"]["windowStart"].startswith("2026-06-04T10:00:00")
+    )["rescheduleAppointment"]
+    assert moved["windowStart"].startswith(f"{day}T10:00:00")
+    assert moved["version"] == 2
     cancel = """mutation X($input: CancelAppointmentInput!) { cancelAppointment(input: $input) {
       __typename ... on Appointment { status } } }"""
-    assert (
-        gql.data("planner", cancel, input={"id": booked["id"]})["cancelAppointment"]["status"]
-        == "CANCELLED"
-    )
+    cancelled = gql.data("planner", cancel, input={"id": booked["id"], "version": 2})
+    assert cancelled["cancelAppointment"]["status"] == "CANCELLED"
 
 
 def test_record_maintenance_reports_wear_and_updates_the_item(gql):

@@ -16,7 +16,7 @@ HOUR = 3600
 
 
 def _new_job(session, kind, site):
-    return jobs.create_job(
+    return jobs.add_job(
         session,
         Job(
             kind,

@@ -153,6 +153,8 @@ class Appointment:
     window: TimeWindow
     status: AppointmentStatus = AppointmentStatus.PROPOSED
     notes: str | None = None
+    #: The row version: reschedules and cancellations send it back (optimistic locking).
+    version: int = 1
     id: int | None = None
 
     def __post_init__(self) -> None:

@@ -1,4 +1,8 @@
-"""Mutations on jobs and appointments."""
+"""Mutations on jobs and appointments: parse the input, call one use case, convert the result.
+
+Access, validation against stored rows and the write all happen in the use case
+(``services/jobs.py``); ``returns_problems`` turns its expected errors into payload members.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,13 @@ from sitecrew.api.mutations.problems import (
     IllegalTransition,
     InvalidInput,
     NotFound,
-    problem_from,
+    returns_problems,
 )
 from sitecrew.api.types.enums import JobKind, JobStatus
 from sitecrew.api.types.work import Appointment, Job
+from sitecrew.domain import job_commands as cmd
 from sitecrew.domain import jobs as dj
-from sitecrew.domain.access import Role
 from sitecrew.domain.ids import parse_id, parse_optional_id
-from sitecrew.errors import SitecrewError
-from sitecrew.services import editing
 from sitecrew.services import jobs as job_service
 
 Info = strawberry.Info[Context, None]
@@ -34,6 +36,7 @@ AppointmentPayload = Annotated[
     Appointment | InvalidInput | NotFound | Forbidden | Conflict,
     strawberry.union("AppointmentPayload"),
 ]
+_VERSION = "The version you last read (a stale one is a Conflict)."
 
 
 @strawberry.input
@@ -53,7 +56,7 @@ class CreateJobInput:
 class ChangeJobStatusInput:
     id: strawberry.ID
     status: JobStatus
-    version: int = strawberry.field(description="The version you last read.")
+    version: int = strawberry.field(description=_VERSION)
 
 
 @strawberry.input
@@ -67,6 +70,7 @@ class BookAppointmentInput:
 @strawberry.input
 class RescheduleAppointmentInput:
     id: strawberry.ID
+    version: int = strawberry.field(description=_VERSION)
     window_start: dt.datetime
     window_end: dt.datetime
 
@@ -74,97 +78,78 @@ class RescheduleAppointmentInput:
 @strawberry.input
 class CancelAppointmentInput:
     id: strawberry.ID
+    version: int = strawberry.field(description=_VERSION)
 
 
-async def _may_change_appointment(info: Info, appointment_id: int, action: str) -> None:
-    user = info.context.user
-    user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action=action)
-    job_id = await info.context.read(editing.appointment_job_id, appointment_id)
-    await info.context.read(editing.require_job_access, user, job_id)
+def _create_job_command(data: CreateJobInput) -> cmd.CreateJob:
+    target = dj.JobTarget(
+        parse_optional_id(data.furniture_id, "furniture"),
+        parse_optional_id(data.apartment_id, "apartment"),
+        parse_optional_id(data.site_id, "site"),
+    )
+    return cmd.CreateJob(
+        dj.JobKind(data.kind.value),
+        target,
+        parse_id(data.region_id, "region"),
+        duration_minutes=data.duration_minutes,
+        priority=data.priority,
+        due_on=data.due_on,
+        notes=data.notes,
+    )
 
 
 @strawberry.type
 class JobMutations:
-    @strawberry.mutation(description="Create a job at exactly one target.")
+    @strawberry.mutation(description="Create a job at exactly one target, in its region.")
+    @returns_problems
     async def create_job(self, info: Info, input: CreateJobInput) -> JobPayload:
-        try:
-            region_id = parse_id(input.region_id, "region")
-            editing.require_planner(info.context.user, region_id=region_id, action="create jobs")
-            kind = dj.JobKind(input.kind.value)
-            job = dj.Job(
-                kind,
-                dj.JobTarget(
-                    parse_optional_id(input.furniture_id, "furniture"),
-                    parse_optional_id(input.apartment_id, "apartment"),
-                    parse_optional_id(input.site_id, "site"),
-                ),
-                region_id,
-                input.duration_minutes or dj.DEFAULT_MINUTES[kind],
-                dj.DEFAULT_SKILLS[kind],
-                input.priority,
-                input.due_on,
-                notes=input.notes,
-            )
-            return Job.from_domain(await info.context.write(job_service.create_job, job))
-        except SitecrewError as error:
-            return problem_from(error)
+        command = _create_job_command(input)
+        job = await info.context.write(job_service.create_job, info.context.user, command)
+        return Job.from_domain(job)
 
     @strawberry.mutation(
         description="Move a job along its lifecycle; a stale version is a Conflict."
     )
+    @returns_problems
     async def change_job_status(self, info: Info, input: ChangeJobStatusInput) -> JobPayload:
-        try:
-            user = info.context.user
-            status = dj.JobStatus(input.status.value)
-            job_id = parse_id(input.id)
-            await info.context.read(editing.require_job_access, user, job_id)
-            editing.check_crew_status(user, status)
-            job = await info.context.write(
-                job_service.change_job_status, job_id, status, expected_version=input.version
-            )
-            return Job.from_domain(job)
-        except SitecrewError as error:
-            return problem_from(error)
+        status = dj.JobStatus(input.status.value)
+        command = cmd.ChangeJobStatus(parse_id(input.id, "job"), status, input.version)
+        job = await info.context.write(job_service.change_job_status, info.context.user, command)
+        return Job.from_domain(job)
 
-    @strawberry.mutation(description="Book a visit window with the tenant for a job.")
+    @strawberry.mutation(
+        description="Book a visit window (at most 12 hours) with the tenant for a job; a window "
+        "overlapping another confirmed appointment of the job is a Conflict."
+    )
+    @returns_problems
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> AppointmentPayload:
-        try:
-            user = info.context.user
-            user.require(Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, action="book appointments")
-            job_id = parse_id(input.job_id, "job")
-            await info.context.read(editing.require_job_access, user, job_id)
-            window = dj.TimeWindow(input.window_start, input.window_end)
-            appointment = dj.Appointment(
-                job_id, window, dj.AppointmentStatus.CONFIRMED, input.notes
-            )
-            stored = await info.context.write(job_service.book_appointment, appointment)
-            return Appointment.from_domain(stored)
-        except SitecrewError as error:
-            return problem_from(error)
+        window = dj.TimeWindow(input.window_start, input.window_end)
+        command = cmd.BookAppointment(parse_id(input.job_id, "job"), window, input.notes)
+        stored = await info.context.write(job_service.book_appointment, info.context.user, command)
+        return Appointment.from_domain(stored)
 
-    @strawberry.mutation(description="Move an appointment to a new window.")
+    @strawberry.mutation(
+        description="Move an appointment to a new window; a stale version is a Conflict."
+    )
+    @returns_problems
     async def reschedule_appointment(
         self, info: Info, input: RescheduleAppointmentInput
     ) -> AppointmentPayload:
-        try:
-            appointment_id = parse_id(input.id)
-            await _may_change_appointment(info, appointment_id, "reschedule appointments")
-            window = dj.TimeWindow(input.window_start, input.window_end)
-            stored = await info.context.write(
-                editing.reschedule_appointment, appointment_id, window
-            )
-            return Appointment.from_domain(stored)
-        except SitecrewError as error:
-            return problem_from(error)
+        window = dj.TimeWindow(input.window_start, input.window_end)
+        appointment_id = parse_id(input.id, "appointment")
+        command = cmd.RescheduleAppointment(appointment_id, input.version, window)
+        stored = await info.context.write(
+            job_service.reschedule_appointment, info.context.user, command
+        )
+        return Appointment.from_domain(stored)
 
-    @strawberry.mutation(description="Cancel an appointment.")
+    @strawberry.mutation(description="Cancel an appointment; a stale version is a Conflict.")
+    @returns_problems
     async def cancel_appointment(
         self, info: Info, input: CancelAppointmentInput
     ) -> AppointmentPayload:
-        try:
-            appointment_id = parse_id(input.id)
-            await _may_change_appointment(info, appointment_id, "cancel appointments")
-            stored = await info.context.write(editing.cancel_appointment, appointment_id)
-            return Appointment.from_domain(stored)
-        except SitecrewError as error:
-            return problem_from(error)
+        command = cmd.CancelAppointment(parse_id(input.id, "appointment"), input.version)
+        stored = await info.context.write(
+            job_service.cancel_appointment, info.context.user, command
+        )
+        return Appointment.from_domain(stored)

@@ -108,6 +108,7 @@ class Appointment:
     window_end: dt.datetime
     status: AppointmentStatus
     notes: str | None
+    version: int = strawberry.field(description="Send it back with changes (optimistic locking).")
 
     @classmethod
     def from_domain(cls, appointment: Any) -> Appointment:
@@ -119,6 +120,7 @@ class Appointment:
             window_end=appointment.window.end,
             status=appointment.status,
             notes=appointment.notes,
+            version=appointment.version,
         )
 
 

@@ -104,6 +104,7 @@ class Appointment(Base):
             window=d.TimeWindow(start, end),
             status=d.AppointmentStatus(self.status),
             notes=self.notes,
+            version=self.version,
             id=self.id,
         )
 
