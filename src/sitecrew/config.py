@@ -51,6 +51,13 @@ class RoutingSettings:
 
     seed: int = 1
     time_limit_s: float = 5.0
+    #: Longest solver time limit an API client may ask of a background run (seconds).
+    max_time_limit_s: float = 300.0
+    #: Planning runs one region may have queued or running at once (more: QUOTA_EXCEEDED).
+    max_active_runs_per_region: int = 2
+    #: A queued or running run whose server has not shown life for this long is failed as
+    #: abandoned (seconds); servers renew their runs' heartbeat four times as often.
+    run_stale_after_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,9 @@ class Settings:
 
         Recognised variables: ``DATABASE_URL``, ``SITECREW_DB_ECHO``, ``SITECREW_DB_POOL_SIZE``,
         ``SITECREW_OSM_DIR``, ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
-        ``SITECREW_TIME_LIMIT_S``, ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
+        ``SITECREW_TIME_LIMIT_S``, the planning-run limits ``SITECREW_MAX_PLAN_TIME_S``,
+        ``SITECREW_MAX_ACTIVE_RUNS`` (per region) and ``SITECREW_RUN_STALE_S``,
+        ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
         the API limits ``SITECREW_MAX_QUERY_DEPTH``, ``SITECREW_MAX_ALIASES``,
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
         ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES`` and
@@ -120,6 +129,11 @@ class Settings:
                 development=_flag(env, "SITECREW_DEV"),
                 **_api_limits(env),
             ),
+                max_time_limit_s=_number(env, "SITECREW_MAX_PLAN_TIME_S", 300.0),
+                max_active_runs_per_region=_whole_number(
+                    env, "SITECREW_MAX_ACTIVE_RUNS", 2, least=1
+                ),
+                run_stale_after_s=_number(env, "SITECREW_RUN_STALE_S", 120.0),
         )
 
 

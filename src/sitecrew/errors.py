@@ -39,6 +39,12 @@ class IllegalTransitionError(ConflictError):
     code = "ILLEGAL_TRANSITION"
 
 
+class QuotaExceededError(ConflictError):
+    """Too much work of one kind is already waiting or running (planning runs of a region)."""
+
+    code = "QUOTA_EXCEEDED"
+
+
 class PermissionDeniedError(SitecrewError, PermissionError):
     """The caller is authenticated but may not see or change this."""
 

@@ -8,9 +8,10 @@ from tests.services.conftest import PLAN_DAY
 from sitecrew.config import OsmSettings
 from sitecrew.db.engine import engine_from_url, session_factory
 from sitecrew.domain.routes import PlanOptions, RunState
+from sitecrew.services.planning.background import shutdown_runs, start_run, wait_for_run
 from sitecrew.services.planning.pipeline import STAGES
 from sitecrew.services.planning.read import crew_route, routes_for_run
-from sitecrew.services.planning.runs import get_run, shutdown_runs, start_run, wait_for_run
+from sitecrew.services.planning.runs import get_run
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from sitecrew.api.context import Context
 from sitecrew.api.types.routes import PlanningRun
 from sitecrew.domain.access import Role
 from sitecrew.domain.ids import parse_id
-from sitecrew.services import editing
 from sitecrew.services.planning import read, runs
+from sitecrew.services.scoping import require_region_planner
 
 Info = strawberry.Info[Context, None]
 #: How often a followed run is read again (seconds).
@@ -31,7 +31,7 @@ class Subscription:
         last = None
         while True:
             run = await context.read_fresh(runs.get_run, run_id)
-            editing.require_planner(context.user, region_id=run.region_id, action="follow this run")
+            require_region_planner(context.user, run.region_id, action="follow this run")
             state = (run.state, run.progress, run.step)
             if state != last:
                 unassigned = (

@@ -7,6 +7,7 @@ make apps with their own configuration; nothing is read from the environment her
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
@@ -20,7 +21,8 @@ from sitecrew.api.schema import build_schema
 from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
-from sitecrew.services.planning.runs import shutdown_runs
+from sitecrew.services.planning.background import shutdown_runs
+from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
@@ -49,7 +51,12 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine = engine
         yield
         await anyio.to_thread.run_sync(shutdown_runs)
+        # Fail runs a stopped server left behind before serving; then keep this server's alive.
+        supervisor = await anyio.to_thread.run_sync(
+            partial(RunSupervisor.start, engine, stale_after_s=settings.routing.run_stale_after_s)
+        )
         engine.dispose()
+        supervisor.stop()
 
     routes = [
         Route("/healthz", healthz),

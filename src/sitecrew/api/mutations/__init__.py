@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from sitecrew.api.mutations.jobs import JobMutations
+from sitecrew.api.mutations.planning import PlanningMutations
 from sitecrew.api.mutations.sites import SiteMutations
-from sitecrew.api.planning import PlanningMutations
 
 
 @strawberry.type

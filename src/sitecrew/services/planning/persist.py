@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from shapely.geometry import Point
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
+from sitecrew.db.locks import lock_key
 from sitecrew.db.models._columns import to_db_geometry
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.jobs import JobStatus, check_transition
@@ -171,7 +173,9 @@ def publish_routes(session: Session, run_id: int) -> int:
     """Publish the draft routes of a run: crews see them, planned jobs become ``scheduled``.
 
     Older published routes of the same crews and day are superseded; jobs they held that the new
-    routes drop, and that are still only scheduled, go back to ``open``.
+    routes drop, and that are still only scheduled, go back to ``open``. Publishes of one
+    region's day take turns (a lock held to the end of the transaction), so two runs published
+    at once leave one published route per crew: the later one supersedes the earlier.
 
     Parameters
     ----------
@@ -190,10 +194,12 @@ def publish_routes(session: Session, run_id: int) -> int:
     NotFoundError
         When the run does not exist.
     ConflictError
-        When the run has no draft routes (not finished, already published or superseded).
+        When the run has no draft routes (not finished, already published or superseded), or
+        a publish that did not take the lock got there first.
     """
     with transaction(session):
         run = get_or_raise(session, m.PlanningRun, run_id)
+        lock_key(session, f"publish routes:region {run.region_id}:{run.service_date}")
         routes = list(
             session.scalars(
                 select(m.Route).where(
@@ -204,9 +210,14 @@ def publish_routes(session: Session, run_id: int) -> int:
         if not routes:
             msg = f"planning run {run_id} has no draft routes to publish (status {run.status})"
             raise ConflictError(msg)
-        old_jobs = _supersede_published(session, [r.crew_id for r in routes], run.service_date)
-        for route in routes:
-            route.status = RouteState.PUBLISHED.value
+        try:
+            old_jobs = _supersede_published(session, [r.crew_id for r in routes], run.service_date)
+            for route in routes:
+                route.status = RouteState.PUBLISHED.value
+            session.flush()
+        except IntegrityError:  # uq_routes_published_crew_day: one published route per crew-day
+            msg = f"another plan for {run.service_date} was published at the same time; reload"
+            raise ConflictError(msg) from None
         new_jobs = _job_ids_on(session, [r.id for r in routes])
         _move_jobs(session, new_jobs, JobStatus.SCHEDULED, only_from=JobStatus.OPEN)
         _move_jobs(session, old_jobs - new_jobs, JobStatus.OPEN, only_from=JobStatus.SCHEDULED)
@@ -227,6 +238,7 @@ def _supersede_published(session: Session, crew_ids: list[int], day: date) -> se
     )
     for route in old:
         route.status = RouteState.SUPERSEDED.value
+    session.flush()  # before any new route is published: the unique index checks each row
     return _job_ids_on(session, [r.id for r in old])
 
 

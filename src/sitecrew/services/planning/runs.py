@@ -1,27 +1,41 @@
-"""Planning runs: a row with status and progress, executed synchronously or in a worker process.
+"""Planning runs: the run row (status, progress, owner, deadline) and the pipeline that fills it.
 
-The solve is CPU-bound for seconds, so the server never runs it on a request: :func:`start_run`
-commits a queued run and hands it to a process pool (``spawn`` context: a clean interpreter with
-its own database engine and street-network memo), then returns at once; clients poll
-:func:`get_run`. :func:`plan_day` runs the same pipeline in the caller's session (CLI, tests).
+The run row is the queue entry: :func:`create_run` stores it queued, with its owner (this
+server's ``host:pid``), a heartbeat and a deadline. :func:`execute_run` is a worker process's
+entry point for a committed run (see :mod:`~sitecrew.services.planning.background`);
+:func:`plan_day` runs the same pipeline in the caller's session (CLI, tests). Clients poll
+:func:`get_run`.
+
+Every outcome is recorded on the run, and only a run still queued or running changes, so a run
+failed meanwhile (its worker died, its owner is gone, its deadline passed) stays failed. A
+failure message is a Sitecrew error's own text, or a reference to a logged traceback: the SQL and
+exception text of unexpected errors stay in the log.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+import logging
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, select, update
+
 from sitecrew.db import models as m
-from sitecrew.db.engine import engine_from_url, session_factory, transaction
+from sitecrew.db.engine import (
+    engine_from_url,
+    session_factory,
+    transaction,
+    write_session_factory,
+)
 from sitecrew.db.models._columns import as_utc
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
+from sitecrew.errors import ConflictError, SitecrewError
 from sitecrew.services._persist import save
 from sitecrew.services.planning.load import get_region_or_raise, load_day
+from sitecrew.services.planning.owners import ACTIVE, fail_if_active, this_worker
 from sitecrew.services.planning.persist import publish_routes
 from sitecrew.services.planning.pipeline import SolvedDay, Timings, solve_day, store_day
 from sitecrew.services.planning.progress import RunProgress
@@ -36,6 +50,13 @@ if TYPE_CHECKING:
     from sitecrew.config import OsmSettings
     from sitecrew.services.progress import ProgressCallback
 
+LOGGER = logging.getLogger("sitecrew.planning")
+#: Time a run may take beyond its solver time limit: waiting for the worker, loading the day,
+#: building a street graph the first time, storing the routes (seconds).
+RUN_ALLOWANCE_S = 900.0
+#: The solver time a run that stops on iterations only is allowed, for its deadline (seconds).
+ITERATIONS_ONLY_S = 3600.0
+
 
 @dataclass(frozen=True, eq=False)
 class PlanOutcome:
@@ -47,10 +68,21 @@ class PlanOutcome:
     solved: SolvedDay
 
 
+def run_deadline(options: PlanOptions, start: datetime) -> datetime:
+    """Return when a run started (or queued) at ``start`` must have finished."""
+    solver_s = ITERATIONS_ONLY_S if options.time_limit_s is None else options.time_limit_s
+    return start + timedelta(seconds=solver_s + RUN_ALLOWANCE_S)
+
+
 def create_run(
-    session: Session, *, region: int | str, day: date, options: PlanOptions
+    session: Session,
+    *,
+    region: int | str,
+    day: date,
+    options: PlanOptions,
+    requested_by: int | None = None,
 ) -> PlanningRunInfo:
-    """Store a queued planning run for a region's day and return it.
+    """Store a queued planning run for a region's day, owned by this process, and return it.
 
     Raises
     ------
@@ -60,6 +92,7 @@ def create_run(
         When the region has no street graph region.
     """
     info = get_region_or_raise(session, region)
+    now = datetime.now(UTC)
     row = m.PlanningRun(
         region_id=info.id,
         service_date=day,
@@ -68,8 +101,20 @@ def create_run(
         step="queued",
         options=options.to_json(),
         summary={},
+        requested_by=requested_by,
+        worker=this_worker(),
+        heartbeat_at=now,
+        deadline_at=run_deadline(options, now),
     )
     return run_info(save(session, row))
+
+
+def count_active_runs(session: Session, region_id: int) -> int:
+    """Return how many runs of the region are queued or running."""
+    query = select(func.count(m.PlanningRun.id)).where(
+        m.PlanningRun.region_id == region_id, m.PlanningRun.status.in_(ACTIVE)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def get_run(session: Session, run_id: int) -> PlanningRunInfo:
@@ -141,7 +186,7 @@ def plan_day(
     """
     with transaction(session):
         run = create_run(session, region=region, day=day, options=options)
-        _mark_running(session, run.id)
+        mark_running(session, run.id, options)
         timings = Timings()
         with timings.stage("load"):
             progress("load", 0, 1)
@@ -157,140 +202,114 @@ def plan_day(
     return PlanOutcome(run.id, route_ids, summary, solved)
 
 
-def _mark_running(session: Session, run_id: int) -> None:
-    row = get_or_raise(session, m.PlanningRun, run_id)
-    row.status = RunState.RUNNING.value
-    row.step = "load"
-    row.started_at = datetime.now(UTC)
-    save(session, row)
+def mark_running(session: Session, run_id: int, options: PlanOptions) -> None:
+    """Move a queued run to running, its deadline counted from now.
+
+    Raises
+    ------
+    ConflictError
+        When the run is no longer queued (failed as abandoned or overdue meanwhile).
+    """
+    now = datetime.now(UTC)
+    result = session.execute(
+        update(m.PlanningRun)
+        .where(m.PlanningRun.id == run_id, m.PlanningRun.status == RunState.QUEUED.value)
+        .values(
+            status=RunState.RUNNING.value,
+            step="load",
+            started_at=now,
+            heartbeat_at=now,
+            deadline_at=run_deadline(options, now),
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        raise ConflictError(f"planning run {run_id} is no longer queued")
 
 
 def finish_run(
     session: Session, run_id: int, *, summary: dict[str, Any] | None = None, error: str = ""
 ) -> None:
-    """Record a run's end: succeeded with its summary, or failed with ``error``."""
-    row = get_or_raise(session, m.PlanningRun, run_id)
-    row.status = RunState.FAILED.value if error else RunState.SUCCEEDED.value
-    row.message = error or None
-    row.step = "failed" if error else "done"
-    if not error:
-        row.progress = 1.0
-        row.summary = summary or {}
-    row.finished_at = datetime.now(UTC)
-    save(session, row)
+    """Record a run's end: succeeded with its summary, or failed with ``error``.
 
-
-# --- background runs ---------------------------------------------------------------------------
-
-_pool: ProcessPoolExecutor | None = None
-_futures: dict[int, Future[None]] = {}
-_pool_lock = threading.Lock()
-
-
-def start_run(
-    engine: Engine, *, region: int | str, day: date, osm: OsmSettings, options: PlanOptions
-) -> PlanningRunInfo:
-    """Queue a planning run and execute it in a worker process; return the queued run at once.
-
-    The run row is committed before the worker starts (it reads it from its own connection), so
-    this takes the engine rather than a caller's session. Poll :func:`get_run` for progress.
+    Only a queued or running run changes: a run failed meanwhile (abandoned, overdue) stays
+    failed.
 
     Raises
     ------
-    NotFoundError, InvalidInputError
-        When the region is unknown or has no street graph (nothing is queued then).
+    ConflictError
+        When a success is recorded for a run that is no longer running; the caller's
+        transaction (the run's routes) must then be rolled back.
     """
-    with session_factory(engine).begin() as session:
-        run = create_run(session, region=region, day=day, options=options)
-    url = engine.url.render_as_string(hide_password=False)
-    with _pool_lock:
-        future = _get_pool().submit(execute_run, url, run.id, osm)
-        _futures[run.id] = future
-    future.add_done_callback(lambda done: _record_crash(engine, run.id, done))
-    return run
-
-
-def wait_for_run(run_id: int, *, timeout_s: float) -> None:
-    """Block until a run started in this process has finished (tests, CLI); ignore others.
-
-    Raises
-    ------
-    TimeoutError
-        When the run is still going after ``timeout_s`` seconds.
-    """
-    future = _futures.get(run_id)
-    if future is not None:
-        future.exception(timeout=timeout_s)
-
-
-def shutdown_runs() -> None:
-    """Stop the worker pool after its runs finish (application shutdown, end of tests)."""
-    global _pool  # noqa: PLW0603 (one pool per process, created lazily)
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True)
-            _pool = None
-        _futures.clear()
-
-
-def _get_pool() -> ProcessPoolExecutor:
-    global _pool  # noqa: PLW0603 (one pool per process, created lazily)
-    if _pool is None:
-        context = multiprocessing.get_context("spawn")
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    return _pool
-
-
-def _record_crash(engine: Engine, run_id: int, future: Future[None]) -> None:
-    """Mark a run failed when its worker died before recording an outcome itself."""
-    error = future.exception()
-    if error is None:
+    if error:
+        fail_if_active(session, run_id, error)
         return
-    with session_factory(engine).begin() as session:
-        if get_run(session, run_id).state.finished:
-            return
-        finish_run(session, run_id, error=f"worker failed: {type(error).__name__}: {error}")
+    result = session.execute(
+        update(m.PlanningRun)
+        .where(m.PlanningRun.id == run_id, m.PlanningRun.status.in_(ACTIVE))
+        .values(
+            status=RunState.SUCCEEDED.value,
+            step="done",
+            message=None,
+            progress=1.0,
+            summary=summary or {},
+            finished_at=datetime.now(UTC),
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        raise ConflictError(f"planning run {run_id} was stopped before it finished")
+
+
+def failure_message(error: BaseException, *, run_id: int) -> str:
+    """Return what a failed run may tell its reader about ``error``.
+
+    A Sitecrew error's message is written for users. Anything else (a database error quoting
+    its SQL, a bug's exception text) is logged with its traceback under a fresh reference, and
+    the run only names that reference.
+    """
+    if isinstance(error, SitecrewError):
+        return str(error)
+    reference = uuid.uuid4().hex[:12]
+    LOGGER.error(
+        "planning run %s failed unexpectedly (reference %s)", run_id, reference, exc_info=error
+    )
+    return f"planning failed unexpectedly (reference {reference})"
+
+
+# --- the worker process ------------------------------------------------------------------------
 
 
 def execute_run(database_url: str, run_id: int, osm: OsmSettings) -> None:
     """Run a queued planning run to its end (the worker process's entry point).
 
-    Every outcome is recorded on the run: success with its summary, or failure with a message
-    (a Sitecrew error's own text; anything else as its type and text).
+    Every outcome is recorded on the run: success with its summary, or failure with the
+    message of :func:`failure_message`.
     """
     engine = engine_from_url(database_url)
-    factory = session_factory(engine)
     try:
-        _execute(factory, run_id, osm)
+        _execute(engine, run_id, osm)
     except Exception as error:  # noqa: BLE001 (every failure must be recorded on the run)
-        with factory.begin() as session:
-            finish_run(session, run_id, error=_describe(error))
+        message = failure_message(error, run_id=run_id)
+        with write_session_factory(engine).begin() as session:
+            fail_if_active(session, run_id, message)
     finally:
         engine.dispose()
 
 
-def _execute(factory: Any, run_id: int, osm: OsmSettings) -> None:
-    with factory.begin() as session:
-        _mark_running(session, run_id)
+def _execute(engine: Engine, run_id: int, osm: OsmSettings) -> None:
+    writes = write_session_factory(engine)
+    with writes.begin() as session:
         run = get_run(session, run_id)
-    options = PlanOptions.from_json(run.options)
-    progress = RunProgress(factory, run_id)
+        options = PlanOptions.from_json(run.options)
+        mark_running(session, run_id, options)
+    progress = RunProgress(writes, run_id)
     timings = Timings()
-    with factory() as session, timings.stage("load"):
+    with session_factory(engine)() as session, timings.stage("load"):
         progress("load", 0, 1)
         loaded = load_day(session, region=run.region_id, day=run.service_date, now=options.now)
     solved = solve_day(loaded, osm=osm, options=options, timings=timings, progress=progress)
     progress("persist", 0, 1)
-    with factory.begin() as session:
+    with writes.begin() as session:
         _, summary = store_day(session, solved, run_id=run_id, timings=timings)
         if options.publish:
             publish_routes(session, run_id)
         finish_run(session, run_id, summary=summary)
-
-
-def _describe(error: Exception) -> str:
-    from sitecrew.errors import SitecrewError  # noqa: PLC0415
-
-    if isinstance(error, SitecrewError):
-        return str(error)
-    return f"internal error: {type(error).__name__}: {error}"
