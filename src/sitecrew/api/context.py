@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from sitecrew.api.loaders import Loaders
     from sitecrew.config import Settings
     from sitecrew.domain.access import Principal
 
@@ -40,8 +41,6 @@ class Context:
         read_sessions: sessionmaker[Session] | None = None,
         write_sessions: sessionmaker[Session] | None = None,
     ) -> None:
-        from sitecrew.api.loaders import Loaders  # noqa: PLC0415  (cycle: loaders use Context)
-
         self.sessions = sessions
         self._read_sessions = read_sessions or sessions
         self._write_sessions = write_sessions or sessions
@@ -49,7 +48,12 @@ class Context:
         self.principal = principal
         self._limiter = anyio.CapacityLimiter(1)
         self._session: Session | None = None
-        self.loaders = Loaders(self)
+        self.loaders = self._new_loaders()
+
+    def _new_loaders(self) -> Loaders:
+        from sitecrew.api.loaders import Loaders  # noqa: PLC0415  (cycle: loaders use Context)
+
+        return Loaders(self)
 
     @property
     def engine(self) -> Engine:
@@ -110,6 +114,17 @@ class Context:
             self._session.rollback()  # end the read snapshot so the write sees fresh rows
         with self._write_sessions.begin() as session:
             return function(session, *args, **kwargs)
+
+    async def between_results(self) -> None:
+        """Forget what this context read, before a subscription's next result.
+
+        A subscription's context lives as long as its stream. Between two results it must hold
+        no session (on SQLite an open read transaction, everywhere a pooled connection) and no
+        DataLoader answers, so that an idle stream costs the database nothing and the next
+        result is read afresh.
+        """
+        await anyio.to_thread.run_sync(self.close, limiter=self._limiter)
+        self.loaders = self._new_loaders()
 
     def close(self) -> None:
         """Release the request's session."""

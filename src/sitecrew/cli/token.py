@@ -1,13 +1,39 @@
-"""``sitecrew token``: create and revoke API tokens."""
+"""``sitecrew token``: create, list and revoke API tokens."""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from sitecrew.config import Settings
 from sitecrew.domain.access import Role
 
-app = typer.Typer(help="Create and revoke API bearer tokens.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
+
+
+@contextmanager
+def _sessions() -> Iterator[sessionmaker[Session]]:
+    """Yield sessions on the configured database once it answers; close its connections after."""
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        session_factory,
+    )
+
+    engine = engine_from_settings(Settings.from_env().database)
+    try:
+        check_connection(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -19,37 +45,75 @@ def create(
         None, "--organisation", help="Organisation id (required for contractor tokens)."
     ),
     region: int | None = typer.Option(None, "--region", help="Limit a planner to one region."),
+    expires_in_days: int | None = typer.Option(
+        None, "--expires-in-days", help="Days until the token stops working (default 90)."
+    ),
+    no_expiry: bool = typer.Option(
+        False, "--no-expiry", help="A long-lived service token: works until revoked."
+    ),
 ) -> None:
     """Create a token and print its secret once (only a hash is stored)."""
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        session_factory,
-    )
-    from sitecrew.services.access import create_token  # noqa: PLC0415
+    from sitecrew.services.access import create_token, lifetime_from_days  # noqa: PLC0415
 
-    engine = engine_from_settings(Settings.from_env().database)
-    check_connection(engine)
-    with session_factory(engine).begin() as session:
-        secret, principal = create_token(
+    lifetime = lifetime_from_days(expires_in_days, no_expiry=no_expiry)
+    with _sessions() as sessions, sessions.begin() as session:
+        issued = create_token(
             session,
             name=name,
             role=role,
             region_id=region,
             organisation_id=organisation,
             crew_id=crew,
+            lifetime=lifetime,
         )
-    typer.echo(secret)
-    typer.echo(f"token {principal.token_id} ({role.value}) created; keep the secret safe", err=True)
+    token = issued.token
+    typer.echo(issued.secret)
+    typer.echo(
+        f"token {token.id} ({role.value}, {token.scope}) created, expires "
+        f"{_moment(token.expires_at, never='never')}; keep the secret safe",
+        err=True,
+    )
+
+
+@app.command("list")
+def list_() -> None:
+    """List every token (never its secret), with its scope, expiry and whether it is revoked."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from sitecrew.services.access import list_tokens  # noqa: PLC0415
+
+    with _sessions() as sessions, sessions() as session:
+        tokens = list_tokens(session)
+    now = datetime.now(UTC)
+    table = Table(title="API tokens (times in UTC)")
+    for column in ("id", "name", "role", "scope", "created", "expires", "revoked", "active"):
+        table.add_column(column)
+    for token in tokens:
+        table.add_row(
+            str(token.id),
+            token.name,
+            token.role.value,
+            token.scope,
+            _moment(token.created_at),
+            _moment(token.expires_at, never="never"),
+            _moment(token.revoked_at),
+            "yes" if token.is_active(now) else "no",
+        )
+    Console().print(table)
 
 
 @app.command()
 def revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
-    """Revoke a token."""
-    from sitecrew.db.engine import engine_from_settings, session_factory  # noqa: PLC0415
+    """Revoke a token: every server refuses it within a second."""
     from sitecrew.services.access import revoke_token  # noqa: PLC0415
 
-    engine = engine_from_settings(Settings.from_env().database)
-    with session_factory(engine).begin() as session:
+    with _sessions() as sessions, sessions.begin() as session:
         revoke_token(session, token_id)
     typer.echo(f"token {token_id} revoked")
+
+
+def _moment(moment: datetime | None, *, never: str = "") -> str:
+    return never if moment is None else moment.strftime("%Y-%m-%d %H:%M")

@@ -32,6 +32,9 @@ SPATIALITE_QUERY = {
     "geoalchemy2_connect_sqlite_init_mode": "WGS84",
     "geoalchemy2_connect_sqlite_journal_mode": "WAL",
 }
+#: SQLite's busy timeout: how long a writer waits for another writer's lock before "database
+#: is locked" (seconds). In WAL mode only writers wait for writers, and writes are short.
+SQLITE_BUSY_TIMEOUT_S = 30
 #: Plan every statement for its own parameters. psycopg prepares a statement after five runs,
 #: and PostgreSQL may then switch to a generic plan: for a bounding-box query that plan cannot
 #: see how much of the map the box covers (it estimated 2 rows for a viewport of 2,088) and
@@ -114,7 +117,7 @@ def _spatialite_engine(url: URL, *, echo: bool) -> Engine:
         module=pysqlite3.dbapi2,
         plugins=["geoalchemy2"],
         echo=echo,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
@@ -127,7 +130,25 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
+    _use_write_ahead_log(cursor)
     cursor.close()
+
+
+def _use_write_ahead_log(cursor: Any) -> None:
+    """Put the database file in WAL mode, where readers never block a writer.
+
+    In SQLite's default rollback journal a writer must wait until every open read transaction
+    has ended before it commits, so one long reader (a client that read and then idled) made
+    every write fail with "database is locked" once the busy timeout ran out. With a write-ahead
+    log readers keep their snapshot while writers append; only writers wait for one another.
+    The mode is stored in the file, so only the first connection changes it. ``synchronous =
+    NORMAL`` is the setting SQLite recommends with WAL: still safe from corruption, without a
+    disk flush per commit.
+    """
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode.lower() not in {"wal", "memory"}:  # an in-memory database has no file to log to
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
 
 
 def _sqlite_begin(connection: Any) -> None:

@@ -26,6 +26,7 @@ from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
+from sitecrew.web.websocket_view import SubscriptionEndpoint
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -35,15 +36,16 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """Build the app: ``/healthz``, ``/graphql`` (HTTP and WebSocket), route downloads."""
+    """Build the app: ``/healthz``, ``/graphql`` (HTTP; WebSocket for subscriptions), downloads."""
     engine = engine_from_settings(settings.database)
     sessions = session_factory(engine)
     authenticator = BearerAuthenticator(sessions)
+    schema = build_schema(settings.server)
     graphql = SitecrewGraphQL(
-        build_schema(settings.server),
-        sessions=sessions,
-        settings=settings,
-        authenticator=authenticator,
+        schema, sessions=sessions, settings=settings, authenticator=authenticator
+    )
+    subscriptions = SubscriptionEndpoint(
+        schema, sessions=sessions, settings=settings, authenticator=authenticator
     )
 
     @asynccontextmanager
@@ -61,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        WebSocketRoute("/graphql", subscriptions),
         Route(
             "/routes/{crew_id}/{day}.{format}",
             RouteDownloads(sessions, authenticator).download,
