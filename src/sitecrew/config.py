@@ -70,13 +70,19 @@ class ServerSettings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
-    max_cost: int = 50_000
+    #: Most values one request (all operations of a batch together) may return, estimated from
+    #: page sizes, list caps and viewport caps before anything runs (``api.cost``).
+    max_cost: int = 500_000
     #: Operations one HTTP request may carry as a JSON list; 0 turns batching off.
     max_batch: int = 10
     max_page_size: int = 500
     max_viewport_features: int = 5000
     #: Subscriptions one WebSocket connection may run at once.
     max_subscriptions: int = 10
+    #: Largest HTTP request body in bytes; a larger one is refused before it is read.
+    max_request_bytes: int = 1_048_576
+    #: Largest HTTP response body in bytes; a larger answer is replaced by an error.
+    max_response_bytes: int = 16_777_216
 
 
 @dataclass(frozen=True)
@@ -99,8 +105,9 @@ class Settings:
         ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
         the API limits ``SITECREW_MAX_QUERY_DEPTH``, ``SITECREW_MAX_ALIASES``,
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
-        ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES`` and
-        ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection).
+        ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES``,
+        ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection), ``SITECREW_MAX_REQUEST_BYTES``
+        and ``SITECREW_MAX_RESPONSE_BYTES``.
 
         Raises
         ------
@@ -147,6 +154,8 @@ API_LIMITS = (
     "max_page_size",
     "max_viewport_features",
     "max_subscriptions",
+    "max_request_bytes",
+    "max_response_bytes",
 )
 
 
