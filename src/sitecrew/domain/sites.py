@@ -61,6 +61,7 @@ class Site:
     access_notes: str | None = None
     osm_id: str | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "site name")
