@@ -1,4 +1,9 @@
-"""Subscriptions over WebSocket: follow a planning run until it finishes."""
+"""Subscriptions over WebSocket: follow a planning run until it finishes.
+
+Each poll is the same use case as the ``planningRun`` query (who may see the run, and the run
+as it is now), in a session of its own that is closed before the next poll, so a followed run
+holds no database connection while it waits.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,8 @@ import strawberry
 
 from sitecrew.api.context import Context
 from sitecrew.api.types.routes import PlanningRun
-from sitecrew.domain.access import Role
 from sitecrew.domain.ids import parse_id
-from sitecrew.services.planning import read, runs
-from sitecrew.services.scoping import require_region_planner
+from sitecrew.services.planning import use_cases
 
 Info = strawberry.Info[Context, None]
 #: How often a followed run is read again (seconds).
@@ -26,20 +29,14 @@ class Subscription:
         self, info: Info, id: strawberry.ID
     ) -> AsyncGenerator[PlanningRun, None]:
         context = info.context
-        context.user.require(Role.ADMIN, Role.PLANNER, action="follow planning runs")
-        run_id = parse_id(id)
+        run_id = parse_id(id, "run")
         last = None
         while True:
-            run = await context.read_fresh(runs.get_run, run_id)
-            require_region_planner(context.user, run.region_id, action="follow this run")
+            report = await context.read_fresh(use_cases.get_planning_run, context.user, run_id)
+            run = report.run
             state = (run.state, run.progress, run.step)
             if state != last:
-                unassigned = (
-                    await context.read_fresh(read.unassigned_for_run, run.id)
-                    if run.state.finished
-                    else ()
-                )
-                yield PlanningRun.from_domain(run, unassigned)
+                yield PlanningRun.from_domain(run, report.unassigned)
                 last = state
             if run.state.finished:
                 return
