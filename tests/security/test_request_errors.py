@@ -157,6 +157,14 @@ def test_a_query_over_get_is_405_method_not_allowed_when_sent(app):
     _refusal(page, 405, "METHOD_NOT_ALLOWED")
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_another_method_is_405_method_not_allowed_in_json_when_sent(app, method):
+    """Methods other than POST (and GET for GraphiQL) are refused in GraphQL JSON too."""
+    client, headers = app
+    response = client.request(method, "/graphql", json=REGIONS, headers=headers)
+    _refusal(response, 405, "METHOD_NOT_ALLOWED")
+
+
 def test_an_unknown_operation_name_is_400_bad_request_when_posted(app):
     """strawberry's own refusals (here: no such operation) are JSON with a code as well."""
     client, headers = app

@@ -51,18 +51,18 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine
-        yield
-        await anyio.to_thread.run_sync(shutdown_runs)
         # Fail runs a stopped server left behind before serving; then keep this server's alive.
         supervisor = await anyio.to_thread.run_sync(
             partial(RunSupervisor.start, engine, stale_after_s=settings.routing.run_stale_after_s)
         )
-        engine.dispose()
+        yield
         supervisor.stop()
+        await anyio.to_thread.run_sync(shutdown_runs)
+        engine.dispose()
 
     routes = [
         Route("/healthz", healthz),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # every method: the view refuses others in GraphQL JSON
         WebSocketRoute("/graphql", subscriptions),
         Route(
             "/routes/{crew_id}/{day}.{format}",
