@@ -127,7 +127,9 @@ def test_ids_that_no_entity_can_have_are_typed_errors(gql):
         assert error_codes(body) == [code], (query, variables, body)
     update = """mutation U($input: UpdateSiteInput!) { updateSite(input: $input) {
       __typename ... on Problem { code message } } }"""
-    payload = gql.data("admin", update, input={"id": "site-1", "version": 1, "name": "x"})["updateSite"]
+    payload = gql.data("admin", update, input={"id": "site-1", "version": 1, "name": "x"})[
+        "updateSite"
+    ]
     assert payload == {
         "__typename": "InvalidInput",
         "code": "INVALID_INPUT",
