@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,3 +37,19 @@ def save(session: Session, row: RowT) -> RowT:
         reason = str(error.orig).splitlines()[0]
         raise ConflictError(f"{row.__tablename__} cannot be saved: {reason}") from None
     return row
+
+
+def check_version(row: Any, expected: int, *, what: str) -> None:
+    """Refuse a change made from a stale read (optimistic locking).
+
+    Raises
+    ------
+    ConflictError
+        When ``expected`` is not the row's stored version.
+    """
+    if row.version != expected:
+        msg = (
+            f"{what} {row.id} is at version {row.version}, not {expected}: "
+            "someone changed it first; reload and retry"
+        )
+        raise ConflictError(msg)

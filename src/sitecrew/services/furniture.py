@@ -23,9 +23,8 @@ from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.access import Role
 from sitecrew.domain.geo import METRES_PER_DEGREE
 from sitecrew.errors import ConflictError, InvalidInputError, NotFoundError
-from sitecrew.services._persist import save
+from sitecrew.services._persist import check_version, save
 from sitecrew.services.scoping import crew_job_ids, get_changeable, get_visible
-from sitecrew.services.sites import check_version
 
 if TYPE_CHECKING:
     from shapely.geometry import Point

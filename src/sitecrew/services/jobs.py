@@ -13,7 +13,7 @@ already serialised by ``BEGIN IMMEDIATE``, see ``db/engine.py``) and checks insi
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.job_commands import check_window_timing
 from sitecrew.domain.jobs import Appointment, AppointmentStatus, Job, JobStatus, check_transition
 from sitecrew.errors import ConflictError, InvalidInputError
-from sitecrew.services._persist import save
+from sitecrew.services._persist import check_version, save
 from sitecrew.services.scoping import (
     get_changeable,
     get_visible,
@@ -111,7 +111,7 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
     with transaction(session):
         require_job_status_setter(principal, command.status.value)
         row = get_changeable(session, principal, m.Job, command.job_id, action="change job status")
-        _check_version(row, command.version, what="job")
+        check_version(row, command.version, what="job")
         check_transition(JobStatus(row.status), command.status)
         row.status = command.status.value
         return save(session, row).to_domain()
@@ -179,7 +179,7 @@ def reschedule_appointment(
             action="reschedule appointments",
             lock=True,
         )
-        _check_version(row, command.version, what="appointment")
+        check_version(row, command.version, what="appointment")
         _require_open_appointment(row)
         get_visible(session, principal, m.Job, row.job_id, lock=True)
         if row.status == AppointmentStatus.CONFIRMED.value:
@@ -212,21 +212,11 @@ def cancel_appointment(
             action="cancel appointments",
             lock=True,
         )
-        _check_version(row, command.version, what="appointment")
+        check_version(row, command.version, what="appointment")
         if row.status == AppointmentStatus.COMPLETED.value:
             raise ConflictError(f"appointment {row.id} is already completed")
         row.status = AppointmentStatus.CANCELLED.value
         return save(session, row).to_domain()
-
-
-def _check_version(row: Any, expected: int, *, what: str) -> None:
-    """Refuse a change made from a stale read (optimistic locking)."""
-    if row.version != expected:
-        msg = (
-            f"{what} {row.id} is at version {row.version}, not {expected}: "
-            "someone changed it first; reload and retry"
-        )
-        raise ConflictError(msg)
 
 
 def _require_open_appointment(row: m.Appointment) -> None:

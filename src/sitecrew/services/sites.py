@@ -16,7 +16,7 @@ from sitecrew.db.engine import transaction
 from sitecrew.db.models._columns import from_db_geometry, to_db_geometry
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.errors import ConflictError, InvalidInputError
-from sitecrew.services._persist import save
+from sitecrew.services._persist import check_version, save
 from sitecrew.services.scoping import get_changeable, require_region_planner
 
 if TYPE_CHECKING:
@@ -106,22 +106,6 @@ def delete_site(session: Session, principal: Principal, site_id: int) -> None:
             raise ConflictError(msg)
         session.delete(row)
         session.flush()
-
-
-def check_version(row: Any, expected: int, *, what: str) -> None:
-    """Refuse a change made from a stale read (optimistic locking).
-
-    Raises
-    ------
-    ConflictError
-        When ``expected`` is not the row's stored version.
-    """
-    if row.version != expected:
-        msg = (
-            f"{what} {row.id} is at version {row.version}, not {expected}: "
-            "someone changed it first; reload and retry"
-        )
-        raise ConflictError(msg)
 
 
 def require_inside_region(
