@@ -13,7 +13,10 @@ def _statements_for(gql, first: int) -> tuple[int, int]:
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
+        # Authentication (a token is trusted for under a second) and the background sweep of
+        # abandoned planning runs run on their own clocks: they are not the query's statements.
+        if "api_tokens" not in statement and "planning_runs" not in statement:
+            statements.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)
     try:
