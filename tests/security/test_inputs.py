@@ -8,10 +8,13 @@ PostgreSQL fail mid-write (a 201-character name, a NUL character).
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
+from graphql import GraphQLError
 from tests.api.conftest import error_codes
 
+from sitecrew.api.errors import rewrite_errors
 from sitecrew.api.pagination import encode_cursor
 from sitecrew.domain.limits import AREA_VERTICES_MAX, NAME_MAX, NOTES_MAX
 
@@ -254,3 +257,30 @@ def test_dates_outside_the_plausible_span_are_invalid_input(gql, api_world, targ
     window = {"windowStart": "0001-01-01T00:00:00+14:00", "windowEnd": "0001-01-02T00:00:00Z"}
     answer = gql("admin", book, input={"jobId": str(api_world.route_job_id), **window})
     assert answer["data"]["bookAppointment"]["code"] == "INVALID_INPUT"
+
+
+def _api_records(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name.startswith(("sitecrew.api", "strawberry"))]
+
+
+def test_an_expected_client_error_is_one_log_line_when_logged(gql, caplog):
+    """A variable of the wrong type is logged once, with code and operation, and no traceback."""
+    with caplog.at_level(logging.INFO):
+        gql("admin", "query Page($n: Int!) { sites(first: $n) { nodes { id } } }", n="x")
+    records = _api_records(caplog)
+    assert len(records) == 1, [record.getMessage() for record in records]
+    assert (records[0].exc_info, records[0].levelno) == (None, logging.INFO)
+    assert "GRAPHQL_VALIDATION_FAILED in Page" in records[0].getMessage()
+
+
+def test_an_unexpected_error_is_masked_and_logged_with_its_traceback_when_raised(caplog):
+    """A bug's exception becomes INTERNAL for the client and keeps its traceback in the log."""
+    bug = RuntimeError("SELECT secret FROM tokens")
+    errors = [GraphQLError("boom", path=["sites"], original_error=bug)]
+    with caplog.at_level(logging.INFO):
+        rewrite_errors(errors, "Page")
+    assert (errors[0].message, errors[0].extensions) == ("Unexpected error.", {"code": "INTERNAL"})
+    (record,) = _api_records(caplog)
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None
+    assert record.exc_info[1] is bug

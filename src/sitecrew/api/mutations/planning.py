@@ -34,7 +34,7 @@ class Published:
 
 
 PublishPayload = Annotated[
-    Published | NotFound | Forbidden | Conflict, strawberry.union("PublishPayload")
+    Published | InvalidInput | NotFound | Forbidden | Conflict, strawberry.union("PublishPayload")
 ]
 
 

@@ -39,7 +39,7 @@ MaintenancePayload = Annotated[
     strawberry.union("MaintenancePayload"),
 ]
 DeletePayload = Annotated[
-    Deleted | NotFound | Forbidden | Conflict, strawberry.union("DeletePayload")
+    Deleted | InvalidInput | NotFound | Forbidden | Conflict, strawberry.union("DeletePayload")
 ]
 
 
