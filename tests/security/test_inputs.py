@@ -166,7 +166,7 @@ def test_a_polygon_with_more_vertices_than_the_cap_is_invalid_input(gql, api_wor
         ("name", "Yard\nsecond line"),
         ("address", "a" * 301),
         ("accessNotes", "door code 1234 " * (NOTES_MAX // 10)),
-        ("accessNotes", "x" * 5_000_000),
+        ("accessNotes", "x" * 900_000),  # under the 1 MB body limit, far over the cap
         ("accessNotes", "code\x00"),
     ],
 )
@@ -284,3 +284,20 @@ def test_an_unexpected_error_is_masked_and_logged_with_its_traceback_when_raised
     assert record.levelno == logging.ERROR
     assert record.exc_info is not None
     assert record.exc_info[1] is bug
+
+
+@pytest.mark.parametrize("mutation", ["deleteSite", "deleteFurniture", "publishRoutes"])
+def test_a_malformed_id_is_invalid_input_when_a_mutation_has_no_other_input(gql, mutation):
+    """Every payload union has InvalidInput: a text id was INTERNAL where the union lacked it."""
+    input_type, field = (
+        ("PublishRoutesInput", "runId") if mutation == "publishRoutes" else ("DeleteInput", "id")
+    )
+    document = f"""mutation($input: {input_type}!) {{
+      {mutation}(input: $input) {{ {SITE_PAYLOAD} }} }}"""
+    for bad in ("-1", "seven", "1.0"):
+        payload = gql("admin", document, input={field: bad})["data"][mutation]
+        assert payload == {
+            "__typename": "InvalidInput",
+            "code": "INVALID_INPUT",
+            "message": payload["message"],
+        }
