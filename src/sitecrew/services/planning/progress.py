@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 
 from sitecrew.db import models as m
+from sitecrew.domain.routes import RunState
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -49,7 +50,11 @@ class RunProgress:
         with self.factory.begin() as session:
             session.execute(
                 update(m.PlanningRun)
-                .where(m.PlanningRun.id == self.run_id)
+                # a run failed meanwhile (its owner gone, its deadline passed) keeps its step
+                .where(
+                    m.PlanningRun.id == self.run_id,
+                    m.PlanningRun.status == RunState.RUNNING.value,
+                )
                 .values(progress=round(value, 4), step=step)
             )
         self.step, self.written = step, now
