@@ -301,3 +301,14 @@ def test_a_malformed_id_is_invalid_input_when_a_mutation_has_no_other_input(gql,
             "code": "INVALID_INPUT",
             "message": payload["message"],
         }
+
+
+@pytest.mark.parametrize("meters", [0, -5, 1e9])
+def test_a_search_radius_beyond_the_cap_is_invalid_input_when_inline_or_a_variable(gql, meters):
+    """A near filter takes 0 < meters <= 200 km (a billion metres scanned every row)."""
+    near = f"{{lon: 10.75, lat: 59.91, meters: {meters}}}"
+    inline = gql("admin", f"{{ sites(filter: {{near: {near}}}) {{ nodes {{ id }} }} }}")
+    assert error_codes(inline) == ["INVALID_INPUT"]
+    query = "query($n: NearInput) { sites(filter: {near: $n}) { nodes { id } } }"
+    variable = gql("admin", query, n={"lon": 10.75, "lat": 59.91, "meters": meters})
+    assert error_codes(variable) == ["INVALID_INPUT"]

@@ -8,7 +8,7 @@ import strawberry
 
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types.enums import InstallationStatus, JobKind, JobStatus, SiteKind
-from sitecrew.domain.geo import BBox, LonLat, validate_area
+from sitecrew.domain.geo import BBox, LonLat, check_radius, validate_area
 from sitecrew.domain.ids import parse_optional_id
 from sitecrew.services.reading.listing import ListFilter
 
@@ -47,7 +47,7 @@ class SpatialFilter:
         return ListFilter(
             bbox=self.bbox.to_domain() if self.bbox else None,
             near=near,
-            near_metres=self.near.meters if self.near else None,
+            near_metres=check_radius(self.near.meters) if self.near else None,
             within=within,
             equals={key: value for key, value in equals.items() if value is not None},
         )

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
-from sitecrew.domain.limits import AREA_VERTICES_MAX
+from sitecrew.domain.limits import AREA_VERTICES_MAX, NEAR_METRES_MAX
 from sitecrew.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -109,6 +109,20 @@ class BBox:
     def to_polygon(self) -> Polygon:
         """Return the box as a polygon."""
         return shapely.box(self.west, self.south, self.east, self.north)
+
+
+def check_radius(metres: float) -> float:
+    """Return ``metres`` if it is a usable search radius: above 0, at most 200 km.
+
+    Raises
+    ------
+    InvalidInputError
+        For a radius that is not a positive finite number or exceeds the cap.
+    """
+    if not (_finite(metres) and 0 < metres <= NEAR_METRES_MAX):
+        msg = f"radius must be above 0 and at most {NEAR_METRES_MAX:.0f} metres, got {metres}"
+        raise InvalidInputError(msg)
+    return metres
 
 
 def point_from_lon_lat(lon: float, lat: float) -> Point:

@@ -37,6 +37,9 @@ AREA_VERTICES_MAX = 10_000
 #: Vertices of an operating region's or district's outline (loaded by operators, not clients).
 OUTLINE_VERTICES_MAX = 1_000_000
 
+#: Radius of a ``near`` search: 200 km around a point is more than any operating region.
+NEAR_METRES_MAX = 200_000.0
+
 #: The days a date may name: installation, due, maintenance and appointment dates all fall in
 #: this span, and anything outside it is a typo (or an attempt to overflow a conversion).
 EARLIEST_DATE = date(1900, 1, 1)
