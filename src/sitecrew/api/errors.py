@@ -87,7 +87,14 @@ def _rewrite(error: GraphQLError, verdict: Verdict) -> GraphQLError:
     extensions = {**(error.extensions or {}), "code": verdict.code}
     if not verdict.expected:
         extensions = {"code": verdict.code}
-    return GraphQLError(verdict.message, nodes=error.nodes, path=error.path, extensions=extensions)
+    return GraphQLError(
+        verdict.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
 
 
 def _log(verdict: Verdict, error: GraphQLError, operation: str | None) -> None:
