@@ -100,11 +100,16 @@ def test_a_site_written_through_the_api_is_current_in_the_viewport(gql, api_worl
 
     rename = """mutation U($input: UpdateSiteInput!) { updateSite(input: $input) {
       ... on Site { id } ... on Problem { code } } }"""
-    gql.data("planner", rename, input={"id": site_id, "name": "Gården Vest", "kind": "PARK"})
+    gql.data(
+        "planner",
+        rename,
+        input={"id": site_id, "version": 1, "name": "Gården Vest", "kind": "PARK"},
+    )
     renamed = _features(gql, "planner", "SITES")[int(site_id)]["properties"]
     assert (renamed["name"], renamed["kind"]) == ("Gården Vest", "park")
 
-    gql.data("planner", rename, input={"id": site_id, "lon": 10.80, "lat": 59.95})
+    moved = {"id": site_id, "version": 2, "lon": 10.735, "lat": 59.912}  # still in Oslo
+    assert gql.data("planner", rename, input=moved)["updateSite"] == {"id": site_id}
     assert int(site_id) not in _features(gql, "planner", "SITES")
 
     delete = """mutation D($input: DeleteInput!) { deleteSite(input: $input) { __typename } }"""
@@ -121,13 +126,19 @@ def test_maintenance_updates_the_furniture_feature(gql):
     update_grade = """mutation U($input: UpdateFurnitureInput!) { updateFurniture(input: $input) {
       __typename } }"""
     day = date(2026, 6, 1).isoformat()
-    gql.data(
+    recorded = gql.data(
         "planner",
         record,
         input={"furnitureId": item["id"], "performedOn": day, "action": "OILED"},
     )
+    assert recorded["recordMaintenance"] == {"__typename": "MaintenanceRecord"}
     grade = (item["properties"]["condition_grade"] + 1) % 4
-    gql.data("planner", update_grade, input={"id": item["id"], "conditionGrade": grade})
+    read = "query F($id: ID!) { furnitureItem(id: $id) { version } }"
+    version = gql.data("planner", read, id=item["id"])["furnitureItem"]["version"]
+    regrade = {"id": item["id"], "version": version, "conditionGrade": grade}
+    assert gql.data("planner", update_grade, input=regrade)["updateFurniture"] == {
+        "__typename": "Furniture"
+    }
     after = _features(gql, "admin", "FURNITURE", WHOLE_CITY)[item["id"]]["properties"]
     assert after["last_maintained_on"] == day
     assert after["condition_grade"] == grade

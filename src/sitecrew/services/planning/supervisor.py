@@ -13,6 +13,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from sitecrew.db.engine import write_session_factory
 from sitecrew.services.planning.background import owned_run_ids
 from sitecrew.services.planning.owners import fail_abandoned_runs, renew_heartbeats
@@ -43,7 +45,7 @@ class RunSupervisor:
     def start(cls, engine: Engine, *, stale_after_s: float) -> RunSupervisor:
         """Sweep once as a starting server, then keep sweeping in a thread; return it."""
         supervisor = cls(engine, stale_after_s=stale_after_s)
-        supervisor.sweep(at_startup=True)
+        supervisor._sweep_safely(at_startup=True)
         supervisor._thread.start()
         return supervisor
 
@@ -65,7 +67,15 @@ class RunSupervisor:
     def _loop(self) -> None:
         interval = max(self._stale_after_s / 4, 0.05)
         while not self._stopped.wait(interval):
-            try:
-                self.sweep()
-            except Exception:
-                LOGGER.exception("sweeping planning runs failed; trying again")
+            self._sweep_safely()
+
+    def _sweep_safely(self, *, at_startup: bool = False) -> None:
+        # A database that is down or not migrated yet must not stop the server from starting
+        # (its health check says what is wrong): say so in one line and sweep again later.
+        try:
+            self.sweep(at_startup=at_startup)
+        except SQLAlchemyError as error:
+            reason = str(error.orig if isinstance(error, DBAPIError) else error).splitlines()[0]
+            LOGGER.warning("planning runs not swept (database not ready: %s); will retry", reason)
+        except Exception:
+            LOGGER.exception("sweeping planning runs failed; trying again")
