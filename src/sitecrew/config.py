@@ -129,6 +129,11 @@ class Settings:
             routing=RoutingSettings(
                 seed=int(_number(env, "SITECREW_SEED", 1)),
                 time_limit_s=_number(env, "SITECREW_TIME_LIMIT_S", 5.0),
+                max_time_limit_s=_number(env, "SITECREW_MAX_PLAN_TIME_S", 300.0),
+                max_active_runs_per_region=_whole_number(
+                    env, "SITECREW_MAX_ACTIVE_RUNS", 2, least=1
+                ),
+                run_stale_after_s=_number(env, "SITECREW_RUN_STALE_S", 120.0),
             ),
             server=ServerSettings(
                 host=env.get("SITECREW_HOST", "127.0.0.1"),
@@ -136,11 +141,6 @@ class Settings:
                 development=_flag(env, "SITECREW_DEV"),
                 **_api_limits(env),
             ),
-                max_time_limit_s=_number(env, "SITECREW_MAX_PLAN_TIME_S", 300.0),
-                max_active_runs_per_region=_whole_number(
-                    env, "SITECREW_MAX_ACTIVE_RUNS", 2, least=1
-                ),
-                run_stale_after_s=_number(env, "SITECREW_RUN_STALE_S", 120.0),
         )
 
 

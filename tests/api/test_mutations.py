@@ -30,7 +30,13 @@ def test_create_update_and_delete_a_site(gql, api_world):
     moved = gql.data(
         "planner",
         update,
-        input={"id": created["id"], "name": "Tøyen park yard", "lon": 10.771, "lat": 59.916},
+        input={
+            "id": created["id"],
+            "version": 1,
+            "name": "Tøyen park yard",
+            "lon": 10.771,
+            "lat": 59.916,
+        },
     )
     assert moved["updateSite"] == {
         "__typename": "Site",
@@ -266,9 +272,12 @@ def test_create_update_and_delete_a_furniture_item(gql):
     assert duplicate["__typename"] == "Conflict"  # serials are unique
     update = f"""mutation U($input: UpdateFurnitureInput!) {{ updateFurniture(input: $input) {{
       {FURNITURE_FIELDS} }} }}"""
-    regraded = gql.data("planner", update, input={"id": created["id"], "conditionGrade": 3})
+    regrade = {"id": created["id"], "version": 1, "conditionGrade": 3}
+    regraded = gql.data("planner", update, input=regrade)
     assert regraded["updateFurniture"]["conditionGrade"] == 3
-    out_of_range = gql.data("planner", update, input={"id": created["id"], "conditionGrade": 7})
+    out_of_range = gql.data(
+        "planner", update, input={"id": created["id"], "version": 2, "conditionGrade": 7}
+    )
     assert out_of_range["updateFurniture"]["__typename"] == "InvalidInput"
     delete = """mutation D($input: DeleteInput!) { deleteFurniture(input: $input) {
       __typename ... on Deleted { id } ... on Problem { code } } }"""
