@@ -289,7 +289,7 @@ class _Connection:
         server = self._endpoint.settings.server
         kind = operation_type(request, max_tokens=server.max_tokens)
         if kind is not None and kind is not OperationType.SUBSCRIPTION:
-            msg = f"{kind.value}s are not served over WebSocket: send them to POST /graphql"
+            msg = f"{kind.value} operations are not served over WebSocket: POST them to /graphql"
             raise OperationNotAllowedError(msg)
         if len(self._operations) >= server.max_subscriptions:
             msg = f"a connection runs at most {server.max_subscriptions} subscriptions at once"
