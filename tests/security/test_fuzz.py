@@ -77,7 +77,17 @@ GEOMETRY = st.one_of(
     st.builds(lambda ring: {"type": "MultiPolygon", "coordinates": [[ring]]}, RING),
     st.builds(lambda p: {"type": "Point", "coordinates": p}, POSITION),
     st.builds(lambda ring: {"type": "LineString", "coordinates": ring}, RING),
-    st.fixed_dictionaries({"type": st.text(max_size=12), "coordinates": st.just([])}),
+    st.fixed_dictionaries(
+        {
+            "type": st.one_of(
+                st.text(max_size=12),
+                st.integers(),
+                st.lists(st.sampled_from(["Polygon", "Point"]), max_size=2),
+                st.dictionaries(st.sampled_from(["type"]), st.just("Polygon"), max_size=1),
+            ),
+            "coordinates": st.one_of(st.just([]), RING),
+        }
+    ),
     st.dictionaries(st.text(max_size=6), st.integers(), max_size=2),
 )
 ODD_TEXT = st.one_of(

@@ -128,6 +128,8 @@ def test_an_id_of_the_wrong_type_is_refused_when_inline_or_a_variable(gql):
         ("boolean coordinate", _polygon([SQUARE[0], [True, 59.9], *SQUARE[2:]])),
         ("unknown member", {**_polygon(SQUARE), "crs": {"type": "name"}}),
         ("geometry collection", {"type": "GeometryCollection", "geometries": []}),
+        ("type that is an object", {"type": {"type": "Polygon"}, "coordinates": [[SQUARE]]}),
+        ("type that is a list", {"type": ["Polygon"], "coordinates": [[SQUARE]]}),
     ],
 )
 def test_a_malformed_polygon_is_invalid_input_when_inline_or_a_variable(gql, name, geometry):

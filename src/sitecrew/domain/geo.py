@@ -211,7 +211,7 @@ def geometry_from_geojson(
     if not isinstance(document, dict):
         raise InvalidInputError("a GeoJSON geometry must be an object")
     kind = document.get("type")
-    if kind not in _NESTING:
+    if not isinstance(kind, str) or kind not in _NESTING:
         known = ", ".join(_NESTING)
         raise InvalidInputError(f"GeoJSON type must be one of {known}, got {str(kind)[:40]!r}")
     unknown = set(document) - _MEMBERS
