@@ -184,3 +184,23 @@ def test_token_create_refuses_bad_input_when_given_nonsense(sitecrew, args, exit
     assert message in err
     assert "Traceback" not in err + out
     assert not out.startswith("sc_")
+
+
+def test_a_contractor_token_is_refused_when_its_organisation_is_not_a_contractor(
+    world_sessions, api_world
+):
+    """An owner or maker is no contractor: its token would stand for nobody's districts."""
+    from sqlalchemy import select
+
+    from sitecrew.db import models as m
+    from sitecrew.errors import InvalidInputError
+
+    with world_sessions() as session:
+        owner = session.scalar(select(m.Organisation.id).where(m.Organisation.kind == "owner"))
+        with pytest.raises(InvalidInputError, match="not a contractor"):
+            create_token(session, name="x", role=Role.CONTRACTOR, organisation_id=owner)
+        issued = create_token(
+            session, name="ok", role=Role.CONTRACTOR, organisation_id=api_world.contractor_id
+        )
+        session.rollback()
+    assert issued.token.organisation_id == api_world.contractor_id

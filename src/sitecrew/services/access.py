@@ -25,6 +25,7 @@ from sitecrew.db import models as m
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.ids import parse_id, parse_optional_id
+from sitecrew.domain.organisations import OrganisationKind
 from sitecrew.errors import InvalidInputError, UnauthenticatedError
 from sitecrew.services._persist import save
 from sitecrew.services.scoping import with_local_clock
@@ -135,7 +136,8 @@ def create_token(
     ------
     InvalidInputError
         For an empty or overlong name, a lifetime outside 0 to the longest allowed, a crew
-        token naming no crew or a contractor token no organisation.
+        token naming no crew, or a contractor token naming no organisation or one that is
+        not a contractor.
     NotFoundError
         When the named region, organisation or crew does not exist.
     """
@@ -148,6 +150,8 @@ def create_token(
     ):
         if entity_id is not None:
             get_or_raise(session, model, entity_id)
+    if role is Role.CONTRACTOR and organisation_id is not None:
+        _require_contractor(session, organisation_id)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     row = m.ApiToken(
@@ -161,6 +165,17 @@ def create_token(
         expires_at=None if lifetime is None else now + lifetime,
     )
     return IssuedToken(secret, _info(save(session, row)))
+
+
+def _require_contractor(session: Session, organisation_id: int) -> None:
+    """Refuse a contractor token for an owner or a maker: it would see no district's work."""
+    organisation = get_or_raise(session, m.Organisation, organisation_id)
+    if organisation.kind != OrganisationKind.CONTRACTOR.value:
+        msg = (
+            f"organisation {organisation_id} ({organisation.name}) is a {organisation.kind}, "
+            "not a contractor: a contractor token needs a contractor"
+        )
+        raise InvalidInputError(msg)
 
 
 def _check_request(name: str, lifetime: timedelta | None) -> None:
