@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from sitecrew.domain.ids import LARGEST_ID
-from sitecrew.errors import InvalidCursorError, PageTooLargeError
+from sitecrew.errors import InvalidCursorError, InvalidInputError, PageTooLargeError
 
 NodeT = TypeVar("NodeT")
 CURSOR_PREFIX = "sc:"
@@ -55,11 +55,15 @@ def check_page_size(first: int, maximum: int) -> int:
 
     Raises
     ------
+    InvalidInputError
+        Below one: an empty or negative page is a mistake, not a request for too much.
     PageTooLargeError
-        Above the cap (or below one).
+        Above the cap (the client should page).
     """
-    if not 1 <= first <= maximum:
-        raise PageTooLargeError(f"first must be between 1 and {maximum}, got {first}")
+    if first < 1:
+        raise InvalidInputError(f"first must be at least 1, got {first}")
+    if first > maximum:
+        raise PageTooLargeError(f"first must be at most {maximum}, got {first}")
     return first
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import typer
@@ -40,15 +40,12 @@ def plan(
         engine_from_settings,
         session_factory,
     )
+    from sitecrew.domain.days import parse_day  # noqa: PLC0415
     from sitecrew.domain.routes import PlanOptions  # noqa: PLC0415
-    from sitecrew.errors import InvalidInputError  # noqa: PLC0415
     from sitecrew.services.planning.runs import plan_day  # noqa: PLC0415
 
     settings = Settings.from_env()
-    try:
-        service_date = date.fromisoformat(day)
-    except ValueError:
-        raise InvalidInputError(f"--date must be YYYY-MM-DD, got {day!r}") from None
+    service_date = parse_day(day, name="--date")
     options = PlanOptions(
         seed=settings.routing.seed if seed is None else seed,
         time_limit_s=_time_limit(time_limit, iterations, settings.routing.time_limit_s),
@@ -100,7 +97,10 @@ def print_outcome(outcome: PlanOutcome, *, published: bool) -> None:
     day = outcome.solved.day
     zone = day.clock.zone
     state = "published" if published else "draft"
-    table = Table(title=f"{day.region.name} {day.clock.day}: run {outcome.run_id} ({state})")
+    table = Table(
+        title=f"{day.region.name} {day.clock.day}: run {outcome.run_id} ({state})",
+        caption=f"times in {zone} (UTC{day.clock.midnight.astimezone(zone):%z})",
+    )
     for column in ("crew", "jobs", "break", "leaves", "back", "travel min", "km"):
         table.add_column(column, justify="left" if column == "crew" else "right")
     for route in outcome.solved.plan.routes:

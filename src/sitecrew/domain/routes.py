@@ -1,9 +1,10 @@
 """Stored day plans as the API and CLI read them: runs, and routes with their stops.
 
 :mod:`sitecrew.domain.plans` holds the solver's plan in solver units (seconds since midnight,
-matrix indices); these types are what a crew was told, as stored: real (time-zone aware, UTC)
-timestamps, each stop's point as it was when planned, and the road legs, so a resolver or an
-export can show a crew's day without the solver, the street graph or the database.
+matrix indices); these types are what a crew was told, as stored: real timestamps in the
+region's time zone (so 07:30 reads as 07:30+02:00 in an Oslo summer), each stop's point as it was
+when planned, and the road legs, so a resolver or an export can show a crew's day without the
+solver, the street graph or the database.
 """
 
 from __future__ import annotations
@@ -113,7 +114,12 @@ class PlanningRunInfo:
 
 @dataclass(frozen=True)
 class StopTarget:
-    """What a job stop is about: the job and its furniture item, apartment or site."""
+    """What a job stop is about: the job and its furniture item, apartment or site.
+
+    ``site_id`` is the site worked at: the job's own site, or the site a furniture item stands
+    in; ``building_id`` is the building of a visited apartment; ``address`` is the street
+    address a crew looks for (the building's or the site's), when one is known.
+    """
 
     job_id: int
     kind: str
@@ -121,6 +127,8 @@ class StopTarget:
     apartment_id: int | None
     site_id: int | None
     label: str
+    building_id: int | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,8 @@ class RouteStop:
     location: Point | None
     leg: LineString | None
     target: StopTarget | None = None
+    #: The street address: the target's for a job, the depot's for ``START`` and ``END``.
+    address: str | None = None
 
     @property
     def job_id(self) -> int | None:
@@ -152,7 +162,10 @@ class RouteStop:
 
 @dataclass(frozen=True)
 class CrewDayRoute:
-    """A crew's stored route for one day, stops in order (``START`` first, ``END`` last)."""
+    """A crew's stored route for one day, stops in order (``START`` first, ``END`` last).
+
+    ``timezone`` is the IANA zone of the crew's region, the zone every stop time is given in.
+    """
 
     route_id: int
     crew_id: int
@@ -163,6 +176,7 @@ class CrewDayRoute:
     travel_s: int
     distance_m: int
     stops: tuple[RouteStop, ...] = field(default=())
+    timezone: str = "UTC"
 
     @property
     def job_ids(self) -> tuple[int, ...]:

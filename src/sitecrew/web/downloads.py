@@ -7,13 +7,13 @@ published route). Errors answer with a status and ``{"error": {"code", "message"
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
 import orjson
 from starlette.responses import JSONResponse, Response
 
+from sitecrew.domain.days import parse_day
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import (
     InvalidInputError,
@@ -26,6 +26,8 @@ from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
 from sitecrew.services.planning.read import visible_crew_route
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.requests import Request
 
@@ -84,12 +86,7 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
         message = f"unknown format {file_format!r}: use .gpx or .geojson"
         raise InvalidInputError(message)
     crew_id = parse_id(params["crew_id"], "crew")
-    try:
-        day = dt.date.fromisoformat(params["day"])
-    except ValueError:
-        message = f"date must be YYYY-MM-DD, not {params['day']!r}"
-        raise InvalidInputError(message) from None
-    return crew_id, day, file_format
+    return crew_id, parse_day(params["day"]), file_format
 
 
 def _error(error: SitecrewError) -> JSONResponse:

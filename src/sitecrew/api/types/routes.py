@@ -9,11 +9,12 @@ import strawberry
 
 from sitecrew.api.context import Context
 from sitecrew.api.scalars import FeatureCollection, GeoJSON
-from sitecrew.api.types.places import Apartment, Furniture, Site
+from sitecrew.api.types.places import Apartment, Building, Furniture, Site
 from sitecrew.api.types.work import Job
 from sitecrew.domain.plans import StopKind, UnassignedReason
 from sitecrew.domain.routes import RouteState, RunState
 from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
+from sitecrew.services.planning.read import zone_of
 from sitecrew.services.reading.entities import Entity
 
 if TYPE_CHECKING:
@@ -26,17 +27,24 @@ strawberry.enum(UnassignedReason, name="UnassignedReason")
 strawberry.enum(StopKind, name="StopKind", description="What happens at a stop.")
 
 
-@strawberry.type(description="A stop on a route, with the road leg that leads to it.")
+@strawberry.type(
+    description="A stop on a route, with the road leg that leads to it. Times are local to the "
+    "route's region, with their UTC offset (07:30:00+02:00 in an Oslo summer)."
+)
 class RouteStop:
     sequence: int
     kind: StopKind
-    eta: dt.datetime = strawberry.field(description="Arrival (UTC).")
-    etd: dt.datetime = strawberry.field(description="Departure (UTC).")
+    eta: dt.datetime = strawberry.field(description="Arrival, in the region's time zone.")
+    etd: dt.datetime = strawberry.field(description="Departure, in the region's time zone.")
     travel_seconds: int = strawberry.field(description="Driving time of the leg to this stop.")
     distance_metres: int
     fixed: bool = strawberry.field(description="Done or in progress when the day was re-planned.")
     leg: GeoJSON | None = strawberry.field(description="The road-following LineString.")
     label: str | None = strawberry.field(description="What to do here, in words.")
+    address: str | None = strawberry.field(
+        description="The street address: the building's, the site's, or the depot's for start "
+        "and end (none for a break)."
+    )
     lon: float | None = strawberry.field(
         description="Where the crew was sent, stored when planned (moving the target later "
         "does not move the stop); the depot for start and end, where the crew is for a break."
@@ -66,7 +74,17 @@ class RouteStop:
         found = await info.context.loaders.by_id[Entity.FURNITURE].load(self.target.furniture_id)
         return Furniture.from_domain(found) if found else None
 
-    @strawberry.field(description="The site worked at (access notes).")
+    @strawberry.field(description="The building of the apartment visited.")
+    async def building(self, info: Info) -> Building | None:
+        if self.target is None or self.target.building_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.BUILDING].load(self.target.building_id)
+        return Building.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="The site worked at, or the site a serviced furniture item stands in "
+        "(access notes)."
+    )
     async def site(self, info: Info) -> Site | None:
         if self.target is None or self.target.site_id is None:
             return None
@@ -88,6 +106,7 @@ class RouteStop:
             fixed=stop.fixed,
             leg=stop.leg,
             label=target.label if target else None,
+            address=stop.address,
             lon=location.x if location is not None else None,
             lat=location.y if location is not None else None,
             job_id=strawberry.ID(str(target.job_id)) if target else None,
@@ -102,6 +121,11 @@ class Route:
     crew_name: str
     date: dt.date
     status: RouteState
+    time_zone: str = strawberry.field(
+        description="The IANA time zone of the crew's region, which every time here is in."
+    )
+    starts_at: dt.datetime | None = strawberry.field(description="When the crew leaves the depot.")
+    ends_at: dt.datetime | None = strawberry.field(description="When the crew is back.")
     travel_seconds: int
     distance_metres: int
     stops: list[RouteStop]
@@ -124,6 +148,9 @@ class Route:
             crew_name=route.crew_name,
             date=route.service_date,
             status=route.state,
+            time_zone=route.timezone,
+            starts_at=route.stops[0].departure_at if route.stops else None,
+            ends_at=route.stops[-1].arrival_at if route.stops else None,
             travel_seconds=route.travel_s,
             distance_metres=route.distance_m,
             stops=[RouteStop.from_domain(stop) for stop in route.stops],
@@ -160,9 +187,17 @@ class PlanningRun:
     routes: int | None
     visits: int | None
     unassigned_count: int | None
-    created_at: dt.datetime | None
-    finished_at: dt.datetime | None
     unassigned: list[UnassignedJob]
+    created: strawberry.Private[dt.datetime | None]
+    finished: strawberry.Private[dt.datetime | None]
+
+    @strawberry.field(description="When the run was asked for, in the region's time zone.")
+    async def created_at(self, info: Info) -> dt.datetime | None:
+        return await _in_region_zone(info, int(self.region_id), self.created)
+
+    @strawberry.field(description="When the run ended, in the region's time zone.")
+    async def finished_at(self, info: Info) -> dt.datetime | None:
+        return await _in_region_zone(info, int(self.region_id), self.finished)
 
     @classmethod
     def from_domain(cls, run: Any, unassigned: Any = ()) -> PlanningRun:
@@ -179,7 +214,20 @@ class PlanningRun:
             routes=summary.get("routes"),
             visits=summary.get("visits"),
             unassigned_count=summary.get("unassigned"),
-            created_at=run.created_at,
-            finished_at=run.finished_at,
+            created=run.created_at,
+            finished=run.finished_at,
             unassigned=[UnassignedJob.from_domain(u) for u in unassigned],
         )
+
+
+async def _in_region_zone(
+    info: Info, region_id: int, moment: dt.datetime | None
+) -> dt.datetime | None:
+    """Return ``moment`` on the clock of the region (as stored, UTC, if the region is unseen).
+
+    A run plans a local day, so its times read best beside that day's route times.
+    """
+    if moment is None:
+        return None
+    region = await info.context.loaders.by_id[Entity.REGION].load(region_id)
+    return moment if region is None else moment.astimezone(zone_of(region.timezone))

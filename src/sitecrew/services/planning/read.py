@@ -6,13 +6,17 @@ Every stop is read with the point stored for it when it was planned, so a target
 does not move a published stop, and nothing here needs the street graph (an import-linter
 contract keeps :mod:`sitecrew.streets`, osmnx and networkx out; exports live in
 :mod:`sitecrew.services.planning.exports`).
+
+Stop times are stored as instants and read in the time zone of the crew's region: a crew that
+starts at 07:30 in an Oslo summer reads ``07:30:00+02:00``, not ``05:30:00+00:00``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc, from_db_geometry
@@ -23,7 +27,7 @@ from sitecrew.domain.routes import CrewDayRoute, RouteState, RouteStop, StopTarg
 from sitecrew.services.reading.entities import Entity, get_visible
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
+    from datetime import date, datetime, tzinfo
 
     from shapely.geometry import Point
     from sqlalchemy.orm import Session
@@ -96,6 +100,14 @@ def routes_for_run(session: Session, run_id: int) -> tuple[CrewDayRoute, ...]:
 
 
 def _route_view(session: Session, route: m.Route, crew_name: str) -> CrewDayRoute:
+    timezone, depot_address = session.execute(
+        select(m.Region.timezone, m.Depot.address)
+        .select_from(m.Crew)
+        .join(m.Region, m.Region.id == m.Crew.region_id)
+        .join(m.Depot, m.Depot.id == m.Crew.depot_id)
+        .where(m.Crew.id == route.crew_id)
+    ).one()
+    zone = zone_of(timezone)
     return CrewDayRoute(
         route_id=route.id,
         crew_id=route.crew_id,
@@ -105,11 +117,26 @@ def _route_view(session: Session, route: m.Route, crew_name: str) -> CrewDayRout
         run_id=route.run_id,
         travel_s=route.travel_seconds,
         distance_m=route.distance_metres,
-        stops=_stops(session, route),
+        stops=_stops(session, route, zone, depot_address),
+        timezone=str(zone),
     )
 
 
-def _stops(session: Session, route: m.Route) -> tuple[RouteStop, ...]:
+def zone_of(name: str | None) -> ZoneInfo:
+    """Return the IANA zone ``name``; UTC when it is unknown, so a stored route stays readable.
+
+    Regions are checked for a known zone when they are created; a zone that is gone from this
+    machine's tz database must not make a crew's route unreadable.
+    """
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _stops(
+    session: Session, route: m.Route, zone: tzinfo, depot_address: str | None
+) -> tuple[RouteStop, ...]:
     rows = list(
         session.scalars(
             select(m.RouteStop)
@@ -119,21 +146,27 @@ def _stops(session: Session, route: m.Route) -> tuple[RouteStop, ...]:
     )
     targets = stop_targets(session, [r.job_id for r in rows if r.job_id is not None])
     points = _stop_points(session, route, rows)
-    return tuple(
-        RouteStop(
-            sequence=r.sequence,
-            kind=StopKind(r.kind),
-            arrival_at=_utc(r.arrival_at),
-            departure_at=_utc(r.departure_at),
-            travel_s=r.travel_seconds,
-            distance_m=r.distance_metres,
-            fixed=bool(r.fixed),
-            location=point,
-            leg=from_db_geometry(r.leg),
-            target=None if r.job_id is None else targets.get(r.job_id),
+    stops = []
+    for row, point in zip(rows, points, strict=True):
+        target = None if row.job_id is None else targets.get(row.job_id)
+        kind = StopKind(row.kind)
+        at_depot = kind in {StopKind.START, StopKind.END}
+        stops.append(
+            RouteStop(
+                sequence=row.sequence,
+                kind=kind,
+                arrival_at=_local(row.arrival_at, zone),
+                departure_at=_local(row.departure_at, zone),
+                travel_s=row.travel_seconds,
+                distance_m=row.distance_metres,
+                fixed=bool(row.fixed),
+                location=point,
+                leg=from_db_geometry(row.leg),
+                target=target,
+                address=target.address if target else depot_address if at_depot else None,
+            )
         )
-        for r, point in zip(rows, points, strict=True)
-    )
+    return tuple(stops)
 
 
 def _stop_points(session: Session, route: m.Route, rows: list[m.RouteStop]) -> list[Point | None]:
@@ -167,40 +200,51 @@ def _stop_points(session: Session, route: m.Route, rows: list[m.RouteStop]) -> l
     return points
 
 
-def _utc(moment: datetime) -> datetime:
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    """Return a stored instant (aware, or naive UTC from SQLite) on the region's clock."""
     value = as_utc(moment)
     if value is None:  # pragma: no cover (the columns are NOT NULL)
         raise ValueError("stop time missing")
-    return value
+    return value.astimezone(zone)
 
 
 def stop_targets(session: Session, job_ids: list[int]) -> dict[int, StopTarget]:
-    """Return what each job is about: its target ids and a readable label."""
+    """Return what each job is about: its target ids, a readable label and an address.
+
+    A furniture job links the site its item stands in (a crew reads the site's access notes),
+    an apartment job its building; the address is the building's or the site's.
+    """
     if not job_ids:
         return {}
+    site_id = func.coalesce(m.Job.site_id, m.Furniture.site_id)
     query = (
-        select(m.Job, m.Furniture.serial, m.Apartment.unit, m.Building.address, m.Site.name)
+        select(m.Job, m.Furniture.serial, m.Apartment, m.Building.address, m.Site)
         .outerjoin(m.Furniture, m.Furniture.id == m.Job.furniture_id)
         .outerjoin(m.Apartment, m.Apartment.id == m.Job.apartment_id)
         .outerjoin(m.Building, m.Building.id == m.Apartment.building_id)
-        .outerjoin(m.Site, m.Site.id == m.Job.site_id)
+        .outerjoin(m.Site, m.Site.id == site_id)
         .where(m.Job.id.in_(job_ids))
     )
     found = {}
-    for job, serial, unit, address, site_name in session.execute(query):
-        if job.apartment_id is not None:
-            label = f"{address or 'building'}, flat {unit}"
+    for job, serial, apartment, building_address, site in session.execute(query):
+        if apartment is not None:
+            label = f"{building_address or 'building'}, flat {apartment.unit}"
+            address = building_address
         elif job.furniture_id is not None:
-            label = f"furniture {serial}"
+            label = f"furniture {serial}" + (f" at {site.name}" if site else "")
+            address = site.address if site else None
         else:
-            label = site_name or f"site {job.site_id}"
+            label = site.name if site else f"site {job.site_id}"
+            address = site.address if site else None
         found[job.id] = StopTarget(
             job_id=job.id,
             kind=job.kind,
             furniture_id=job.furniture_id,
             apartment_id=job.apartment_id,
-            site_id=job.site_id,
+            site_id=None if site is None else site.id,
             label=f"{job.kind.replace('_', ' ')}: {label}",
+            building_id=None if apartment is None else apartment.building_id,
+            address=address,
         )
     return found
 
