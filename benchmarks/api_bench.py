@@ -143,8 +143,10 @@ async def _drive(
                 content = await response.read()
             latencies.append(time.perf_counter() - started)
             # The body is read whole but not decoded (a 2,000-feature collection costs the
-            # client milliseconds to parse); the GraphQL envelope names "errors" when there are.
-            errors += response.status != 200 or b'"errors"' in content[:2000]
+            # client milliseconds to parse); the GraphQL envelope names "errors" when there are,
+            # and a mutation's problem payload (InvalidInput, Forbidden...) carries a "code".
+            head = content[:2000]
+            errors += response.status != 200 or b'"errors"' in head or b'"code"' in head
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
