@@ -14,7 +14,7 @@ def _site_input(world, **overrides):
     return {
         "name": "Tøyen yard",
         "kind": "HOUSING_COOPERATIVE",
-        "regionId": world.region_id,
+        "region": str(world.region_id),
         "lon": 10.77,
         "lat": 59.915,
         **overrides,
@@ -89,7 +89,7 @@ def test_job_status_uses_optimistic_concurrency(gql, api_world):
     job = gql.data(
         "planner",
         create,
-        input={"kind": "INSPECT", "regionId": api_world.region_id, "furnitureId": furniture_id},
+        input={"kind": "INSPECT", "region": str(api_world.region_id), "furnitureId": furniture_id},
     )["createJob"]
     assert (job["__typename"], job["version"], job["status"]) == ("Job", 1, "OPEN")
     change = """mutation S($input: ChangeJobStatusInput!) { changeJobStatus(input: $input) {
@@ -116,7 +116,7 @@ def test_job_with_two_targets_is_invalid_input(gql, api_world):
     payload = gql.data(
         "admin",
         create,
-        input={"kind": "OIL", "regionId": api_world.region_id, "furnitureId": 1, "apartmentId": 1},
+        input={"kind": "OIL", "region": str(api_world.region_id), "furnitureId": 1, "apartmentId": 1},
     )
     assert payload["createJob"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT"}
 

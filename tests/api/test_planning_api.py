@@ -33,14 +33,14 @@ def _wait(gql, run_id: str) -> dict:
 
 def _start_published_plan(gql, api_world, operation: str) -> dict:
     """Start a quick run (1 s solver) that publishes its routes; return the payload."""
-    variables = {"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+    variables = {"region": "oslo", "date": DAY, "timeLimitSeconds": 1}
     return gql.data("planner", operation, input={**variables, "publish": True})["planRoutes"]
 
 
 def test_plan_publish_and_read_a_crews_day(gql, api_world):
     """A planner plans a day in the background; after publishing, the crew reads its route."""
     started = gql.data(
-        "planner", PLAN, input={"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+        "planner", PLAN, input={"region": "oslo", "date": DAY, "timeLimitSeconds": 1}
     )
     run = started["planRoutes"]
     assert run["__typename"] == "PlanningRun"
@@ -86,7 +86,7 @@ def test_other_roles_cannot_read_or_plan_a_crews_day(gql, api_world):
     assert error_codes(other) == ["NOT_FOUND"]
     contractor = gql("contractor", ROUTE, crew=api_world.crew_id, date=DAY)
     assert error_codes(contractor) == ["FORBIDDEN"]
-    refused = gql.data("crew", PLAN, input={"regionId": api_world.region_id, "date": DAY})
+    refused = gql.data("crew", PLAN, input={"region": "oslo", "date": DAY})
     assert refused["planRoutes"]["__typename"] == "Forbidden"
     assert error_codes(gql("crew", RUN, id=1)) == ["FORBIDDEN"]
 
@@ -94,7 +94,7 @@ def test_other_roles_cannot_read_or_plan_a_crews_day(gql, api_world):
 def test_a_planner_follows_a_run_over_websocket(client, gql, api_world):
     """A subscription streams the run's progress, never going backwards, until it succeeds."""
     run = gql.data(
-        "planner", PLAN, input={"regionId": api_world.region_id, "date": DAY, "timeLimitSeconds": 1}
+        "planner", PLAN, input={"region": "oslo", "date": DAY, "timeLimitSeconds": 1}
     )["planRoutes"]
     headers = {"Authorization": f"Bearer {api_world.tokens['planner']}"}
     subscription = (

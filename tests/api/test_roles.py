@@ -82,7 +82,7 @@ def test_crew_may_report_progress_but_not_plan(gql, api_world):
         input={
             "name": "x",
             "kind": "PARK",
-            "regionId": api_world.region_id,
+            "region": str(api_world.region_id),
             "lon": 10.75,
             "lat": 59.91,
         },
@@ -90,8 +90,8 @@ def test_crew_may_report_progress_but_not_plan(gql, api_world):
     assert payload["createSite"]["__typename"] == "Forbidden"
 
 
-def test_planner_of_another_region_is_forbidden(gql, api_world):
-    """A planner limited to a different region may not create sites here."""
+def test_planner_of_another_region_cannot_find_this_region_when_creating_sites(gql, api_world):
+    """A planner limited to a different region cannot name this one: it is NotFound to it."""
     from sitecrew.db.engine import engine_from_url, session_factory
     from sitecrew.domain.access import Role
     from sitecrew.services.access import create_token
@@ -113,10 +113,10 @@ def test_planner_of_another_region_is_forbidden(gql, api_world):
         input={
             "name": "x",
             "kind": "PARK",
-            "regionId": api_world.region_id,
+            "region": str(api_world.region_id),
             "lon": 10.75,
             "lat": 59.91,
         },
     )
-    assert payload["createSite"]["__typename"] == "Forbidden"
+    assert payload["createSite"]["__typename"] == "NotFound"
     assert gql.data("far_planner", "{ sites { nodes { id } } }")["sites"]["nodes"] == []

@@ -88,7 +88,7 @@ def test_a_site_written_through_the_api_is_current_in_the_viewport(gql, api_worl
         input={
             "name": 'Gården "Øst" \\ B',
             "kind": "SCHOOLYARD",
-            "regionId": api_world.region_id,
+            "region": str(api_world.region_id),
             "lon": 10.7501,
             "lat": 59.9201,
         },

@@ -43,7 +43,7 @@ def _inline(value: object) -> str:
 
 
 def _site_input(world, **overrides: object) -> dict:
-    base = {"name": "Probe yard", "kind": "PARK", "regionId": str(world.region_id)}
+    base = {"name": "Probe yard", "kind": "PARK", "region": str(world.region_id)}
     return {**base, "lon": 10.75, "lat": 59.91, **overrides}
 
 
@@ -182,7 +182,7 @@ def test_an_over_long_site_name_is_invalid_input_when_inline(gql, api_world):
     """The same limit holds for a name written into the document."""
     name = "n" * (NAME_MAX + 1)
     document = f"""mutation {{ createSite(input: {{name: "{name}", kind: PARK,
-      regionId: "{api_world.region_id}", lon: 10.75, lat: 59.91}}) {{ {SITE_PAYLOAD} }} }}"""
+      region: "{api_world.region_id}", lon: 10.75, lat: 59.91}}) {{ {SITE_PAYLOAD} }} }}"""
     assert gql("admin", document)["data"]["createSite"]["code"] == "INVALID_INPUT"
 
 
@@ -204,7 +204,7 @@ def test_over_long_notes_and_serials_are_invalid_input_in_every_mutation(gql, ap
             "CreateJobInput",
             {
                 "kind": "OIL",
-                "regionId": str(api_world.region_id),
+                "region": str(api_world.region_id),
                 "siteId": targets["site"],
                 "notes": notes,
             },
@@ -249,7 +249,7 @@ def test_dates_outside_the_plausible_span_are_invalid_input(gql, api_world, targ
     """A job due on 9999-12-31 or a window in year 1 is refused (it was stored, or overflowed)."""
     job = """mutation($input: CreateJobInput!) { createJob(input: $input) { __typename
       ... on Problem { code } } }"""
-    due = {"kind": "OIL", "regionId": str(api_world.region_id), "siteId": targets["site"]}
+    due = {"kind": "OIL", "region": str(api_world.region_id), "siteId": targets["site"]}
     assert gql("admin", job, input={**due, "dueOn": "9999-12-31"})["data"]["createJob"] == {
         "__typename": "InvalidInput",
         "code": "INVALID_INPUT",

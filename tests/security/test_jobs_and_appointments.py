@@ -149,7 +149,7 @@ def test_create_job_is_not_found_when_a_planner_targets_another_regions_place(
     payload = gql.data(
         "planner",
         CREATE_JOB,
-        input={"kind": "INSPECT", "regionId": api_world.region_id, target: ids[target]},
+        input={"kind": "INSPECT", "region": str(api_world.region_id), target: ids[target]},
     )["createJob"]
     assert (payload["__typename"], payload["code"]) == ("NotFound", "NOT_FOUND")
     with world_sessions() as session:
@@ -177,13 +177,13 @@ def test_create_job_is_invalid_when_its_region_is_not_its_targets_region(
     payload = gql.data(
         "admin",
         CREATE_JOB,
-        input={"kind": "INSPECT", "regionId": api_world.region_id, target: ids[target]},
+        input={"kind": "INSPECT", "region": str(api_world.region_id), target: ids[target]},
     )["createJob"]
     assert (payload["__typename"], payload["code"]) == ("InvalidInput", "INVALID_INPUT")
     matching = gql.data(
         "admin",
         CREATE_JOB,
-        input={"kind": "INSPECT", "regionId": elsewhere.region_id, target: ids[target]},
+        input={"kind": "INSPECT", "region": str(elsewhere.region_id), target: ids[target]},
     )["createJob"]
     assert matching == {
         "__typename": "Job",

@@ -31,7 +31,7 @@ DAY = "2026-06-02"
 
 
 def _plan(gql, world, day: str = DAY, seconds: float = 1) -> dict:
-    variables = {"regionId": world.region_id, "date": day, "timeLimitSeconds": seconds}
+    variables = {"region": str(world.region_id), "date": day, "timeLimitSeconds": seconds}
     return gql.data("planner", PLAN, input=variables)["planRoutes"]
 
 

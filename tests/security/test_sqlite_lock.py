@@ -90,7 +90,7 @@ def test_writes_succeed_quickly_when_many_sockets_idle_after_one_read(
         site = {
             "name": "Lock probe",
             "kind": "HOUSING_COOPERATIVE",
-            "regionId": api_world.region_id,
+            "region": str(api_world.region_id),
         }
         created = gql.data("admin", CREATE_SITE, input={**site, "lon": 10.77, "lat": 59.915})
         assert created["createSite"]["__typename"] == "Site", created

@@ -31,7 +31,7 @@ def _options(**changes) -> PlanOptions:
 
 
 def _plan(session, osm, day=PLAN_DAY, **changes):
-    return plan_day(session, region="Oslo sentrum", day=day, osm=osm, options=_options(**changes))
+    return plan_day(session, region="oslo", day=day, osm=osm, options=_options(**changes))
 
 
 def test_every_rule_holds_when_the_demo_day_is_planned(demo_session, planning_osm):
@@ -111,7 +111,7 @@ def test_contractor_works_only_in_its_districts_when_planned(demo_session, plann
 
 def test_only_jobs_of_the_day_are_loaded_when_other_days_are_booked(demo_session):
     """Bookings of other days stay out; each booked job gets its window in local time."""
-    day = load_day(demo_session, region="Oslo sentrum", day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
     start = datetime(2026, 6, 2, tzinfo=OSLO).astimezone(UTC)
     booked_today = demo_session.scalar(
         select(func.count(m.Appointment.id)).where(

@@ -39,7 +39,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 def _plan(session, osm, *, seed=3, now=None):
     options = PlanOptions(seed=seed, time_limit_s=None, max_iterations=150, now=now)
-    return plan_day(session, region="Oslo sentrum", day=PLAN_DAY, osm=osm, options=options)
+    return plan_day(session, region="oslo", day=PLAN_DAY, osm=osm, options=options)
 
 
 def _statuses(session, job_ids):

@@ -35,7 +35,7 @@ def test_noisy_schoolyard_work_avoids_school_hours_when_planned_on_a_weekday(dem
     park = demo_session.scalars(select(m.Site).where(m.Site.kind != "schoolyard")).first()
     noisy = _new_job(demo_session, JobKind.REPAIR, school)
     elsewhere = _new_job(demo_session, JobKind.REPAIR, park)
-    day = load_day(demo_session, region="Oslo sentrum", day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
     specs = {j.id: j for j in day.jobs}
     assert specs[str(noisy.id)].windows == ((0, 8 * HOUR - 45 * 60), (14 * HOUR, 24 * HOUR))
     assert specs[str(elsewhere.id)].windows == ()
@@ -43,7 +43,7 @@ def test_noisy_schoolyard_work_avoids_school_hours_when_planned_on_a_weekday(dem
 
 def test_trainees_slow_a_crew_down_when_they_are_part_of_it(demo_session):
     """Each crew's service factor is 1 + 0.15 x its share of trainees."""
-    day = load_day(demo_session, region="Oslo sentrum", day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
     for crew in day.crews:
         roles = demo_session.scalars(
             select(m.CrewMember.role).where(m.CrewMember.crew_id == int(crew.id))
@@ -55,7 +55,7 @@ def test_trainees_slow_a_crew_down_when_they_are_part_of_it(demo_session):
 
 def test_lunch_starts_within_the_crew_window_when_loaded(demo_session):
     """Lunch may start from lunch_earliest to lunch_latest and lasts lunch_minutes."""
-    day = load_day(demo_session, region="Oslo sentrum", day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
     for crew in day.crews:
         row = demo_session.get(m.Crew, int(crew.id))
         opens, closes = crew.break_window
@@ -67,7 +67,7 @@ def test_lunch_starts_within_the_crew_window_when_loaded(demo_session):
 
 def test_flats_of_one_building_share_a_place_and_a_setup_when_loaded(demo_session):
     """Installations in one building use one matrix place and pay the setup once in a row."""
-    day = load_day(demo_session, region="Oslo sentrum", day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
     installs = [j for j in day.jobs if "media_box" in j.skills]
     by_building: dict[str, set[int | None]] = {}
     for job in installs:

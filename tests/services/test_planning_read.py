@@ -22,7 +22,7 @@ MOVE = 0.01  # degrees: about 1 km east and north of where the target was
 
 def _plan(session, osm):
     options = PlanOptions(seed=3, time_limit_s=None, max_iterations=50)
-    return plan_day(session, region="Oslo sentrum", day=PLAN_DAY, osm=osm, options=options)
+    return plan_day(session, region="oslo", day=PLAN_DAY, osm=osm, options=options)
 
 
 def _stored_routes(session, outcome):

@@ -27,7 +27,7 @@ def runs_engine(committed_demo_url):
 
 def _start(engine, osm):
     options = PlanOptions(seed=2, time_limit_s=None, max_iterations=100)
-    return start_run(engine, region="Oslo sentrum", day=PLAN_DAY, osm=osm, options=options)
+    return start_run(engine, region="oslo", day=PLAN_DAY, osm=osm, options=options)
 
 
 def test_run_records_routes_and_summary_when_its_worker_succeeds(runs_engine, planning_osm):

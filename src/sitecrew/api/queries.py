@@ -14,6 +14,8 @@ from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
 from sitecrew.domain.ids import parse_id
+from sitecrew.errors import InvalidInputError
+from sitecrew.services import regions as region_service
 from sitecrew.services.reading import entities
 from sitecrew.services.reading.entities import Entity
 from sitecrew.services.reading.listing import ListFilter
@@ -54,6 +56,20 @@ class Query(PlanningQueries):
         return await _page(
             info, Entity.REGION, ListFilter(), first=first, after=after, convert=Region.from_domain
         )
+
+    @strawberry.field(
+        description="One region, by its slug (any case: `oslo`) or its id; give exactly one. "
+        "A region the caller may not see is NOT_FOUND, like one that does not exist."
+    )
+    async def region(
+        self, info: Info, slug: str | None = None, id: strawberry.ID | None = None
+    ) -> Region:
+        if (slug is None) == (id is None):
+            raise InvalidInputError("give the region's slug or its id (exactly one)")
+        ref = slug if slug is not None else parse_id(id, "region")
+        user = info.context.user
+        found = await info.context.read(region_service.get_region_by_ref, ref, principal=user)
+        return Region.from_domain(found)
 
     @strawberry.field(description="Districts the caller may see.")
     async def districts(

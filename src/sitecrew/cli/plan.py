@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def plan(
-    region: str = typer.Option(..., "--region", help="Region name (as in the database)."),
+    region: str = typer.Option(
+        ..., "--region", help="Region slug (any case, e.g. oslo) or id; see `sitecrew region list`."
+    ),
     day: str = typer.Option(..., "--date", help="Service date, YYYY-MM-DD."),
     publish: bool = typer.Option(
         False, "--publish", help="Publish the routes to the crews (jobs become scheduled)."

@@ -44,7 +44,9 @@ def create(
     organisation: int | None = typer.Option(
         None, "--organisation", help="Organisation id (required for contractor tokens)."
     ),
-    region: int | None = typer.Option(None, "--region", help="Limit a planner to one region."),
+    region: str | None = typer.Option(
+        None, "--region", help="Limit a planner to one region (slug, any case, or id)."
+    ),
     expires_in_days: int | None = typer.Option(
         None, "--expires-in-days", help="Days until the token stops working (default 90)."
     ),
@@ -54,6 +56,7 @@ def create(
 ) -> None:
     """Create a token and print its secret once (only a hash is stored)."""
     from sitecrew.services.access import create_token, lifetime_from_days  # noqa: PLC0415
+    from sitecrew.services.regions import get_region_by_ref  # noqa: PLC0415
 
     lifetime = lifetime_from_days(expires_in_days, no_expiry=no_expiry)
     with _sessions() as sessions, sessions.begin() as session:
@@ -61,7 +64,7 @@ def create(
             session,
             name=name,
             role=role,
-            region_id=region,
+            region_id=None if region is None else get_region_by_ref(session, region).id,
             organisation_id=organisation,
             crew_id=crew,
             lifetime=lifetime,

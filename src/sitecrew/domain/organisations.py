@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +14,52 @@ from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_area
 from sitecrew.domain.rules import optional_text, require_text
 from sitecrew.errors import InvalidInputError
+
+#: A region's one name: lower-case ASCII letters and digits in hyphen-separated words, not only
+#: digits (a number names a region by its id). Street-graph regions of the OSM manifest are
+#: slugs of the same form, so one word names a region on the command line, in the API and in
+#: the graph cache.
+SLUG_PATTERN = re.compile(r"(?![0-9]+$)[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = limits.STREET_REGION_MAX
+#: Letters that Unicode does not decompose into an ASCII base letter plus accents.
+_TRANSLITERATIONS = str.maketrans(
+    {"æ": "ae", "ø": "o", "ß": "ss", "þ": "th", "ð": "d", "đ": "d", "ł": "l", "œ": "oe"}
+)
+
+
+def slug_from_title(title: str) -> str:
+    """Return the slug a title suggests: ``"Oslo sentrum"`` -> ``"oslo-sentrum"``.
+
+    Accents are dropped and Nordic letters spelt in ASCII (``"Ålesund øst"`` ->
+    ``"alesund-ost"``), so the slug can be typed on any keyboard. A title without letters or
+    digits gives ``"region"``, and one of digits only is prefixed (``"region-7"``), because a
+    bare number names a region by id.
+    """
+    text = unicodedata.normalize("NFKD", title.lower().translate(_TRANSLITERATIONS))
+    ascii_text = text.encode("ascii", "ignore").decode("ascii")
+    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:SLUG_MAX].strip("-") or "region"
+    return slug if SLUG_PATTERN.fullmatch(slug) else f"region-{slug}"[:SLUG_MAX]
+
+
+def normalise_slug(text: str) -> str:
+    """Return ``text`` as a slug is stored: trimmed and lower-cased (lookups ignore case)."""
+    return text.strip().lower()
+
+
+def require_slug(value: str, what: str = "region slug") -> None:
+    """Raise unless ``value`` is a slug: ``oslo``, ``rhein-neckar``, ``oslo-2``.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the rule, for anything else.
+    """
+    if not isinstance(value, str) or len(value) > SLUG_MAX or not SLUG_PATTERN.fullmatch(value):
+        msg = (
+            f"{what} must be lower-case letters, digits and single hyphens (not only digits, "
+            f"at most {SLUG_MAX} characters), got {str(value)[:40]!r}"
+        )
+        raise InvalidInputError(msg)
 
 
 class OrganisationKind(StrEnum):
@@ -39,8 +87,11 @@ class Organisation:
 class Region:
     """An operating area (a city or part of one) with its outline.
 
-    ``street_region`` names the entry of the OSM region manifest whose street graph serves it;
-    ``timezone`` (IANA) is the local time of shifts and appointments.
+    A region has one name that commands, the API and the graph cache share: its ``slug``
+    (``oslo``), looked up without regard to case. ``name`` is its title for people
+    (``Oslo sentrum``); when no slug is given, the title suggests one (:func:`slug_from_title`).
+    ``street_region`` is the slug of the OSM manifest region whose street graph serves it
+    (often the same word); ``timezone`` (IANA) is the local time of shifts and appointments.
     """
 
     name: str
@@ -48,10 +99,16 @@ class Region:
     street_region: str | None = None
     timezone: str = "Europe/Oslo"
     id: int | None = None
+    slug: str = ""
 
     def __post_init__(self) -> None:
         require_text(self.name, "region name")
+        if not self.slug:
+            object.__setattr__(self, "slug", slug_from_title(self.name))
+        require_slug(self.slug)
         optional_text(self.street_region, "street region", max_length=limits.STREET_REGION_MAX)
+        if self.street_region is not None:
+            require_slug(self.street_region, "street region")
         require_text(self.timezone, "time zone", max_length=limits.TIMEZONE_MAX)
         validate_area(self.area, what="region area", max_vertices=limits.OUTLINE_VERTICES_MAX)
         try:

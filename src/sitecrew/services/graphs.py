@@ -2,7 +2,8 @@
 
 Loading a cached network takes tens of milliseconds and building one seconds to minutes, while
 a planning request needs it at once; so each process keeps the networks it loaded, keyed by
-region and directories. Worker processes of background planning runs have their own memo.
+the region's slug (lower-cased, so ``OSLO`` and ``oslo`` share one network) and directories.
+Worker processes of background planning runs have their own memo.
 """
 
 from __future__ import annotations
@@ -10,11 +11,17 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from sitecrew.domain.organisations import normalise_slug
+from sitecrew.errors import NotFoundError
+from sitecrew.services.regions import get_region_by_ref
 from sitecrew.streets import network_from_region
 from sitecrew.streets.network import BUILD_STAGES
+from sitecrew.streets.regions import load_regions, manifest_path_for
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sqlalchemy.orm import Session
 
     from sitecrew.config import OsmSettings
     from sitecrew.services.progress import ProgressCallback
@@ -32,7 +39,8 @@ def get_network(
     Parameters
     ----------
     street_region
-        A region of the OSM manifest (``Region.street_region`` in the database).
+        The slug of a region of the OSM manifest (``Region.street_region`` in the database),
+        in any case.
     settings
         Where extracts and the graph cache live, and the snap limit.
     progress
@@ -50,8 +58,9 @@ def get_network(
     StreetGraphError
         When the extract holds no drivable network.
     """
+    slug = normalise_slug(street_region)
     key = (
-        street_region,
+        slug,
         settings.directory.resolve(),
         settings.cache_directory.resolve(),
         settings.max_snap_distance_m,
@@ -64,10 +73,51 @@ def get_network(
                     done = BUILD_STAGES.index(stage) + 1
                     progress("street graph", done, len(BUILD_STAGES))
 
-            network = network_from_region(street_region, settings=settings, progress=report)
+            network = network_from_region(slug, settings=settings, progress=report)
             _ = network.topology  # built (or read from the cache) once, outside any request
             _networks[key] = network
         return _networks[key]
+
+
+def street_region_for(ref: str, *, directory: Path, session: Session | None = None) -> str:
+    """Return the manifest region (its slug) that a region name given by a user means.
+
+    A manifest slug in any case names itself; otherwise a database region's slug or id names the
+    street graph that serves it, so ``sitecrew osm build`` takes the same names as ``sitecrew
+    plan``.
+
+    Parameters
+    ----------
+    ref
+        ``"oslo"``, ``"OSLO"``, or a database region's slug or id.
+    directory
+        The OSM directory (its manifest, else the repository's).
+    session
+        A session on the database, or ``None`` when there is none to ask.
+
+    Raises
+    ------
+    NotFoundError
+        Listing the manifest's regions, when neither the manifest nor the database knows
+        ``ref`` or the database region has no street graph.
+    ConfigurationError
+        When the manifest cannot be read.
+    """
+    manifest = load_regions(manifest_path_for(directory))
+    key = normalise_slug(ref)
+    if key in manifest:
+        return key
+    street_region = None
+    if session is not None:
+        try:
+            street_region = get_region_by_ref(session, ref).street_region
+        except NotFoundError:
+            street_region = None
+    if street_region is None:
+        known = ", ".join(sorted(manifest))
+        msg = f"unknown region {ref[:60]!r}; known regions: {known} (or a database region's slug)"
+        raise NotFoundError(msg)
+    return normalise_slug(street_region)
 
 
 def clear_networks() -> None:

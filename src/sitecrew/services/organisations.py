@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import to_db_geometry
 from sitecrew.db.repositories.common import get_or_raise
+from sitecrew.errors import ConflictError
 from sitecrew.services._persist import save
 
 if TYPE_CHECKING:
@@ -22,8 +25,17 @@ def create_organisation(session: Session, organisation: Organisation) -> Organis
 
 
 def create_region(session: Session, region: Region) -> Region:
-    """Store a new region and return it with its id."""
+    """Store a new region and return it with its id.
+
+    Raises
+    ------
+    ConflictError
+        When another region has the same slug or title.
+    """
+    if session.scalar(select(m.Region.id).where(m.Region.slug == region.slug)) is not None:
+        raise ConflictError(f"region slug {region.slug!r} is taken; choose another")
     row = m.Region(
+        slug=region.slug,
         name=region.name,
         street_region=region.street_region,
         timezone=region.timezone,

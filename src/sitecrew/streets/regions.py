@@ -2,6 +2,8 @@
 
 Region names decouple the rest of the system from file names, and a missing extract becomes an
 error that says which file to put where and where to download it, instead of a bare path error.
+Each name is a region slug (``oslo``, ``rhein-neckar``), the same form the database gives its
+regions, and is looked up without regard to case.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecrew.domain.organisations import normalise_slug, require_slug
 from sitecrew.errors import ConfigurationError, NotFoundError
 
 MANIFEST_NAME = "regions.toml"
@@ -24,7 +27,8 @@ class Region:
     Attributes
     ----------
     name
-        Key used on the command line and in services (``oslo``, ``rhein-neckar``).
+        The region's slug, used on the command line, in services and as the database regions'
+        ``street_region`` (``oslo``, ``rhein-neckar``).
     title
         What the extract covers.
     extract
@@ -60,7 +64,7 @@ def load_regions(manifest: Path) -> dict[str, Region]:
     Raises
     ------
     ConfigurationError
-        When the manifest is missing or malformed.
+        When the manifest is missing or malformed, or a region's name is not a slug.
     """
     try:
         tables = tomllib.loads(manifest.read_text(encoding="utf-8"))["regions"]
@@ -71,7 +75,7 @@ def load_regions(manifest: Path) -> dict[str, Region]:
 
 
 def get_region_or_raise(name: str, *, directory: Path) -> Region:
-    """Return the named region.
+    """Return the named region (``oslo``, ``OSLO`` and `` Oslo `` are one name).
 
     Raises
     ------
@@ -79,10 +83,11 @@ def get_region_or_raise(name: str, *, directory: Path) -> Region:
         Naming the known regions when ``name`` is not one of them.
     """
     regions = load_regions(manifest_path_for(directory))
-    if name not in regions:
-        msg = f"unknown region {name!r}; known regions: {', '.join(sorted(regions))}"
+    key = normalise_slug(name)
+    if key not in regions:
+        msg = f"unknown region {name[:60]!r}; known regions: {', '.join(sorted(regions))}"
         raise NotFoundError(msg)
-    return regions[name]
+    return regions[key]
 
 
 def extract_path_for(region: Region, *, directory: Path) -> Path:
@@ -105,6 +110,7 @@ def extract_path_for(region: Region, *, directory: Path) -> Path:
 
 
 def _region(name: str, table: dict[str, object]) -> Region:
+    require_slug(name, "manifest region name")
     bbox = tuple(float(value) for value in table["bbox"])  # type: ignore[attr-defined]
     if len(bbox) != 4:  # noqa: PLR2004
         msg = f"region {name}: bbox needs 4 numbers"

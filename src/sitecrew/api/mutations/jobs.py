@@ -7,6 +7,7 @@ Access, validation against stored rows and the write all happen in the use case
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -21,11 +22,13 @@ from sitecrew.api.mutations.problems import (
     returns_problems,
 )
 from sitecrew.api.types.enums import JobKind, JobStatus
+from sitecrew.api.types.places import REGION_FIELD
 from sitecrew.api.types.work import Appointment, Job
 from sitecrew.domain import job_commands as cmd
 from sitecrew.domain import jobs as dj
 from sitecrew.domain.ids import parse_id, parse_optional_id
 from sitecrew.services import jobs as job_service
+from sitecrew.services import regions as region_service
 
 Info = strawberry.Info[Context, None]
 JobPayload = Annotated[
@@ -42,7 +45,7 @@ _VERSION = "The version you last read (a stale one is a Conflict)."
 @strawberry.input
 class CreateJobInput:
     kind: JobKind
-    region_id: strawberry.ID
+    region: str = strawberry.field(description=REGION_FIELD)
     furniture_id: strawberry.ID | None = None
     apartment_id: strawberry.ID | None = None
     site_id: strawberry.ID | None = None
@@ -81,7 +84,7 @@ class CancelAppointmentInput:
     version: int = strawberry.field(description=_VERSION)
 
 
-def _create_job_command(data: CreateJobInput) -> cmd.CreateJob:
+def _create_job_command(data: CreateJobInput, region_id: int) -> cmd.CreateJob:
     target = dj.JobTarget(
         parse_optional_id(data.furniture_id, "furniture"),
         parse_optional_id(data.apartment_id, "apartment"),
@@ -90,7 +93,7 @@ def _create_job_command(data: CreateJobInput) -> cmd.CreateJob:
     return cmd.CreateJob(
         dj.JobKind(data.kind.value),
         target,
-        parse_id(data.region_id, "region"),
+        region_id,
         duration_minutes=data.duration_minutes,
         priority=data.priority,
         due_on=data.due_on,
@@ -103,8 +106,13 @@ class JobMutations:
     @strawberry.mutation(description="Create a job at exactly one target, in its region.")
     @returns_problems
     async def create_job(self, info: Info, input: CreateJobInput) -> JobPayload:
-        command = _create_job_command(input)
-        job = await info.context.write(job_service.create_job, info.context.user, command)
+        job = await info.context.write(
+            region_service.in_region,
+            info.context.user,
+            input.region,
+            job_service.create_job,
+            partial(_create_job_command, input),
+        )
         return Job.from_domain(job)
 
     @strawberry.mutation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -15,9 +16,11 @@ from sitecrew.api.mutations.problems import (
     NotFound,
     returns_problems,
 )
+from sitecrew.api.types.places import REGION_FIELD
 from sitecrew.api.types.routes import PlanningRun
 from sitecrew.domain.ids import parse_id
 from sitecrew.domain.routes import PlanOptions
+from sitecrew.services import regions as region_service
 from sitecrew.services.planning import use_cases
 
 Info = strawberry.Info[Context, None]
@@ -40,7 +43,7 @@ PublishPayload = Annotated[
 
 @strawberry.input
 class PlanRoutesInput:
-    region_id: strawberry.ID
+    region: str = strawberry.field(description=REGION_FIELD)
     date: dt.date
     time_limit_seconds: float = strawberry.field(
         default=5.0, description="The solver's time limit; the server caps it (300 s by default)."
@@ -65,19 +68,16 @@ class PlanningMutations:
     @returns_problems
     async def plan_routes(self, info: Info, input: PlanRoutesInput) -> PlanRoutesPayload:
         context = info.context
-        command = use_cases.PlanRoutes(
-            region_id=parse_id(input.region_id, "region"),
-            day=input.date,
-            options=PlanOptions(
-                seed=input.seed, time_limit_s=input.time_limit_seconds, publish=input.publish
-            ),
+        options = PlanOptions(
+            seed=input.seed, time_limit_s=input.time_limit_seconds, publish=input.publish
         )
+        settings = context.settings
         run = await context.write(
-            use_cases.plan_routes,
+            region_service.in_region,
             context.user,
-            command,
-            osm=context.settings.osm,
-            limits=context.settings.routing,
+            input.region,
+            partial(use_cases.plan_routes, osm=settings.osm, limits=settings.routing),
+            partial(use_cases.PlanRoutes, day=input.date, options=options),
         )
         return PlanningRun.from_domain(run)
 

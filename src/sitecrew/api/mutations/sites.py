@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -18,13 +19,14 @@ from sitecrew.api.mutations.problems import (
 )
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types.enums import MaintenanceAction, SiteKind, WearType
-from sitecrew.api.types.places import Furniture, MaintenanceRecord, Site
+from sitecrew.api.types.places import REGION_FIELD, Furniture, MaintenanceRecord, Site
 from sitecrew.domain import jobs as dj
 from sitecrew.domain import sites as ds
 from sitecrew.domain.geo import point_from_lon_lat, validate_area
 from sitecrew.domain.ids import parse_id, parse_optional_id
 from sitecrew.errors import InvalidInputError
 from sitecrew.services import furniture as furniture_service
+from sitecrew.services import regions as region_service
 from sitecrew.services import sites as site_service
 
 Info = strawberry.Info[Context, None]
@@ -47,7 +49,7 @@ DeletePayload = Annotated[
 class CreateSiteInput:
     name: str
     kind: SiteKind
-    region_id: strawberry.ID
+    region: str = strawberry.field(description=REGION_FIELD)
     lon: float
     lat: float
     area: GeoJSON | None = None
@@ -108,6 +110,21 @@ class RecordMaintenanceInput:
     job_id: strawberry.ID | None = None
 
 
+def _new_site(data: CreateSiteInput, region_id: int) -> ds.Site:
+    """Return the site to create in the region ``data.region`` resolved to."""
+    return ds.Site(
+        data.name,
+        data.kind,
+        point_from_lon_lat(data.lon, data.lat),
+        region_id,
+        area=validate_area(data.area, what="area") if data.area is not None else None,
+        address=data.address,
+        owner_id=parse_optional_id(data.owner_id, "owner"),
+        district_id=parse_optional_id(data.district_id, "district"),
+        access_notes=data.access_notes,
+    )
+
+
 def _changes(data: Any, fields: tuple[str, ...]) -> site_service.Changes:
     values = {name: getattr(data, name) for name in fields if getattr(data, name) is not None}
     if data.lon is not None or data.lat is not None:
@@ -122,18 +139,13 @@ class SiteMutations:
     @strawberry.mutation(description="Create a site (admins and the region's planners).")
     @returns_problems
     async def create_site(self, info: Info, input: CreateSiteInput) -> SitePayload:
-        site = ds.Site(
-            input.name,
-            input.kind,
-            point_from_lon_lat(input.lon, input.lat),
-            parse_id(input.region_id, "region"),
-            area=validate_area(input.area, what="area") if input.area is not None else None,
-            address=input.address,
-            owner_id=parse_optional_id(input.owner_id, "owner"),
-            district_id=parse_optional_id(input.district_id, "district"),
-            access_notes=input.access_notes,
+        stored = await info.context.write(
+            region_service.in_region,
+            info.context.user,
+            input.region,
+            site_service.create_site,
+            partial(_new_site, input),
         )
-        stored = await info.context.write(site_service.create_site, info.context.user, site)
         return Site.from_domain(stored)
 
     @strawberry.mutation(description="Change a site's fields; omitted fields stay as they are.")

@@ -20,12 +20,24 @@ from sitecrew.api.types.enums import (
 from sitecrew.services.reading.entities import Entity
 
 Info = strawberry.Info[Context, None]
+#: How inputs that take a region describe it.
+REGION_FIELD = (
+    "The region: its slug in any case (`oslo`) or its id (`1`). A region the caller may not "
+    "see is NotFound, like one that does not exist; the message lists the slugs it may use."
+)
 
 
-@strawberry.type(description="An operating area.")
+@strawberry.type(
+    description="An operating area. Name it by its slug (any case) or its id wherever an "
+    "operation takes a region."
+)
 class Region:
     id: strawberry.ID
-    name: str
+    slug: str = strawberry.field(
+        description="The region's one name for commands and the API (`oslo`): lower-case "
+        "letters, digits and hyphens; looked up without regard to case."
+    )
+    name: str = strawberry.field(description="The title people read (`Oslo sentrum`).")
     timezone: str
     area: GeoJSON
 
@@ -34,6 +46,7 @@ class Region:
         """Build from ``domain.organisations.Region``."""
         return cls(
             id=strawberry.ID(str(region.id)),
+            slug=region.slug,
             name=region.name,
             timezone=region.timezone,
             area=region.area,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import area_column_type, enum_check, from_db_geometry
 from sitecrew.domain import organisations as d
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.default import DefaultExecutionContext
 
 
 class Organisation(Base):
@@ -27,12 +30,25 @@ class Organisation(Base):
         return d.Organisation(name=self.name, kind=d.OrganisationKind(self.kind), id=self.id)
 
 
+def _slug_from_title(context: DefaultExecutionContext) -> str:
+    """Give a row inserted without a slug (scripts, fixtures) the one its title suggests."""
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return d.slug_from_title(str(parameters["name"]))
+
+
 class Region(Base):
-    """An operating area."""
+    """An operating area: ``slug`` is its one name for commands and the API, ``name`` its title.
+
+    Slugs are stored lower-case (``normalise_slug``), so the unique index also makes lookups
+    that ignore case unambiguous.
+    """
 
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(
+        String(d.SLUG_MAX), index=True, unique=True, default=_slug_from_title
+    )
     name: Mapped[str] = mapped_column(String(200), unique=True)
     street_region: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), server_default="Europe/Oslo")
@@ -42,6 +58,7 @@ class Region(Base):
         """Return the domain object."""
         return d.Region(
             name=self.name,
+            slug=self.slug,
             area=from_db_geometry(self.area),
             street_region=self.street_region,
             timezone=self.timezone,

@@ -60,8 +60,9 @@ def create_world(
         key: organisations.create_organisation(session, Organisation(name, kind)).id or 0
         for key, (name, kind) in ORGANISATIONS.items()
     }
-    region = organisations.create_region(
-        session, Region(region_name, bounds.to_polygon(), street_region)
+    region = organisations.create_region(  # one name: the slug of its street graph, "oslo"
+        session,
+        Region(region_name, bounds.to_polygon(), street_region, slug=street_region or ""),
     )
     width = (bounds.east - bounds.west) / 3
     height = (bounds.north - bounds.south) / 2

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from sitecrew.db import models as m
-from sitecrew.errors import InvalidInputError, NotFoundError
+from sitecrew.errors import InvalidInputError
 from sitecrew.services.planning.day import DayClock, DayInput, Points, RegionInfo
 from sitecrew.services.planning.load_crews import day_crews
 from sitecrew.services.planning.load_jobs import day_jobs
 from sitecrew.services.planning.replan import add_fixed_stops
+from sitecrew.services.regions import get_region_by_ref
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -20,21 +18,17 @@ if TYPE_CHECKING:
 
 
 def get_region_or_raise(session: Session, region: int | str) -> RegionInfo:
-    """Return the region by id or name, checked to have a street graph to route on.
+    """Return the region by id or slug (any case), checked to have a street graph to route on.
 
     Raises
     ------
     NotFoundError
-        When no region has that id or name.
+        When no region has that id or slug (see ``services.regions.get_region_by_ref``).
     InvalidInputError
         When the region names no street-graph region (``street_region``).
     """
-    column = m.Region.id if isinstance(region, int) else m.Region.name
-    row = session.scalars(select(m.Region).where(column == region)).one_or_none()
-    if row is None:
-        known = ", ".join(session.scalars(select(m.Region.name).order_by(m.Region.name)))
-        raise NotFoundError(f"no region {region!r}; known regions: {known or 'none'}")
-    if not row.street_region:
+    row = get_region_by_ref(session, region)
+    if row.id is None or not row.street_region:
         msg = (
             f"region {row.name!r} has no street graph region (street_region); set it to a "
             "region of data/osm/regions.toml before planning"
