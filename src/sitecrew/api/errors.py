@@ -12,26 +12,31 @@ subscription frames). There each is classified:
 - anything else is masked to "Unexpected error." with ``INTERNAL``, so responses never carry a
   stack trace or SQL.
 
-An expected error is logged as one line (code, operation, path); only an unexpected one is
-logged with its traceback.
+An expected error is logged as one line (code, operation, path, and who asked: role and token
+id, never the secret); only an unexpected one is logged with its traceback. Every rewritten error
+carries ``extensions.requestId`` while a request is being served (:mod:`sitecrew.logs`), so a
+user's report leads to the server's log lines of that request.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from sitecrew.errors import SitecrewError
+from sitecrew.logs import current_request_id, describe_principal, principal_fields
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from strawberry.types import ExecutionContext
+
+    from sitecrew.domain.access import Principal
 
 LOGGER = logging.getLogger("sitecrew.api")
 UNEXPECTED = "Unexpected error."
@@ -87,6 +92,9 @@ def _rewrite(error: GraphQLError, verdict: Verdict) -> GraphQLError:
     extensions = {**(error.extensions or {}), "code": verdict.code}
     if not verdict.expected:
         extensions = {"code": verdict.code}
+    request_id = current_request_id()
+    if request_id is not None:
+        extensions["requestId"] = request_id
     return GraphQLError(
         verdict.message,
         nodes=error.nodes,
@@ -97,22 +105,62 @@ def _rewrite(error: GraphQLError, verdict: Verdict) -> GraphQLError:
     )
 
 
-def _log(verdict: Verdict, error: GraphQLError, operation: str | None) -> None:
-    path = ".".join(str(key) for key in error.path) if error.path else "-"
+def _log(verdict: Verdict, path: str, operation: str | None, principal: Principal | None) -> None:
     name = operation or "anonymous"
+    who = describe_principal(principal)
+    fields = {"operation": name, "path": path, **principal_fields(principal)}
     if verdict.expected:
         message = verdict.message[:LOGGED_MESSAGE_MAX]
-        LOGGER.info("%s in %s at %s: %r", verdict.code, name, path, message)
+        LOGGER.info(
+            "%s in %s at %s by %s: %r",
+            verdict.code,
+            name,
+            path,
+            who,
+            message,
+            extra={"code": verdict.code, **fields},
+        )
     else:
-        LOGGER.error("unexpected error in %s at %s", name, path, exc_info=verdict.cause)
+        LOGGER.error(
+            "unexpected error in %s at %s by %s",
+            name,
+            path,
+            who,
+            exc_info=verdict.cause,
+            extra={"code": verdict.code, **fields},
+        )
 
 
-def rewrite_errors(errors: list[GraphQLError], operation: str | None = None) -> None:
+def rewrite_errors(
+    errors: list[GraphQLError],
+    operation: str | None = None,
+    principal: Principal | None = None,
+) -> None:
     """Classify, log and rewrite ``errors`` in place (the list strawberry will answer with)."""
     verdicts = [classify(error) for error in errors]
     for verdict, error in zip(verdicts, errors, strict=True):
-        _log(verdict, error, operation)
+        path = ".".join(str(key) for key in error.path) if error.path else "-"
+        _log(verdict, path, operation, principal)
     errors[:] = [_rewrite(e, v) for e, v in zip(errors, verdicts, strict=True)]
+
+
+def log_problem(error: SitecrewError, info: Any) -> None:
+    """Log a mutation's expected failure (a payload problem, not a GraphQL error) as one line.
+
+    ``info`` is the resolver's ``strawberry.Info`` (None when a resolver was called without
+    one), read for the operation's name, the field and the caller.
+    """
+    operation = getattr(getattr(info, "operation", None), "name", None)
+    name = None if operation is None else operation.value
+    path = getattr(info, "field_name", None) or "-"
+    principal = getattr(getattr(info, "context", None), "principal", None)
+    _log(Verdict(error.code, str(error), expected=True), path, name, principal)
+
+
+def _principal_of(execution_context: ExecutionContext | None) -> Principal | None:
+    """Return who ran the operation (None before authentication or outside a request)."""
+    context = getattr(execution_context, "context", None)
+    return getattr(context, "principal", None)
 
 
 class SitecrewSchema(strawberry.Schema):
@@ -127,7 +175,7 @@ class SitecrewSchema(strawberry.Schema):
         errors of an exception raised before execution, which no extension hook sees in time.
         """
         operation = execution_context.operation_name if execution_context else None
-        rewrite_errors(errors, operation)
+        rewrite_errors(errors, operation, _principal_of(execution_context))
 
 
 class ErrorCodes(SchemaExtension):

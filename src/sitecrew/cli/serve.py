@@ -1,6 +1,13 @@
-"""``sitecrew serve``: run the ASGI app with uvicorn."""
+"""``sitecrew serve``: run the ASGI app with uvicorn, logging as ``SITECREW_LOG_*`` say.
+
+Logging is configured here, not in the app: tests and embedding servers keep their own. The
+same configuration goes to uvicorn (``log_config``), which applies it in every worker process,
+so uvicorn's lines and Sitecrew's share one format and carry the request id.
+"""
 
 from __future__ import annotations
+
+import os
 
 import typer
 
@@ -10,13 +17,16 @@ def serve(
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default SITECREW_PORT)."),
     workers: int = typer.Option(1, min=1, max=32, help="Worker processes."),
 ) -> None:
-    """Serve Sitecrew over HTTP (health at /healthz)."""
+    """Serve Sitecrew over HTTP (health at /healthz); SITECREW_LOG_LEVEL, SITECREW_LOG_FORMAT."""
     import uvicorn  # noqa: PLC0415
 
     from sitecrew.config import Settings  # noqa: PLC0415
     from sitecrew.db.engine import check_connection, engine_from_settings  # noqa: PLC0415
+    from sitecrew.logs import LogSettings, configure_logging, logging_config  # noqa: PLC0415
     from sitecrew.web.app import create_app  # noqa: PLC0415
 
+    logs = LogSettings.from_env(os.environ)
+    configure_logging(logs)
     settings = Settings.from_env()
     check_connection(engine_from_settings(settings.database))
     # Several worker processes need the app as an import string (each builds its own from the
@@ -28,5 +38,6 @@ def serve(
         host=host or settings.server.host,
         port=port or settings.server.port,
         workers=workers,
-        log_level="info",
+        log_config=logging_config(logs),
+        log_level=logs.level.lower(),
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
@@ -26,6 +27,7 @@ from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
+from sitecrew.web.request_ids import RequestIds
 from sitecrew.web.websocket_view import SubscriptionEndpoint
 
 if TYPE_CHECKING:
@@ -70,7 +72,8 @@ def create_app(settings: Settings) -> Starlette:
             methods=["GET"],
         ),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Around every route: each request and WebSocket connection gets its id before it runs.
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIds)])
 
 
 def app_from_env() -> Starlette:

@@ -2,11 +2,13 @@
 
 ``GET /routes/{crew_id}/{date}.gpx`` and ``…/{date}.geojson`` with the same bearer token as the
 GraphQL API and the same visibility rule as ``crewRoute`` (a crew downloads only its own
-published route). Errors answer with a status and ``{"error": {"code", "message"}}``.
+published route). Errors answer with a status and ``{"error": {"code", "message",
+"requestId"}}`` and are logged as one line.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
@@ -22,6 +24,7 @@ from sitecrew.errors import (
     SitecrewError,
     UnauthenticatedError,
 )
+from sitecrew.logs import current_request_id, describe_principal, principal_fields
 from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
 from sitecrew.services.planning.read import visible_crew_route
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
     from sitecrew.domain.access import Principal
     from sitecrew.web.auth import BearerAuthenticator
 
+LOGGER = logging.getLogger("sitecrew.web.downloads")
 MEDIA_TYPES = {"gpx": "application/gpx+xml", "geojson": "application/geo+json"}
 STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
     (UnauthenticatedError, 401),
@@ -52,6 +56,7 @@ class RouteDownloads:
 
     async def download(self, request: Request) -> Response:
         """Answer one download request."""
+        principal: Principal | None = None
         try:
             principal = await self._authenticator.principal(request.headers)
             crew_id, day, file_format = _parse(request.path_params)
@@ -59,7 +64,7 @@ class RouteDownloads:
                 self._export, principal, crew_id, day, file_format
             )
         except SitecrewError as error:
-            return _error(error)
+            return _error(error, principal)
         filename = f"route-crew{crew_id}-{day.isoformat()}.{file_format}"
         return Response(
             body,
@@ -89,9 +94,16 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
     return crew_id, parse_day(params["day"]), file_format
 
 
-def _error(error: SitecrewError) -> JSONResponse:
+def _error(error: SitecrewError, principal: Principal | None) -> JSONResponse:
     status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-    return JSONResponse(
-        {"error": {"code": error.code, "message": str(error)}}, status_code=status, headers=headers
+    LOGGER.info(
+        "%s (%d) in route download by %s: %r",
+        error.code,
+        status,
+        describe_principal(principal),
+        str(error)[:300],
+        extra={"code": error.code, "status": status, **principal_fields(principal)},
     )
+    body = {"code": error.code, "message": str(error), "requestId": current_request_id()}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)

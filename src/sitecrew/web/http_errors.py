@@ -1,21 +1,26 @@
 """Request-level errors as GraphQL JSON: ``{"errors": [{"message", "extensions": {"code"}}]}``.
 
 A request that never reaches execution (a body that is not JSON, the wrong content type, a
-refused batch, no token) still gets an answer a GraphQL client can read, with a stable code and
-a fitting HTTP status, never plain text or an HTML error page.
+refused batch, no token) still gets an answer a GraphQL client can read, with a stable code,
+the request's id (``extensions.requestId``, as on every GraphQL error) and a fitting HTTP
+status, never plain text or an HTML error page. Each refusal is one log line.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import orjson
 from cross_web import HTTPException
 from starlette.responses import Response
 
+from sitecrew.logs import current_request_id
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+LOGGER = logging.getLogger("sitecrew.web")
 #: The code of an HTTP status raised by strawberry itself (with its own wording).
 CODES_BY_STATUS = {
     400: "BAD_REQUEST",
@@ -41,9 +46,15 @@ class RequestError(HTTPException):
         self.headers = dict(headers or {})
 
 
+def error_extensions(code: str) -> dict[str, str]:
+    """Return an error's ``extensions``: its code and, while serving a request, the request id."""
+    request_id = current_request_id()
+    return {"code": code} if request_id is None else {"code": code, "requestId": request_id}
+
+
 def error_body(message: str, code: str) -> dict[str, object]:
-    """Return a GraphQL response holding one error with ``extensions.code``."""
-    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+    """Return a GraphQL response holding one error with ``extensions.code`` and ``requestId``."""
+    return {"errors": [{"message": message, "extensions": error_extensions(code)}]}
 
 
 def error_response(error: HTTPException) -> Response:
@@ -52,6 +63,14 @@ def error_response(error: HTTPException) -> Response:
         code, headers = error.code, error.headers
     else:
         code, headers = CODES_BY_STATUS.get(error.status_code, "BAD_REQUEST"), {}
+    if error.status_code < 500:  # noqa: PLR2004  (a server fault was logged with its traceback)
+        LOGGER.info(
+            "%s (%d) refused: %s",
+            code,
+            error.status_code,
+            error.reason[:300],
+            extra={"code": code, "status": error.status_code},
+        )
     return Response(
         orjson.dumps(error_body(error.reason, code)),
         status_code=error.status_code,

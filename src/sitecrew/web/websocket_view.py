@@ -15,7 +15,9 @@ protocol (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md) with 
   a revoked or expired token gets ``UNAUTHENTICATED`` and the connection is closed (4403);
 - only subscriptions run here (``OPERATION_NOT_ALLOWED`` otherwise: HTTP serves the rest), at
   most ``max_subscriptions`` at once per connection (``TOO_MANY_SUBSCRIPTIONS``);
-- errors carry the same codes and masking as on HTTP;
+- errors carry the same codes and masking as on HTTP; each operation has a request id of its
+  own (the connection's id and a counter: ``<id>.3``), in its log lines and its errors'
+  ``extensions.requestId``;
 - between two results a subscription holds no session, so an idle socket costs the database
   nothing.
 """
@@ -38,7 +40,9 @@ from sitecrew.api.context import Context
 from sitecrew.api.errors import INTERNAL, UNEXPECTED, rewrite_errors
 from sitecrew.db.engine import read_session_factory, write_session_factory
 from sitecrew.errors import InvalidInputError, SitecrewError, UnauthenticatedError
+from sitecrew.logs import current_request_id, new_request_id, request_id_bound
 from sitecrew.web.auth import bearer_secret
+from sitecrew.web.http_errors import error_extensions
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -180,19 +184,21 @@ def operation_type(request: _Subscribe, *, max_tokens: int) -> OperationType | N
     return None if operation is None else operation.operation
 
 
-def _formatted(errors: list[GraphQLError], operation: str | None) -> list[GraphQLFormattedError]:
+def _formatted(
+    errors: list[GraphQLError], operation: str | None, principal: Principal | None = None
+) -> list[GraphQLFormattedError]:
     """Return errors as a client may see them, with the same codes and masking as on HTTP.
 
     The schema rewrites what it reports (``process_errors``); an error that still carries its
     original exception did not pass through that, so it is rewritten here by the same rules.
     """
     if any(error.original_error is not None for error in errors):
-        rewrite_errors(errors, operation)
+        rewrite_errors(errors, operation, principal)
     return [error.formatted for error in errors]
 
 
 def _refusal(error: SitecrewError) -> list[GraphQLFormattedError]:
-    return [GraphQLError(str(error), extensions={"code": error.code}).formatted]
+    return [GraphQLError(str(error), extensions=error_extensions(error.code)).formatted]
 
 
 class _Connection:
@@ -207,6 +213,8 @@ class _Connection:
         self._operations: dict[str, anyio.CancelScope] = {}
         self._send_lock = anyio.Lock()
         self._tasks: TaskGroup | None = None
+        self._request_id = current_request_id() or new_request_id()
+        self._subscribed = 0
 
     async def serve(self) -> None:
         """Answer messages until the client leaves; then stop its subscriptions."""
@@ -270,8 +278,15 @@ class _Connection:
         request = _Subscribe.from_message(message)
         if request.id in self._operations:
             raise _Close(4409, f"Subscriber for {request.id} already exists")
+        self._subscribed += 1
+        # The operation's own id: its task, started inside, keeps it; the next message does not.
+        with request_id_bound(f"{self._request_id}.{self._subscribed}"):
+            await self._start(request, self._secret)
+
+    async def _start(self, request: _Subscribe, secret: str) -> None:
+        """Check the token and the operation again, then run the subscription in a task."""
         try:
-            principal = await self._endpoint.authenticator.principal_for(self._secret, fresh=True)
+            principal = await self._endpoint.authenticator.principal_for(secret, fresh=True)
         except UnauthenticatedError as error:
             await self._refuse(request.id, error)
             raise _Close(4403, "Forbidden") from None
@@ -309,7 +324,7 @@ class _Connection:
                 await self._stream(request, context)
         except Exception:  # a fault of ours: this subscription ends, the connection goes on
             LOGGER.exception("subscription %r failed", request.id[:40])
-            masked = {"message": UNEXPECTED, "extensions": {"code": INTERNAL}}
+            masked = {"message": UNEXPECTED, "extensions": error_extensions(INTERNAL)}
             await self._send({"id": request.id, "type": "error", "payload": [masked]})
         finally:
             if self._operations.get(request.id) is scope:
@@ -327,7 +342,7 @@ class _Connection:
         )
         async with aclosing(results):
             async for result in results:
-                errors = _formatted(result.errors or [], request.operation_name)
+                errors = _formatted(result.errors or [], request.operation_name, context.principal)
                 if isinstance(result, PreExecutionError):
                     await self._send({"id": request.id, "type": "error", "payload": errors})
                     return
@@ -339,7 +354,13 @@ class _Connection:
         await self._send({"id": request.id, "type": "complete"})
 
     async def _refuse(self, operation_id: str, error: SitecrewError) -> None:
-        LOGGER.info("%s: subscription %r refused: %s", error.code, operation_id[:40], error)
+        LOGGER.info(
+            "%s: subscription %r refused: %s",
+            error.code,
+            operation_id[:40],
+            error,
+            extra={"code": error.code},
+        )
         await self._send({"id": operation_id, "type": "error", "payload": _refusal(error)})
 
     async def _close_unless_initialised(self) -> None:

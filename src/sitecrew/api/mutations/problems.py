@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import strawberry
 
+from sitecrew.api.errors import log_problem
 from sitecrew.errors import (
     ConflictError,
     IllegalTransitionError,
@@ -91,6 +92,8 @@ def returns_problems(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitab
         try:
             return await resolver(*args, **kwargs)
         except SitecrewError as error:
-            return problem_from(error)
+            problem = problem_from(error)  # an error with no payload member is raised on
+            log_problem(error, kwargs.get("info"))
+            return problem
 
     return resolve
