@@ -179,3 +179,27 @@ def test_gpx_waypoints_name_sequence_time_label_and_address_when_exported(api_wo
     assert waypoints[0].findtext(f"{GPX}time") == f"{WINTER_DAY.isoformat()}T06:30:00Z"
     assert waypoints[1].findtext(f"{GPX}desc") == stored.site_address
     assert [w.findtext(f"{GPX}type") for w in waypoints] == ["start", "job", "break", "job", "end"]
+
+
+def test_a_planning_runs_times_carry_the_regions_offset_when_read(api_world):
+    """A run asked for at 05:00Z on a summer day reads 07:00+02:00, the clock of its region."""
+    asked = datetime(2026, 7, 14, 5, 0, tzinfo=UTC)
+    with schema_caller(api_world.url) as caller:
+        with caller.sessions.begin() as session:
+            run = m.PlanningRun(
+                region_id=api_world.region_id,
+                service_date=SUMMER_DAY,
+                status="succeeded",
+                progress=1.0,
+                created_at=asked,
+                finished_at=asked + timedelta(seconds=90),
+            )
+            session.add(run)
+            session.flush()
+            run_id = run.id
+        query = "query R($id: ID!) { planningRun(id: $id) { createdAt finishedAt } }"
+        found = caller.data(ADMIN, query, id=str(run_id))["planningRun"]
+    assert found == {
+        "createdAt": "2026-07-14T07:00:00+02:00",
+        "finishedAt": "2026-07-14T07:01:30+02:00",
+    }
