@@ -67,6 +67,9 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     development: bool = False
+    #: Whether authenticated callers may introspect the schema (GraphiQL needs it; the SDL is
+    #: public anyway, at ``/schema.graphql``). Anonymous callers get 401 before anything runs.
+    introspection: bool = True
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
@@ -102,7 +105,8 @@ class Settings:
         ``SITECREW_OSM_DIR``, ``SITECREW_CACHE_DIR``, ``SITECREW_MAX_SNAP_M``, ``SITECREW_SEED``,
         ``SITECREW_TIME_LIMIT_S``, the planning-run limits ``SITECREW_MAX_PLAN_TIME_S``,
         ``SITECREW_MAX_ACTIVE_RUNS`` (per region) and ``SITECREW_RUN_STALE_S``,
-        ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, and
+        ``SITECREW_HOST``, ``SITECREW_PORT``, ``SITECREW_DEV``, ``SITECREW_INTROSPECTION``
+        (on unless ``0``/``false``/``no``/``off``), and
         the API limits ``SITECREW_MAX_QUERY_DEPTH``, ``SITECREW_MAX_ALIASES``,
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
         ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES``,
@@ -139,6 +143,7 @@ class Settings:
                 host=env.get("SITECREW_HOST", "127.0.0.1"),
                 port=int(_number(env, "SITECREW_PORT", 8000)),
                 development=_flag(env, "SITECREW_DEV"),
+                introspection=_switch(env, "SITECREW_INTROSPECTION", default=True),
                 **_api_limits(env),
             ),
         )
@@ -175,6 +180,19 @@ def _api_limits(env: Mapping[str, str]) -> dict[str, int]:
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """Read an on/off variable; a value that is neither is refused rather than guessed."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    msg = f"{name} must be 1 or 0 (true/false, yes/no, on/off), got {env.get(name)!r}"
+    raise ConfigurationError(msg)
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

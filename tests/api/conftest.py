@@ -145,7 +145,7 @@ def make_client(world: ApiWorld, osm: OsmSettings | None = None, **server: objec
 
 @pytest.fixture(scope="session")
 def client(api_world, osm_dir, tmp_path_factory):
-    """The app with production settings (introspection off, default limits) and real OSM data."""
+    """The app with production settings (default limits, introspection on) and real OSM data."""
     osm = OsmSettings(directory=osm_dir, cache_directory=tmp_path_factory.mktemp("graphs"))
     with make_client(api_world, osm) as test_client:
         yield test_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shapely
 from strawberry.extensions.validation_cache import _get_validate_cache
-from tests.api.conftest import error_codes
+from tests.api.conftest import error_codes, make_client
 
 SITES = """
 query Sites($filter: SiteFilter, $first: Int!, $after: String) {
@@ -182,13 +182,21 @@ def test_unexpected_errors_are_masked(gql, monkeypatch):
     assert "SELECT" not in str(body)
 
 
-def test_depth_alias_and_introspection_limits_hold(gql):
-    """Too deep, too many aliases, and introspection outside development are refused."""
+def test_depth_alias_and_introspection_limits_hold(gql, api_world):
+    """Too deep and too many aliases are refused; introspection only with the setting off."""
     deep = "{ sites { nodes { furniture { site { furniture { site { furniture { site { furniture { site { furniture { site { id } } } } } } } } } } } } }"
     assert gql("admin", deep).get("errors")
     aliases = "{ " + " ".join(f"a{i}: regions {{ nodes {{ id }} }}" for i in range(40)) + " }"
     assert gql("admin", aliases).get("errors")
-    assert gql("admin", "{ __schema { types { name } } }").get("errors")
+    introspection = "{ __schema { types { name } } }"
+    assert gql.data("planner", introspection)["__schema"]["types"]
+    nested = "types { fields { args { name } type { ofType { fields { args { name } } } } } }"
+    costly = "{ __schema { " + " ".join(f"a{i}: {nested}" for i in range(5)) + " } }"
+    assert error_codes(gql("admin", costly)) == ["QUERY_TOO_COSTLY"]  # the depth limit skips __
+    headers = {"Authorization": f"Bearer {api_world.tokens['admin']}"}
+    with make_client(api_world, introspection=False) as closed:
+        body = closed.post("/graphql", json={"query": introspection}, headers=headers).json()
+    assert set(error_codes(body)) == {"GRAPHQL_VALIDATION_FAILED"}
     for _ in range(2):  # refused again when the verdict comes from the validation cache
         assert gql("admin", deep).get("errors")
         assert gql("admin", aliases).get("errors")

@@ -38,11 +38,18 @@ from graphql import (
     get_nullable_type,
     get_operation_ast,
     is_abstract_type,
+    is_composite_type,
+    is_introspection_type,
     is_leaf_type,
     parse,
 )
 from graphql.execution.values import get_variable_values
 
+from sitecrew.api.introspection_cost import (
+    INTROSPECTION_MAX_DEPTH,
+    introspection_list_cap,
+    meta_field,
+)
 from sitecrew.api.loaders import MAX_CHILDREN
 
 if TYPE_CHECKING:
@@ -211,17 +218,20 @@ class _Walk:
         self, parent: GraphQLObjectType, nodes: list[FieldNode], *, depth: int, page: int | None
     ) -> int:
         name = nodes[0].name.value
-        definition = parent.fields.get(name)
-        if definition is None:  # __typename, or introspection (development only, small)
+        definition = parent.fields.get(name) or meta_field(self.schema, parent, name)
+        if definition is None:  # __typename
             return 1
         named = get_named_type(definition.type)
         count = self._items(parent.name, name, definition, page)
         if is_leaf_type(named):
             return count * self.limits.bulk_leaf(parent.name, name)
-        if depth >= self.limits.max_depth:
+        # Validation refuses deeper operations, but its depth limit skips introspection fields.
+        introspection = is_introspection_type(named)
+        if depth >= (INTROSPECTION_MAX_DEPTH if introspection else self.limits.max_depth):
             return count
         inner_page = self._page(definition, nodes) if "first" in definition.args else None
         sets = tuple(node.selection_set for node in nodes if node.selection_set is not None)
+        assert is_composite_type(named)  # noqa: S101  (an output type that is no leaf)
         inner = self.composite_cost(named, sets, depth=depth + 1, page=inner_page)
         return count * (1 + inner)
 
@@ -237,6 +247,8 @@ class _Walk:
             return 1  # a list of geometries (a building's entrances): one value, like a polygon
         if page is not None and name in PAGE_LISTS:
             return page
+        if parent.startswith("__"):  # names with two underscores are introspection's own
+            return introspection_list_cap(self.schema, parent, name)
         return NESTED_LIST_CAPS.get((parent, name), self.limits.max_page_size)
 
     def _page(self, definition: GraphQLField, nodes: list[FieldNode]) -> int:

@@ -1,4 +1,4 @@
-"""Hardening: limits on depth, aliases, tokens and cost; introspection switch.
+"""Hardening: limits on depth, aliases, tokens and cost (introspection too); introspection switch.
 
 All limits come from ``ServerSettings`` so operators can tune them without code changes.
 """
@@ -63,19 +63,20 @@ def too_costly(message: str) -> GraphQLError:
 def hardening_extensions(settings: ServerSettings) -> list[Any]:
     """Return the schema extensions that enforce the configured limits.
 
-    The validation rules (depth, aliases, introspection) are built once, here, and added as one
-    constant list: the validation cache keys on the rule classes, and strawberry's
-    ``QueryDepthLimiter``/``MaxAliasesLimiter`` make a new class per request, which made every
-    request validate its document again (more than half the server's time for a viewport).
-    The cost depends on variables, so it is no validation rule: :class:`CostLimit` computes it
-    per execution, after the cached parse and validation.
+    The validation rules (depth, aliases, and introspection when it is turned off) are built
+    once, here, and added as one constant list: the validation cache keys on the rule classes,
+    and strawberry's ``QueryDepthLimiter``/``MaxAliasesLimiter`` make a new class per request,
+    which made every request validate its document again (more than half the server's time for
+    a viewport). The cost depends on variables, so it is no validation rule: :class:`CostLimit`
+    computes it per execution, after the cached parse and validation; it weighs introspection
+    too, whose fields the depth limit skips.
     """
     rules: list[type[ASTValidationRule]] = [
         depth_validator(settings.max_query_depth, None),
         alias_validator(settings.max_aliases),
     ]
     limits = CostLimits.from_settings(settings)
-    if not settings.development:
+    if not settings.introspection:  # on by default: GraphiQL reads the (public) schema with it
         rules.append(NoSchemaIntrospectionCustomRule)
     # Factories, so each request gets fresh extension instances. Clients send the same few
     # documents again and again, so parsing and validation (static limits included) are cached.

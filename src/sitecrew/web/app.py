@@ -25,6 +25,7 @@ from sitecrew.db.engine import backend_name, engine_from_settings, session_facto
 from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.auth import BearerAuthenticator
+from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
 from sitecrew.web.request_ids import RequestIds
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings) -> Starlette:
-    """Build the app: ``/healthz``, ``/graphql`` (HTTP; WebSocket for subscriptions), downloads."""
+    """Build the app: ``/healthz``, ``/graphql`` (HTTP; WebSocket for subscriptions), downloads.
+
+    A browser gets ``/``, which links the GraphQL console and the schema (:mod:`.console`).
+    """
     engine = engine_from_settings(settings.database)
     sessions = session_factory(engine)
     authenticator = BearerAuthenticator(sessions)
@@ -71,6 +75,7 @@ def create_app(settings: Settings) -> Starlette:
             RouteDownloads(sessions, authenticator).download,
             methods=["GET"],
         ),
+        *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]
     # Around every route: each request and WebSocket connection gets its id before it runs.
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIds)])

@@ -65,7 +65,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
     ) -> None:
         super().__init__(
             schema,
-            graphql_ide="graphiql" if settings.server.development else None,
+            graphql_ide=None,  # the console at /console serves GraphiQL without a CDN
             allow_queries_via_get=False,
         )
         self._sessions = sessions
@@ -105,7 +105,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        """Serve GraphiQL in development only; otherwise a GET is refused as a method."""
+        """Never serve strawberry's GraphiQL (it loads a CDN): a GET is refused as a method."""
         return self.graphql_ide is not None and super().should_render_graphql_ide(request)
 
     async def parse_http_body(
