@@ -64,7 +64,7 @@ def test_demo_load_fills_a_new_spatialite_file_and_refuses_a_second_load(tmp_pat
     assert "use --replace" in again.stderr
     bad_date = _run("demo", "load", "--date", "2026-13-01", "--replace", cwd=tmp_path, **env)
     assert bad_date.returncode == 3
-    assert "--date must be YYYY-MM-DD" in bad_date.stderr
+    assert "--date 2026-13-01 does not exist" in bad_date.stderr
 
 
 def test_token_create_prints_a_secret_once_and_checks_its_scope(tmp_path):

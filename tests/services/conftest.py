@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 PLAN_DAY = date(2026, 6, 2)
-"""The demo's busiest day: 240 confirmed two-hour installation appointments."""
+"""The demo's plan day: the first of its booked days (two-hour installation appointments)."""
 
 
 @pytest.fixture(scope="session")

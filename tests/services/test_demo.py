@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlalchemy import func, select
 
 from sitecrew.db import models as m
-from sitecrew.db.models._columns import from_db_geometry
-from sitecrew.services.demo import summarise
+from sitecrew.db.models._columns import as_utc, from_db_geometry
+from sitecrew.domain.access import Role
+from sitecrew.domain.plans import UnassignedReason
+from sitecrew.domain.routes import PlanOptions
+from sitecrew.errors import ConflictError, UnauthenticatedError
+from sitecrew.services.access import authenticate, create_token
+from sitecrew.services.demo import load_demo, summarise
+from sitecrew.services.demo.calendar import CareJob, CareRoom, care_calendar
+from sitecrew.services.demo.jobs import BOOKED_DAYS, installation_slots
+from sitecrew.services.demo.start import DEMO_TOKEN_NAME, default_plan_day, start_demo
+from sitecrew.services.demo.world import DemoWorld
+from sitecrew.services.planning.read import unassigned_for_run
+from sitecrew.services.planning.runs import plan_day
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def test_demo_holds_the_promised_volumes(demo_session):
@@ -87,3 +105,135 @@ def test_same_seed_gives_the_same_world_on_both_backends(demo_engines):
 
     spatialite, postgis = (fingerprint(demo_engines[name]) for name in ("spatialite", "postgis"))
     assert spatialite == postgis
+
+
+# --- Starting the demo keeps work, and its days fit its crews ---------------------------------
+
+DEMO_DAY = date(2026, 6, 2)
+"""The day the conftest's demo fixtures are loaded for (a Tuesday)."""
+
+
+def _start(session, osm_dir, **changes):
+    """Run the path ``scripts/demo.sh`` runs (``sitecrew demo start``), with a small world."""
+    return start_demo(
+        session,
+        osm_dir / "oslo.osm.pbf",
+        **({"region_name": "Oslo sentrum", "plan_day": DEMO_DAY, "target_flats": 300} | changes),
+    )
+
+
+def _publish_a_route(session, osm) -> int:
+    """Plan the demo day and publish it, as a planner would; return one published route's id."""
+    region_id = session.scalar(select(m.Region.id))
+    options = PlanOptions(seed=3, time_limit_s=None, max_iterations=30, publish=True)
+    plan_day(session, region=region_id, day=DEMO_DAY, osm=osm, options=options)
+    return session.scalar(select(m.Route.id).where(m.Route.status == "published").limit(1))
+
+
+def test_demo_load_is_refused_when_the_database_holds_data(session, osm_dir):
+    """Loading the demo over data without --replace is a conflict that names the way out."""
+    assert _start(session, osm_dir).loaded
+    with pytest.raises(ConflictError, match="--replace"):
+        load_demo(
+            session,
+            osm_dir / "oslo.osm.pbf",
+            region_name="Oslo sentrum",
+            plan_day=DEMO_DAY,
+            target_flats=300,
+        )
+
+
+def test_tokens_and_published_routes_survive_when_the_demo_starts_again(
+    session, osm_dir, planning_osm
+):
+    """A second start loads nothing: a token and a published route are still there."""
+    first = _start(session, osm_dir)
+    route_id = _publish_a_route(session, planning_osm)
+    mine = create_token(session, name="my planner", role=Role.PLANNER)
+    held = summarise(session, "Oslo sentrum")
+    again = _start(session, osm_dir, plan_day=date(2026, 6, 3))
+    assert not again.loaded
+    assert again.held == held
+    assert session.get(m.Route, route_id).status == "published"
+    assert authenticate(session, mine.secret).principal.role is Role.PLANNER
+    assert authenticate(session, again.token.secret).principal.role is Role.PLANNER
+    with pytest.raises(UnauthenticatedError):
+        authenticate(session, first.token.secret)
+    assert again.revoked_tokens == 1
+
+
+def test_demo_token_is_a_planner_of_the_demo_region_when_started(session, osm_dir):
+    """The ready-made token plans the demo's one region and lasts the default lifetime."""
+    started = _start(session, osm_dir)
+    token = started.token.token
+    assert (token.name, token.role) == (DEMO_TOKEN_NAME, Role.PLANNER)
+    assert token.region_id == session.scalar(select(m.Region.id))
+    assert token.expires_at is not None
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 6, 5), date(2026, 6, 8)),  # Friday -> Monday
+        (date(2026, 6, 6), date(2026, 6, 8)),  # Saturday -> Monday
+        (date(2026, 6, 7), date(2026, 6, 8)),  # Sunday -> Monday
+        (date(2026, 6, 8), date(2026, 6, 9)),  # Monday -> Tuesday
+        (date(2026, 12, 31), date(2027, 1, 1)),  # Thursday -> Friday, across the year
+    ],
+)
+def test_default_plan_day_is_the_next_working_day_when_today_is_given(today, expected):
+    """The demo plans the first Monday to Friday strictly after today."""
+    assert default_plan_day(today) == expected
+
+
+def test_bookings_fit_the_installers_when_the_demo_is_loaded(demo_session):
+    """Each window of each booked day holds at most what the installers can visit in it."""
+    world = DemoWorld({}, demo_session.scalars(select(m.Region)).one().to_domain(), ())
+    slots = installation_slots(world)
+    rows = demo_session.execute(
+        select(m.Appointment.window_start).where(m.Appointment.status == "confirmed")
+    ).all()
+    per_window = Counter(as_utc(start).astimezone(OSLO).replace(tzinfo=None) for (start,) in rows)
+    days = {moment.date() for moment in per_window}
+    assert min(days) == DEMO_DAY
+    assert len(days) == BOOKED_DAYS
+    assert all(day.weekday() < 5 for day in days)
+    assert all(per_window[moment] <= slots[moment.time()] for moment in per_window)
+    assert 0 < sum(slots.values()) <= 11 * 12  # eleven installer crews, at most 12 visits each
+
+
+def test_care_due_on_a_day_fits_the_care_teams_when_calendared():
+    """The calendar never books a day over its room, nor work before it falls due."""
+    jobs = [
+        CareJob(date(2026, 5, 1) + timedelta(days=i % 40), i % 3, 25, 10, i % 17, i % 11 == 0)
+        for i in range(120)
+    ]
+    rooms: dict[date, CareRoom] = {}
+    dates = care_calendar(jobs, plan_day=DEMO_DAY, room=lambda: CareRoom(300, 60, 12, 5))
+    in_calendar_order = sorted(range(len(jobs)), key=lambda i: (jobs[i].due_on, -jobs[i].priority))
+    for index in in_calendar_order:
+        job, due = jobs[index], dates[index]
+        day = max(due, DEMO_DAY)
+        assert day.weekday() < 5
+        assert due >= job.due_on
+        assert due == job.due_on if day == DEMO_DAY else due > DEMO_DAY
+        rooms.setdefault(day, CareRoom(300, 60, 12, 5)).take(job)
+    assert all(room.minutes >= 0 and room.jobs >= 0 for room in rooms.values())
+    assert all(room.quiet_minutes >= 0 for room in rooms.values())
+
+
+def test_demo_day_leaves_few_explained_jobs_unassigned_when_planned(demo_session, planning_osm):
+    """At most 5 % of the day's jobs stay unassigned, each confirmed one with a reason."""
+    region_id = demo_session.scalar(select(m.Region.id))
+    options = PlanOptions(seed=3, time_limit_s=None, max_iterations=150)
+    outcome = plan_day(
+        demo_session, region=region_id, day=DEMO_DAY, osm=planning_osm, options=options
+    )
+    jobs = outcome.solved.problem.jobs
+    unassigned = unassigned_for_run(demo_session, outcome.run_id)
+    assert len(unassigned) <= 0.05 * len(jobs)
+    booked = {str(j.id) for j in jobs if j.windows and "media_box" in j.skills}
+    assert len(booked) > 0.7 * len(jobs)
+    for item in unassigned:
+        assert item.reason in set(UnassignedReason)
+        assert item.detail

@@ -1,64 +1,70 @@
-"""``sitecrew demo``: load a demo world built from a real OpenStreetMap extract."""
+"""``sitecrew demo``: load a demo world built from a real OpenStreetMap extract, or start it.
+
+``demo start`` is what ``scripts/demo.sh`` runs: it loads the demo only into an empty database,
+keeps whatever a database already holds, and prints a fresh planner token and the URL to open.
+``demo load`` loads explicitly; ``demo load --replace`` wipes everything first.
+"""
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sitecrew.config import Settings
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from sitecrew.services.demo import DemoSummary
+    from sitecrew.services.demo.start import DemoStart
+
 app = typer.Typer(
     help="Load demo data built from real OpenStreetMap extracts.", no_args_is_help=True
 )
 
-DEFAULT_PLAN_DAY = "2026-06-02"
+_EXTRACT_HELP = "OSM extract to read (default: oslo.osm.pbf in the OSM directory)."
+_DATE_HELP = (
+    "The demo's plan day, YYYY-MM-DD: its bookings start that day (default: the next working "
+    "day, Monday to Friday, after today in Oslo)."
+)
+_FLATS_HELP = "Apartments to create (when loading)."
+_TITLE_HELP = "Title of the demo region."
+_STREET_HELP = (
+    "Slug of the OSM manifest region whose street graph routes the demo region; "
+    "the demo region gets the same slug."
+)
 
 
 @app.command()
 def load(
-    extract: Path | None = typer.Option(
-        None, help="OSM extract to read (default: oslo.osm.pbf in the OSM directory)."
-    ),
-    region_name: str = typer.Option("Oslo sentrum", help="Name of the demo region."),
-    street_region: str = typer.Option(
-        "oslo", help="Region of the OSM manifest whose street graph routes this region."
-    ),
-    plan_day: str = typer.Option(
-        DEFAULT_PLAN_DAY, "--date", help="The day the demo's bookings centre on (YYYY-MM-DD)."
-    ),
+    extract: Path | None = typer.Option(None, help=_EXTRACT_HELP),
+    region_name: str = typer.Option("Oslo sentrum", help=_TITLE_HELP),
+    street_region: str = typer.Option("oslo", help=_STREET_HELP),
+    plan_day: str | None = typer.Option(None, "--date", help=_DATE_HELP),
     seed: int = typer.Option(2018, help="Random seed: the same seed gives the same world."),
-    flats: int = typer.Option(22_000, min=100, max=200_000, help="Apartments to create."),
-    replace: bool = typer.Option(False, "--replace", help="Wipe existing data first."),
+    flats: int = typer.Option(22_000, min=100, max=200_000, help=_FLATS_HELP),
+    replace: bool = typer.Option(
+        False,
+        "--replace",
+        help="Wipe EVERYTHING first (tokens, routes, edits), then load the demo.",
+    ),
 ) -> None:
     """Migrate the database if needed, then load the demo world in one transaction."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
-    from sitecrew.db import migrate  # noqa: PLC0415
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        refresh_statistics,
-        session_factory,
-    )
-    from sitecrew.errors import InvalidInputError  # noqa: PLC0415
     from sitecrew.services.demo import load_demo  # noqa: PLC0415
 
     settings = Settings.from_env()
-    try:
-        day = date.fromisoformat(plan_day)
-    except ValueError:
-        raise InvalidInputError(f"--date must be YYYY-MM-DD, got {plan_day!r}") from None
+    day = _plan_day(plan_day)
     path = extract or settings.osm.directory / "oslo.osm.pbf"
-    engine = engine_from_settings(settings.database)
-    check_connection(engine)
     started = time.perf_counter()
-    migrate.upgrade(engine)
-    with progress_bar() as progress, session_factory(engine).begin() as session:
+    with _migrated_session(settings) as session, progress_bar() as progress:
         summary = load_demo(
             session,
             path,
@@ -70,11 +76,106 @@ def load(
             replace=replace,
             progress=progress,
         )
-    refresh_statistics(engine)
-    elapsed = time.perf_counter() - started
-    table = Table(title=f"Demo loaded from {path.name} in {elapsed:.1f} s")
+    _print_summary(
+        summary, f"Demo loaded from {path.name} in {time.perf_counter() - started:.1f} s"
+    )
+    typer.echo(f"The demo's plan day is {day} ({day:%A}).")
+
+
+@app.command()
+def start(
+    extract: Path | None = typer.Option(None, help=_EXTRACT_HELP),
+    region_name: str = typer.Option("Oslo sentrum", help=_TITLE_HELP),
+    street_region: str = typer.Option("oslo", help=_STREET_HELP),
+    plan_day: str | None = typer.Option(None, "--date", help=_DATE_HELP),
+    flats: int = typer.Option(22_000, min=100, max=200_000, help=_FLATS_HELP),
+) -> None:
+    """Load the demo into an empty database (never over data) and print a fresh planner token.
+
+    A database that already holds data is kept as it is. Earlier demo tokens are revoked: a
+    secret is shown only once, so each start hands out a new one.
+    """
+    from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
+    from sitecrew.services.demo.start import start_demo  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    day = _plan_day(plan_day)
+    path = extract or settings.osm.directory / "oslo.osm.pbf"
+    with _migrated_session(settings) as session, progress_bar() as progress:
+        started = start_demo(
+            session,
+            path,
+            region_name=region_name,
+            street_region=street_region,
+            plan_day=day,
+            target_flats=flats,
+            progress=progress,
+        )
+    _print_start(started, day, settings)
+
+
+def _plan_day(text: str | None) -> date:
+    """Return the ``--date`` given, or the next working day when none is."""
+    from sitecrew.domain.days import parse_day  # noqa: PLC0415
+    from sitecrew.services.demo.start import default_plan_day  # noqa: PLC0415
+
+    return default_plan_day() if text is None else parse_day(text, name="--date")
+
+
+@contextmanager
+def _migrated_session(settings: Settings) -> Iterator[Session]:
+    """Migrate the configured database, then yield one session that commits when the block ends."""
+    from sitecrew.db import migrate  # noqa: PLC0415
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        refresh_statistics,
+        session_factory,
+    )
+
+    engine = engine_from_settings(settings.database)
+    try:
+        check_connection(engine)
+        migrate.upgrade(engine)
+        with session_factory(engine).begin() as session:
+            yield session
+        refresh_statistics(engine)
+    finally:
+        engine.dispose()
+
+
+def _print_summary(summary: DemoSummary, title: str) -> None:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=title)
     table.add_column("entity")
     table.add_column("count", justify="right")
     for name, value in vars(summary).items():
         table.add_row(name.replace("_", " "), str(value))
     Console().print(table)
+
+
+def _print_start(started: DemoStart, day: date, settings: Settings) -> None:
+    """Say what the start did, how to start over, and print the token and the URL to open."""
+    if started.loaded:
+        _print_summary(started.held, "Demo loaded into the empty database")
+        typer.echo(f"The demo's plan day is {day} ({day:%A}); its bookings start that day.")
+    else:
+        _print_summary(started.held, "Kept: the database already holds data")
+        typer.echo(
+            "Nothing was loaded or changed (so --date and --flats do not apply). To start over\n"
+            "with a fresh demo, run\n"
+            "  .venv/bin/sitecrew demo load --replace [--date YYYY-MM-DD]\n"
+            "which DESTROYS everything in the database: tokens, routes and edits."
+        )
+    if started.revoked_tokens:
+        typer.echo(f"Revoked {started.revoked_tokens} earlier demo token(s).")
+    token = started.token.token
+    host = settings.server.host
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+    typer.echo(
+        f"\nPlanner token ({token.scope}, expires {token.expires_at:%Y-%m-%d}), shown only now:\n"
+        f"  {started.token.secret}\n"
+        f"Open http://{shown_host}:{settings.server.port}/ and sign in with it.\n"
+    )

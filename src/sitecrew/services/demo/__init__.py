@@ -129,7 +129,11 @@ def summarise(session: Session, region_name: str) -> DemoSummary:
 
 def _check_room(session: Session, *, replace: bool) -> None:
     if not replace and session.scalar(select(func.count()).select_from(m.Organisation)):
-        msg = "the database already holds data; use --replace to wipe it and load the demo"
+        msg = (
+            "the database already holds data and was left as it is: use --replace to wipe "
+            "EVERYTHING (tokens, routes, edits) and load the demo, or `sitecrew demo start` to "
+            "keep it and get a planner token"
+        )
         raise ConflictError(msg)
 
 

@@ -47,6 +47,11 @@ CATALOGUE = (
     ModelSpec("AB", "Avfallsbeholder Hus", FurnitureCategory.BIN, "pine", 730, 6),
 )
 
+#: Every crew's lunch: half an hour, starting between 11:00 and 13:00.
+LUNCH_MINUTES = 30
+LUNCH_EARLIEST = time(11, 0)
+LUNCH_LATEST = time(13, 0)
+
 #: Materials that are oiled; the others are only inspected and repaired.
 OILED_MATERIALS = frozenset({"pine", "larch", "oak"})
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from shapely.geometry import Point
 
 from sitecrew.domain.crews import Crew, CrewMember, CrewRole, Depot
 from sitecrew.services import crews
-from sitecrew.services.demo.catalogue import CREWS, DEPOTS, FIRST_NAMES, LAST_NAMES
+from sitecrew.services.demo.catalogue import (
+    CREWS,
+    DEPOTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    LUNCH_EARLIEST,
+    LUNCH_LATEST,
+    LUNCH_MINUTES,
+)
 
 if TYPE_CHECKING:
     import random
@@ -36,9 +44,9 @@ def create_crews(session: Session, world: DemoWorld, *, today: date, rng: random
                 depot_ids[spec.depot] or 0,
                 shift_start=spec.shift[0],
                 shift_end=spec.shift[1],
-                lunch_minutes=30,
-                lunch_earliest=time(11, 0),
-                lunch_latest=time(13, 0),
+                lunch_minutes=LUNCH_MINUTES,
+                lunch_earliest=LUNCH_EARLIEST,
+                lunch_latest=LUNCH_LATEST,
                 max_jobs_per_day=spec.max_jobs,
                 skills=spec.skills,
                 organisation_id=world.organisation_ids[spec.employer],

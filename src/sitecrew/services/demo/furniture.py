@@ -32,7 +32,7 @@ SITE_SOURCES = (
     ("park", SiteKind.PARK, "parks", 25, (3, 8)),
 )
 HISTORY_STARTS = date(2018, 4, 1)
-SCHOOL_ACCESS = "Schoolyard: noisy work only outside school hours (before 08:00 or after 15:00)"
+SCHOOL_ACCESS = "Schoolyard: noisy work only outside school hours (before 08:00 or after 14:00)"
 WEAR_BY_MATERIAL = {
     "pine": (WearType.WEATHERING, WearType.CRACKING, WearType.ROT, WearType.GRAFFITI),
     "larch": (WearType.WEATHERING, WearType.CRACKING, WearType.LOOSE_FIXINGS),

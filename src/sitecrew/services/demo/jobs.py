@@ -1,12 +1,17 @@
 """Open work for the demo: furniture that is due, and booked media-box installations.
 
 Jobs are derived from the generated state (overdue oiling, bad condition grades) rather than
-drawn independently, so the demo plans the work a real planner would see.
+drawn independently, so the demo plans the work a real planner would see. Neither kind of work
+exceeds what the crews can do: installations are booked per appointment window up to the
+installers' capacity (:mod:`sitecrew.services.demo.capacity`) over the working week that starts
+on the plan day, and due furniture care is spread over working days by the care calendar
+(:mod:`sitecrew.services.demo.calendar`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -14,6 +19,7 @@ from sqlalchemy import insert, select, update
 
 from sitecrew.db import models as m
 from sitecrew.domain.buildings import InstallationStatus
+from sitecrew.domain.crews import Skill
 from sitecrew.domain.jobs import (
     DEFAULT_MINUTES,
     DEFAULT_SKILLS,
@@ -21,10 +27,21 @@ from sitecrew.domain.jobs import (
     JobKind,
     JobStatus,
 )
-from sitecrew.services.demo.catalogue import OILED_MATERIALS
+from sitecrew.domain.sites import SiteKind
+from sitecrew.services.demo.calendar import CareJob, CareRoom, care_calendar, working_days_from
+from sitecrew.services.demo.capacity import (
+    FILL,
+    HOP_MINUTES,
+    crew_day,
+    quiet_minutes,
+    window_visits,
+)
+from sitecrew.services.demo.catalogue import CREWS, OILED_MATERIALS
+from sitecrew.services.planning.load_jobs import NOISY_KINDS, SETUP_MINUTES
 
 if TYPE_CHECKING:
     import random
+    from collections.abc import Callable
 
     from sqlalchemy.orm import Session
 
@@ -33,13 +50,17 @@ if TYPE_CHECKING:
 OSLO = ZoneInfo("Europe/Oslo")
 #: Appointment windows offered to tenants (local time): two hours each.
 WINDOW_STARTS = (time(8, 0), time(10, 0), time(12, 0), time(14, 0))
-#: Bookings per working day of the demo week; the plan day gets the most.
-BOOKINGS_ON_PLAN_DAY = 240
-BOOKINGS_OTHER_DAYS = 120
+WINDOW_HOURS = 2
+#: Working days with bookings, starting on the plan day.
+BOOKED_DAYS = 5
 
 
 def create_furniture_jobs(session: Session, world: DemoWorld, *, today: date) -> int:
-    """Create oiling, repair and inspection jobs for furniture that needs them."""
+    """Create oiling, repair and inspection jobs for furniture that needs them.
+
+    Their due dates come from the care calendar, so no working day holds more than the care
+    teams can do.
+    """
     query = (
         select(
             m.Furniture.id,
@@ -48,60 +69,117 @@ def create_furniture_jobs(session: Session, world: DemoWorld, *, today: date) ->
             m.Furniture.installed_on,
             m.FurnitureModel.material,
             m.FurnitureModel.maintenance_interval_days,
+            m.Furniture.site_id,
+            m.Site.kind,
         )
         .join(m.FurnitureModel)
+        .join(m.Site, m.Site.id == m.Furniture.site_id)
         .order_by(m.Furniture.id)
     )
-    rows = []
-    for item_id, grade, last, installed, material, interval in session.execute(query):
-        since = last or installed or today
-        overdue = since + timedelta(days=interval) <= today + timedelta(days=14)
-        if grade >= 2:  # noqa: PLR2004 (NS 3424 grade 2: clear wear, repair)
-            kind, priority = JobKind.REPAIR, 4 if grade == 3 else 3  # noqa: PLR2004
-        elif overdue:
-            kind = JobKind.OIL if material in OILED_MATERIALS else JobKind.INSPECT
-            priority = 2
-        else:
-            continue
-        due = max(since + timedelta(days=interval), today - timedelta(days=60))
-        rows.append(_job_row(world, kind, priority, due, furniture_id=item_id))
+    rows, care = [], []
+    for item_id, grade, last, installed, material, interval, site_id, site_kind in session.execute(
+        query
+    ):
+        need = _needed_care(grade, last or installed or today, material, interval, today=today)
+        if need is not None:
+            rows.append(_job_row(world, *need, furniture_id=item_id))
+            care.append(_care_job(*need, site_id, site_kind))
+    calendar = care_calendar(care, plan_day=today, room=_care_room(world))
+    for row, due in zip(rows, calendar, strict=True):
+        row["due_on"] = due
     if rows:
         session.execute(insert(m.Job), rows)
     return len(rows)
 
 
+def _needed_care(
+    grade: int, since: date, material: str, interval: int, *, today: date
+) -> tuple[JobKind, int, date] | None:
+    """Return the kind, priority and due date of the care an item needs (None: none yet).
+
+    Clear wear (NS 3424 grade 2 or 3) needs a repair; otherwise an item whose service falls due
+    within two weeks is oiled (wood) or inspected. Work overdue for long counts as due 60 days
+    ago, as if a planner had reviewed the backlog then.
+    """
+    due = max(since + timedelta(days=interval), today - timedelta(days=60))
+    if grade >= 2:  # noqa: PLR2004 (NS 3424 grade 2: clear wear, repair)
+        return JobKind.REPAIR, 4 if grade == 3 else 3, due  # noqa: PLR2004
+    if since + timedelta(days=interval) <= today + timedelta(days=14):
+        return JobKind.OIL if material in OILED_MATERIALS else JobKind.INSPECT, 2, due
+    return None
+
+
+def _care_job(kind: JobKind, priority: int, due: date, site_id: int, site_kind: str) -> CareJob:
+    return CareJob(
+        due_on=due,
+        priority=priority,
+        minutes=DEFAULT_MINUTES[kind],
+        setup_minutes=SETUP_MINUTES[kind],
+        site_id=site_id,
+        noisy_at_school=kind in NOISY_KINDS and site_kind == SiteKind.SCHOOLYARD.value,
+    )
+
+
+def _care_room(world: DemoWorld) -> Callable[[], CareRoom]:
+    """Return a maker of one day's room: :data:`FILL` of what the care teams can do."""
+    days = [
+        (spec, crew_day(spec, world.region.area)) for spec in CREWS if Skill.OILING in spec.skills
+    ]
+    minutes = sum(day.working_minutes / day.pace for _, day in days) * FILL
+    quiet = sum(quiet_minutes(day) / day.pace for _, day in days) * FILL
+    jobs = int(sum(spec.max_jobs for spec, _ in days) * FILL)
+    return lambda: CareRoom(minutes, quiet, jobs, HOP_MINUTES)
+
+
+def installation_slots(world: DemoWorld) -> dict[time, int]:
+    """Return how many installations the demo books per appointment window on a working day.
+
+    That is :data:`FILL` of the visits the installer crews can make in the window.
+    """
+    windows = [(_minutes(start), _minutes(start) + WINDOW_HOURS * 60) for start in WINDOW_STARTS]
+    totals = [0.0] * len(WINDOW_STARTS)
+    for spec in CREWS:
+        if Skill.MEDIA_BOX in spec.skills:
+            visits = window_visits(crew_day(spec, world.region.area), windows)
+            totals = [total + count for total, count in zip(totals, visits, strict=True)]
+    return {start: int(total * FILL) for start, total in zip(WINDOW_STARTS, totals, strict=True)}
+
+
 def create_installation_bookings(
     session: Session, world: DemoWorld, *, plan_day: date, rng: random.Random
 ) -> int:
-    """Book media-box installations over the plan day's working week; return the count."""
+    """Book media-box installations over the working days from the plan day; return the count.
+
+    Each window of each day gets :func:`installation_slots` bookings, at apartments drawn at
+    random; their tenants have confirmed the window.
+    """
+    per_window = installation_slots(world)
+    slots = [
+        (day, start)
+        for day in islice(working_days_from(plan_day), BOOKED_DAYS)
+        for start, count in per_window.items()
+        for _ in range(count)
+    ]
     apartment_ids = list(session.scalars(select(m.Apartment.id).order_by(m.Apartment.id)))
-    week = [
-        plan_day + timedelta(days=offset)
-        for offset in range(-plan_day.weekday(), 5 - plan_day.weekday())
-    ]
-    wanted = sum(BOOKINGS_ON_PLAN_DAY if day == plan_day else BOOKINGS_OTHER_DAYS for day in week)
-    chosen = sorted(rng.sample(apartment_ids, min(wanted, len(apartment_ids))))
-    days = [
-        d
-        for d in week
-        for _ in range(BOOKINGS_ON_PLAN_DAY if d == plan_day else BOOKINGS_OTHER_DAYS)
-    ]
-    rng.shuffle(days)
+    chosen = sorted(rng.sample(apartment_ids, min(len(slots), len(apartment_ids))))
+    rng.shuffle(slots)
     job_rows = [
         _job_row(world, JobKind.INSTALL_MEDIA_BOX, 3, day, apartment_id=apartment_id)
-        for apartment_id, day in zip(chosen, days, strict=False)
+        for apartment_id, (day, _) in zip(chosen, slots, strict=False)
     ]
+    if not job_rows:
+        return 0
     job_ids = list(
         session.scalars(insert(m.Job).returning(m.Job.id, sort_by_parameter_order=True), job_rows)
     )
     appointment_rows = []
-    for job_id, row in zip(job_ids, job_rows, strict=True):
-        start = datetime.combine(row["due_on"], rng.choice(WINDOW_STARTS), OSLO)  # type: ignore[arg-type]
+    for job_id, (day, opens) in zip(job_ids, slots, strict=False):
+        start = datetime.combine(day, opens, OSLO)
         appointment_rows.append(
             {
                 "job_id": job_id,
                 "window_start": start.astimezone(ZoneInfo("UTC")),
-                "window_end": (start + timedelta(hours=2)).astimezone(ZoneInfo("UTC")),
+                "window_end": (start + timedelta(hours=WINDOW_HOURS)).astimezone(ZoneInfo("UTC")),
                 "status": AppointmentStatus.CONFIRMED.value,
             }
         )
@@ -112,6 +190,10 @@ def create_installation_bookings(
         .values(installation_status=InstallationStatus.BOOKED.value)
     )
     return len(job_rows)
+
+
+def _minutes(moment: time) -> float:
+    return moment.hour * 60 + moment.minute
 
 
 def _job_row(
