@@ -142,16 +142,18 @@ def test_nothing_is_planned_when_the_day_has_no_work(demo_session, planning_osm)
 
 @pytest.mark.parametrize(
     ("region", "error", "text"),
-    [("Atlantis", NotFoundError, "no region 'Atlantis'"), (None, InvalidInputError, "street")],
+    [("Atlantis", NotFoundError, "unknown region 'Atlantis'"), (None, InvalidInputError, "street")],
 )
 def test_planning_is_refused_when_the_region_cannot_be_routed(
     demo_session, planning_osm, region, error, text
 ):
     """An unknown region, or one without a street graph, is a clear typed error."""
     if region is None:
-        region = "Bare land"
+        region = "bare-land"
         world = demo_session.scalars(select(m.Region)).first()
-        demo_session.add(m.Region(name=region, street_region=None, area=world.area))
+        demo_session.add(
+            m.Region(name="Bare land", slug=region, street_region=None, area=world.area)
+        )
         demo_session.flush()
     with pytest.raises(error, match=text):
         plan_day(demo_session, region=region, day=PLAN_DAY, osm=planning_osm, options=_options())
