@@ -379,3 +379,46 @@ def test_two_writers_of_one_site_version_at_once_leave_one_winner(api_world):
             row = session.get(m.Site, site_id)
             row.name = name
         engine.dispose()
+
+
+def test_two_wear_reports_on_one_item_at_once_both_succeed(api_world):
+    """A wear report is no edit of the item: concurrent reports never conflict or fail."""
+    from datetime import date
+
+    from sitecrew.domain.jobs import MaintenanceAction, MaintenanceRecord
+    from sitecrew.services import furniture as furniture_service
+
+    engine = engine_from_url(api_world.url)
+    sessions = write_session_factory(engine)
+    admin = Principal(Role.ADMIN)
+    with sessions() as session:
+        item = session.scalar(select(m.Furniture).order_by(m.Furniture.id.desc()).limit(1))
+        item_id, before = item.id, item.last_maintained_on
+    days = [date(2026, 6, 1), date(2026, 6, 2)]
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def report(day) -> None:
+        barrier.wait()
+        try:
+            with sessions.begin() as session:
+                record = MaintenanceRecord(item_id, day, MaintenanceAction.INSPECTED)
+                outcomes.append(furniture_service.record_maintenance(session, admin, record).id)
+        except Exception as error:  # noqa: BLE001  (any failure is the finding)
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=report, args=(day,)) for day in days]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
+        with sessions() as session:
+            assert session.get(m.Furniture, item_id).last_maintained_on == max([*days, before])
+    finally:
+        with sessions.begin() as session:
+            for record_id in (o for o in outcomes if isinstance(o, int)):
+                session.delete(session.get(m.MaintenanceRecord, record_id))
+            session.get(m.Furniture, item_id).last_maintained_on = before
+        engine.dispose()

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
+from sqlalchemy.orm.exc import StaleDataError
 
-from sitecrew.errors import UnauthenticatedError
+from sitecrew.errors import ConflictError, UnauthenticatedError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,8 +113,13 @@ class Context:
     def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
         if self._session is not None:
             self._session.rollback()  # end the read snapshot so the write sees fresh rows
-        with self._write_sessions.begin() as session:
-            return function(session, *args, **kwargs)
+        try:
+            with self._write_sessions.begin() as session:
+                return function(session, *args, **kwargs)
+        except StaleDataError:
+            # A versioned row flushed at commit that another writer changed meanwhile: the
+            # same Conflict the use cases raise for a stale version they see themselves.
+            raise ConflictError("someone changed this first; reload and retry") from None
 
     async def between_results(self) -> None:
         """Forget what this context read, before a subscription's next result.

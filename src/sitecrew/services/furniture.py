@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from shapely.ops import nearest_points
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
@@ -246,9 +246,21 @@ def add_maintenance_record(session: Session, record: MaintenanceRecord) -> Maint
             notes=record.notes,
         )
         save(session, row)
-        if (
-            furniture.last_maintained_on is None
-            or furniture.last_maintained_on < record.performed_on
-        ):
-            furniture.last_maintained_on = record.performed_on
+        _move_last_maintained(session, furniture.id, record.performed_on)
         return row.to_domain()
+
+
+def _move_last_maintained(session: Session, furniture_id: int, performed_on: date) -> None:
+    """Move the item's last-maintained date forward, never back, in one statement.
+
+    A derived date, so it bypasses the item's version: two crews reporting on one bench at once
+    both succeed (the later date wins in the database itself), and neither makes a planner's
+    pending edit of the item a conflict.
+    """
+    column = m.Furniture.last_maintained_on
+    session.execute(
+        update(m.Furniture)
+        .where(m.Furniture.id == furniture_id, or_(column.is_(None), column < performed_on))
+        .values(last_maintained_on=performed_on)
+        .execution_options(synchronize_session=False)
+    )
