@@ -169,8 +169,11 @@ def _print_start(started: DemoStart, day: date, settings: Settings) -> None:
             "  .venv/bin/sitecrew demo load --replace [--date YYYY-MM-DD]\n"
             "which DESTROYS everything in the database: tokens, routes and edits."
         )
-    if started.revoked_tokens:
-        typer.echo(f"Revoked {started.revoked_tokens} earlier demo token(s).")
+    if started.earlier_tokens:
+        typer.echo(
+            f"{started.earlier_tokens} earlier demo token(s) still work "
+            "(sitecrew token list; sitecrew token revoke ID ends one)."
+        )
     token = started.token.token
     host = settings.server.host
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104

@@ -6,15 +6,16 @@ otherwise it leaves every row as it is (tokens, routes, edits) and says so. Wipi
 explicit command: ``sitecrew demo load --replace``.
 
 Either way it hands out a ready-made planner token. A token's secret is shown only when it is
-created (only its hash is stored), so each start revokes the earlier demo tokens, recognised by
-their name :data:`DEMO_TOKEN_NAME`, and creates a fresh one: exactly one demo token works at a
-time, and tokens made with ``sitecrew token create`` are never touched.
+created (only its hash is stored), so each start creates a fresh one, named
+:data:`DEMO_TOKEN_NAME`. Earlier demo tokens keep working (a browser signed in with one stays
+signed in across a restart) until they expire; ``sitecrew token list`` shows them and
+``sitecrew token revoke`` ends one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 
 from sitecrew.db import models as m
 from sitecrew.domain.access import Role
-from sitecrew.services.access import IssuedToken, create_token, list_tokens, revoke_token
+from sitecrew.services.access import IssuedToken, create_token, list_tokens
 from sitecrew.services.demo import DEFAULT_TARGET_FLATS, DemoSummary, load_demo, summarise
 from sitecrew.services.demo.calendar import next_working_day
 from sitecrew.services.progress import ProgressCallback, no_progress
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-#: The name that marks the planner token :func:`start_demo` hands out (and later revokes).
+#: The name that marks the planner tokens :func:`start_demo` hands out.
 DEMO_TOKEN_NAME = "demo planner"  # noqa: S105 (a label, not a secret)
 #: The demo region's time zone: its "today" decides the default plan day.
 DEMO_TIMEZONE = "Europe/Oslo"
@@ -49,7 +50,7 @@ class DemoStart:
     loaded: bool
     held: DemoSummary
     token: IssuedToken
-    revoked_tokens: int
+    earlier_tokens: int
 
 
 def default_plan_day(today: date | None = None) -> date:
@@ -109,19 +110,17 @@ def start_demo(
             target_flats=target_flats,
             progress=progress,
         )
-    revoked = revoke_demo_tokens(session)
+    earlier = count_demo_tokens(session)
     token = create_token(
         session, name=DEMO_TOKEN_NAME, role=Role.PLANNER, region_id=_only_region(session)
     )
-    return DemoStart(loaded, summarise(session, _region_label(session)), token, revoked)
+    return DemoStart(loaded, summarise(session, _region_label(session)), token, earlier)
 
 
-def revoke_demo_tokens(session: Session) -> int:
-    """Revoke every active demo token (its secret was shown once and is lost); return how many."""
-    demo = [t for t in list_tokens(session) if t.name == DEMO_TOKEN_NAME and t.revoked_at is None]
-    for token in demo:
-        revoke_token(session, token.id)
-    return len(demo)
+def count_demo_tokens(session: Session) -> int:
+    """Return how many demo tokens handed out before still work (not revoked, not expired)."""
+    now = datetime.now(UTC)
+    return sum(1 for t in list_tokens(session) if t.name == DEMO_TOKEN_NAME and t.is_active(now))
 
 
 def _only_region(session: Session) -> int | None:
