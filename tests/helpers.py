@@ -132,3 +132,24 @@ def make_world(session) -> World:
         member,
         job,
     )
+
+
+def run_sitecrew(*args: str, cwd, **settings: str):
+    """Run the ``sitecrew`` command in a child process with extra environment ``settings``.
+
+    Returns the completed process (exit code, stdout and stderr as text); never raises for a
+    non-zero exit, so tests can check refusals.
+    """
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "sitecrew", *args],
+        cwd=cwd,
+        env={**os.environ, **settings},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess  # the CLI is tested as a user runs it: a real process
-import sys
 from typing import TYPE_CHECKING
 
 import pytest
+from tests.helpers import run_sitecrew
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,19 +17,12 @@ SECRET = re.compile(r"^\s+(sc_\S+)$", re.MULTILINE)
 
 
 def _demo(tmp_path: Path, osm_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
-        "SITECREW_OSM_DIR": str(osm_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "sitecrew", "demo", *args],
+    return run_sitecrew(
+        "demo",
+        *args,
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+        SITECREW_OSM_DIR=str(osm_dir),
     )
 
 

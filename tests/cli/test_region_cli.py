@@ -7,12 +7,11 @@ regions: ``oslo`` (title "Oslo sentrum", routed on the manifest's ``oslo``) and 
 
 from __future__ import annotations
 
-import os
 import subprocess  # the CLI is tested as a user runs it: a real process
-import sys
 
 import pytest
 import shapely
+from tests.helpers import run_sitecrew
 
 from sitecrew.db import migrate
 from sitecrew.db.engine import engine_from_url, session_factory
@@ -44,23 +43,14 @@ def regions_url(backend, database_url_factory) -> str:
 @pytest.fixture
 def sitecrew(regions_url, tmp_path, osm_dir):
     """Run ``sitecrew ARGS`` on the regions database, the real extracts and an empty cache."""
-    env = {
-        **os.environ,
+    settings = {
         "DATABASE_URL": regions_url,
         "SITECREW_OSM_DIR": str(osm_dir),
         "SITECREW_CACHE_DIR": str(tmp_path / "cache"),
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sitecrew", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_sitecrew(*args, cwd=tmp_path, **settings)
 
     return run
 

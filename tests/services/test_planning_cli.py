@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess  # the CLI is tested as a user runs it: a real process
-import sys
 
 import pytest
+from tests.helpers import run_sitecrew
 
 pytestmark = pytest.mark.slow
 
@@ -14,23 +13,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def plan_cli(committed_demo_url, planning_osm, tmp_path):
     """Run ``sitecrew plan`` with the committed demo database and the real OSM extracts."""
-    env = {
-        **os.environ,
+    settings = {
         "DATABASE_URL": committed_demo_url,
         "SITECREW_OSM_DIR": str(planning_osm.directory),
         "SITECREW_CACHE_DIR": str(planning_osm.cache_directory),
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sitecrew", "plan", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_sitecrew("plan", *args, cwd=tmp_path, **settings)
 
     return run
 

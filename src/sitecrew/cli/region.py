@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sitecrew.config import Settings
+from sitecrew.cli.database import configured_sessions
 
 app = typer.Typer(help="Operating regions in the database.", no_args_is_help=True)
 
@@ -30,20 +30,10 @@ def list_() -> None:
     from rich.console import Console  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        session_factory,
-    )
     from sitecrew.services.regions import list_region_summaries  # noqa: PLC0415
 
-    engine = engine_from_settings(Settings.from_env().database)
-    try:
-        check_connection(engine)
-        with session_factory(engine)() as session:
-            summaries = list_region_summaries(session)
-    finally:
-        engine.dispose()
+    with configured_sessions() as sessions, sessions() as session:
+        summaries = list_region_summaries(session)
     if not summaries:
         typer.echo("no regions yet; `sitecrew demo load` creates one (oslo)", err=True)
         return

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
-from sitecrew.config import Settings
+from sitecrew.cli.database import configured_sessions
 from sitecrew.domain.access import Role
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import datetime
 
-    from sqlalchemy.orm import Session, sessionmaker
-
 app = typer.Typer(help="Create, list and revoke API bearer tokens.", no_args_is_help=True)
-
-
-@contextmanager
-def _sessions() -> Iterator[sessionmaker[Session]]:
-    """Yield sessions on the configured database once it answers; close its connections after."""
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        session_factory,
-    )
-
-    engine = engine_from_settings(Settings.from_env().database)
-    try:
-        check_connection(engine)
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 @app.command()
@@ -59,7 +38,7 @@ def create(
     from sitecrew.services.regions import get_region_by_ref  # noqa: PLC0415
 
     lifetime = lifetime_from_days(expires_in_days, no_expiry=no_expiry)
-    with _sessions() as sessions, sessions.begin() as session:
+    with configured_sessions() as sessions, sessions.begin() as session:
         issued = create_token(
             session,
             name=name,
@@ -88,7 +67,7 @@ def list_() -> None:
 
     from sitecrew.services.access import list_tokens  # noqa: PLC0415
 
-    with _sessions() as sessions, sessions() as session:
+    with configured_sessions() as sessions, sessions() as session:
         tokens = list_tokens(session)
     now = datetime.now(UTC)
     table = Table(title="API tokens (times in UTC)")
@@ -113,7 +92,7 @@ def revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke a token: every server refuses it within a second."""
     from sitecrew.services.access import revoke_token  # noqa: PLC0415
 
-    with _sessions() as sessions, sessions.begin() as session:
+    with configured_sessions() as sessions, sessions.begin() as session:
         revoke_token(session, token_id)
     typer.echo(f"token {token_id} revoked")
 

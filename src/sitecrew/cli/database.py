@@ -1,0 +1,30 @@
+"""The configured database for command-line commands: checked, then released after use."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sitecrew.config import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+@contextmanager
+def configured_sessions() -> Iterator[sessionmaker[Session]]:
+    """Yield sessions on the configured database once it answers; close its connections after."""
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        session_factory,
+    )
+
+    engine = engine_from_settings(Settings.from_env().database)
+    try:
+        check_connection(engine)
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
