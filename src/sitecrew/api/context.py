@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from sqlalchemy.orm.exc import StaleDataError
 
-from sitecrew.errors import ConflictError, UnauthenticatedError
+from sitecrew.errors import UnauthenticatedError
+from sitecrew.services._persist import write_in_transaction
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,13 +113,7 @@ class Context:
     def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
         if self._session is not None:
             self._session.rollback()  # end the read snapshot so the write sees fresh rows
-        try:
-            with self._write_sessions.begin() as session:
-                return function(session, *args, **kwargs)
-        except StaleDataError:
-            # A versioned row flushed at commit that another writer changed meanwhile: the
-            # same Conflict the use cases raise for a stale version they see themselves.
-            raise ConflictError("someone changed this first; reload and retry") from None
+        return write_in_transaction(self._write_sessions, function, *args, **kwargs)
 
     async def between_results(self) -> None:
         """Forget what this context read, before a subscription's next result.

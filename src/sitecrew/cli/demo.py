@@ -92,8 +92,8 @@ def start(
 ) -> None:
     """Load the demo into an empty database (never over data) and print a fresh planner token.
 
-    A database that already holds data is kept as it is. Earlier demo tokens are revoked: a
-    secret is shown only once, so each start hands out a new one.
+    A database that already holds data is kept as it is. A secret is shown only once, so each
+    start hands out a new token; earlier demo tokens keep working until they expire.
     """
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
     from sitecrew.services.demo.start import start_demo  # noqa: PLC0415

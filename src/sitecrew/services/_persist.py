@@ -11,11 +11,14 @@ from sitecrew.db.engine import transaction
 from sitecrew.errors import ConflictError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session, sessionmaker
 
     from sitecrew.db.base import Base
 
 RowT = TypeVar("RowT", bound="Base")
+ResultT = TypeVar("ResultT")
 
 
 def save(session: Session, row: RowT) -> RowT:
@@ -53,3 +56,23 @@ def check_version(row: Any, expected: int, *, what: str) -> None:
             "someone changed it first; reload and retry"
         )
         raise ConflictError(msg)
+
+
+def write_in_transaction(
+    sessions: sessionmaker[Session], function: Callable[..., ResultT], *args: Any, **kwargs: Any
+) -> ResultT:
+    """Run a use case in a transaction of its own: all of it is written, or nothing.
+
+    A versioned row flushed only at commit, that another writer changed meanwhile, is the same
+    Conflict a use case raises for a stale version it sees itself.
+
+    Raises
+    ------
+    ConflictError
+        When the commit finds a row changed by someone else.
+    """
+    try:
+        with sessions.begin() as session:
+            return function(session, *args, **kwargs)
+    except StaleDataError:
+        raise ConflictError("someone changed this first; reload and retry") from None
