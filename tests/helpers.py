@@ -16,6 +16,9 @@ from sitecrew.domain.sites import Furniture, FurnitureCategory, FurnitureModel, 
 from sitecrew.services import buildings, crews, jobs, organisations, sites
 from sitecrew.services import furniture as furniture_service
 
+#: The API world of each backend, once built (see tests/api/conftest.py).
+API_WORLDS: dict[str, object] = {}
+
 OSLO_BOX = shapely.box(10.72, 59.90, 10.78, 59.94)
 GRUNERLOKKA = shapely.box(10.745, 59.917, 10.778, 59.936)
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
+from tests.helpers import API_WORLDS
 
 from sitecrew.config import DatabaseSettings, OsmSettings, ServerSettings, Settings
 from sitecrew.db import migrate
@@ -35,7 +36,10 @@ class ApiWorld:
     route_job_id: int
 
 
-_worlds: dict[str, ApiWorld] = {}
+#: Built worlds per backend, kept in ``tests.helpers`` so that every copy of this module (pytest's
+#: own import of the conftest and ``tests.api.conftest`` re-exported by other directories) shares
+#: one world per backend instead of building, and dropping, its own.
+_worlds: dict[str, ApiWorld] = API_WORLDS
 
 
 def _build_world(url: str, extract) -> ApiWorld:
