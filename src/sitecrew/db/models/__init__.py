@@ -1,15 +1,18 @@
 """All ORM models, one module per aggregate; import as ``from sitecrew.db import models as m``."""
 
 from sitecrew.db.models.access import ApiToken
+from sitecrew.db.models.audit import PersonalDataEvent
 from sitecrew.db.models.building import Apartment, Building
-from sitecrew.db.models.crew import Crew, CrewMember, Depot
+from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.organisation import District, Organisation, Region
+from sitecrew.db.models.place import AddressPoint, PlaceArea
 from sitecrew.db.models.plan import Route, RouteStop
 from sitecrew.db.models.planning import PlanningRun, UnassignedJob
 from sitecrew.db.models.site import Furniture, FurnitureModel, Site
 
 __all__ = [
+    "AddressPoint",
     "Apartment",
     "ApiToken",
     "Appointment",
@@ -22,7 +25,10 @@ __all__ = [
     "FurnitureModel",
     "Job",
     "MaintenanceRecord",
+    "MemberAbsence",
     "Organisation",
+    "PersonalDataEvent",
+    "PlaceArea",
     "PlanningRun",
     "Region",
     "Route",

@@ -33,6 +33,11 @@ class Building(Base):
     entrances: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
     location: Mapped[Any] = mapped_column(point_column_type())
     footprint: Mapped[Any] = mapped_column(area_column_type(), nullable=True)
+    postcode: Mapped[str | None] = mapped_column(String(12))
+    city: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Building:
         """Return the domain object."""
@@ -72,6 +77,10 @@ class Apartment(Base):
     access_notes: Mapped[str | None] = mapped_column(Text)
     location: Mapped[Any] = mapped_column(point_column_type())
     map_feature: Mapped[str | None] = map_feature_column()
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Apartment:
         """Return the domain object (tenant contact included: callers decide who sees it)."""

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Time
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
@@ -23,6 +34,9 @@ class Depot(Base):
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     location: Mapped[Any] = mapped_column(point_column_type())
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Depot:
         """Return the domain object."""
@@ -58,6 +72,15 @@ class Crew(Base):
     lunch_latest: Mapped[time] = mapped_column(Time)
     max_jobs_per_day: Mapped[int] = mapped_column(Integer, default=20)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Seven entries, Monday first: ``["07:30", "15:30"]`` or null (off); null column = Mon-Fri.
+    week_pattern: Mapped[list[list[str] | None] | None] = mapped_column(JSON)
+    active_from: Mapped[date | None] = mapped_column(Date)
+    active_until: Mapped[date | None] = mapped_column(Date)
+    min_members: Mapped[int] = mapped_column(Integer, server_default="1")
+    works_public_holidays: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Crew:
         """Return the domain object."""
@@ -89,6 +112,9 @@ class CrewMember(Base):
     role: Mapped[str] = mapped_column(String(16))
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     training_completed_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.CrewMember:
         """Return the domain object."""
@@ -100,3 +126,25 @@ class CrewMember(Base):
             training_completed_on=self.training_completed_on,
             id=self.id,
         )
+
+
+class MemberAbsence(Base):
+    """A stretch of days (both ends included) a crew member does not work."""
+
+    __tablename__ = "member_absences"
+    __table_args__ = (
+        enum_check("kind", d.AbsenceKind, "kind"),
+        CheckConstraint("ends_on >= starts_on", name="absence_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("crew_members.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)

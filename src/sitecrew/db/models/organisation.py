@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
@@ -24,6 +24,9 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Organisation:
         """Return the domain object."""
@@ -53,6 +56,11 @@ class Region(Base):
     street_region: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), server_default="Europe/Oslo")
     area: Mapped[Any] = mapped_column(area_column_type())
+    country: Mapped[str] = mapped_column(String(2), server_default="NO")
+    extract_path: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.Region:
         """Return the domain object."""
@@ -76,6 +84,9 @@ class District(Base):
     name: Mapped[str] = mapped_column(String(200))
     contractor_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     area: Mapped[Any] = mapped_column(area_column_type())
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.District:
         """Return the domain object."""

@@ -74,6 +74,9 @@ class FurnitureModel(Base):
     category: Mapped[str] = mapped_column(String(32))
     material: Mapped[str] = mapped_column(String(100))
     maintenance_interval_days: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
 
     def to_domain(self) -> d.FurnitureModel:
         """Return the domain object."""
