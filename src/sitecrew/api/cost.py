@@ -70,6 +70,8 @@ FEATURE_VALUES = 10
 #: Stops of the longest route: a crew may do at most 500 jobs a day (``domain.crews``), plus the
 #: start, the lunch break and the end.
 ROUTE_STOPS = 500 + 3
+#: The most lines ``personalDataLog`` returns (``api.mutations.tenants``).
+PERSONAL_DATA_LOG_MAX = 500
 #: The cap each nested list's resolver enforces (``api.loaders``, ``domain.crews``). A list field
 #: missing here costs the page cap; a test checks every list of the schema is listed.
 NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
@@ -78,6 +80,8 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Crew", "members"): MAX_CHILDREN,
     ("Job", "appointments"): MAX_CHILDREN,
     ("Route", "stops"): ROUTE_STOPS,
+    ("Query", "personalDataLog"): PERSONAL_DATA_LOG_MAX,
+    ("TenantErased", "fieldsCleared"): 3,
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

@@ -8,6 +8,7 @@ import strawberry
 
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
+from sitecrew.api.mutations.tenants import TenantQueries
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.api.planning import PlanningQueries
 from sitecrew.api.scalars import FeatureCollection
@@ -48,7 +49,7 @@ async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: An
 
 
 @strawberry.type
-class Query(PlanningQueries):
+class Query(PlanningQueries, TenantQueries):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None

@@ -293,6 +293,17 @@ def require_region_planner(principal: Principal, region_id: int | None, *, actio
         raise PermissionDeniedError(f"this planner token may not {action} outside its region")
 
 
+def require_personal_data_controller(principal: Principal, *, action: str) -> None:
+    """Allow only admins to erase personal data or read who handled it.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For every other role (planners edit tenants' contacts but do not erase or audit them).
+    """
+    principal.require(Role.ADMIN, action=action)
+
+
 def require_job_status_setter(principal: Principal, status: str) -> None:
     """Let crews and contractors report progress only; planning statuses are the planners'.
 

@@ -7,8 +7,9 @@ import strawberry
 from sitecrew.api.mutations.jobs import JobMutations
 from sitecrew.api.mutations.planning import PlanningMutations
 from sitecrew.api.mutations.sites import SiteMutations
+from sitecrew.api.mutations.tenants import TenantMutations
 
 
 @strawberry.type
-class Mutation(SiteMutations, JobMutations, PlanningMutations):
+class Mutation(SiteMutations, JobMutations, PlanningMutations, TenantMutations):
     """All mutations."""
