@@ -11,6 +11,7 @@ from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, Job
 from sitecrew.api.mutations.tenants import TenantQueries
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.api.planning import PlanningQueries
+from sitecrew.api.register_queries import RegisterQueries
 from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
@@ -49,7 +50,7 @@ async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: An
 
 
 @strawberry.type
-class Query(PlanningQueries, TenantQueries):
+class Query(PlanningQueries, TenantQueries, RegisterQueries):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None

@@ -11,6 +11,9 @@ from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_area, validate_point
 from sitecrew.domain.rules import optional_notes, optional_text, require_range, require_text
 
+#: The longest register key an apartment keeps (the column's width).
+EXTERNAL_REF_MAX = 100
+
 
 class InstallationStatus(StrEnum):
     """Where an apartment stands in the installation campaign."""
@@ -35,6 +38,7 @@ class Building:
     district_id: int | None = None
     osm_id: int | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         validate_point(self.location, what="building location")
@@ -74,9 +78,13 @@ class Apartment:
     access_notes: str | None = None
     location: Point | None = None
     id: int | None = None
+    version: int = 1
+    #: The housing company's own key for the flat (its register's id); unique when given.
+    external_ref: str | None = None
 
     def __post_init__(self) -> None:
         require_text(self.unit, "unit", max_length=limits.UNIT_MAX)
+        optional_text(self.external_ref, "external ref", max_length=EXTERNAL_REF_MAX)
         optional_notes(self.access_notes, "access notes")
         if self.location is not None:
             validate_point(self.location, what="apartment location")

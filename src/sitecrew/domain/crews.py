@@ -8,8 +8,9 @@ from enum import StrEnum
 
 from shapely.geometry import Point
 
+from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_point
-from sitecrew.domain.rules import require_range, require_text
+from sitecrew.domain.rules import optional_text, require_range, require_text
 from sitecrew.errors import InvalidInputError
 
 
@@ -23,6 +24,15 @@ class Skill(StrEnum):
     INSPECTION = "inspection"
     MEDIA_BOX = "media_box"
     DRIVING = "driving"
+
+
+class AbsenceKind(StrEnum):
+    """Why a crew member is away (training: e.g. the installers' course before they start)."""
+
+    SICK = "sick"
+    LEAVE = "leave"
+    TRAINING = "training"
+    OTHER = "other"
 
 
 class CrewRole(StrEnum):
@@ -62,9 +72,11 @@ class Depot:
     location: Point
     address: str | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "depot name")
+        optional_text(self.address, "depot address", max_length=limits.ADDRESS_MAX)
         validate_point(self.location, what="depot location")
 
 
@@ -84,6 +96,7 @@ class Crew:
     skills: frozenset[Skill] = frozenset()
     organisation_id: int | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "crew name")
@@ -105,6 +118,7 @@ class CrewMember:
     skills: frozenset[Skill] = frozenset()
     training_completed_on: date | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "member name")

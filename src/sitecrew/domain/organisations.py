@@ -78,6 +78,7 @@ class Organisation:
     name: str
     kind: OrganisationKind
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "organisation name")
@@ -126,6 +127,7 @@ class District:
     area: Polygon | MultiPolygon
     contractor_id: int | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "district name")

@@ -83,6 +83,7 @@ class FurnitureModel:
     maintenance_interval_days: int
     maker_id: int | None = None
     id: int | None = None
+    version: int = 1
 
     def __post_init__(self) -> None:
         require_text(self.name, "model name")

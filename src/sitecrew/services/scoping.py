@@ -29,7 +29,7 @@ from sqlalchemy import or_, select, true
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.routes import RouteState
-from sitecrew.errors import NotFoundError, PermissionDeniedError
+from sitecrew.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -241,6 +241,16 @@ CHANGERS: dict[Any, frozenset[Role]] = {
     m.Appointment: frozenset({Role.ADMIN, Role.PLANNER, Role.CONTRACTOR}),
     m.Route: frozenset({Role.ADMIN, Role.PLANNER}),
     m.PlanningRun: frozenset({Role.ADMIN, Role.PLANNER}),
+    # Registers (issue 13): a region's own rows are its planners'; shared reference data
+    # (organisations, the furniture catalogue) is the admins' alone, planners only read it.
+    m.Building: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Apartment: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.District: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Depot: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Crew: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.CrewMember: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Organisation: frozenset({Role.ADMIN}),
+    m.FurnitureModel: frozenset({Role.ADMIN}),
 }
 
 
@@ -278,6 +288,35 @@ def get_changeable(
     """
     require_changer(principal, model, action=action)
     return get_visible(session, principal, model, row_id, lock=lock)
+
+
+def get_in_region(
+    session: Session,
+    principal: Principal,
+    model: type[ModelT],
+    row_id: int,
+    region_id: int,
+    *,
+    what: str,
+) -> ModelT:
+    """Return a row that a register row refers to (a crew's depot, a building's district).
+
+    The row must be one the caller sees (else NotFound, so a planner cannot probe another
+    region's depots) and belong to ``region_id``: nothing points across regions, not even for
+    admins, who see every region.
+
+    Raises
+    ------
+    NotFoundError
+        When it does not exist or is outside the caller's scope.
+    InvalidInputError
+        When it belongs to another region than the row referring to it.
+    """
+    row = get_visible(session, principal, model, row_id)
+    if getattr(row, "region_id", None) != region_id:
+        msg = f"{what} {row_id} belongs to another region; choose one of region {region_id}"
+        raise InvalidInputError(msg)
+    return row
 
 
 def require_region_planner(principal: Principal, region_id: int | None, *, action: str) -> None:

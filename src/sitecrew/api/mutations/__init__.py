@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import strawberry
 
+from sitecrew.api.mutations.catalogue import CatalogueMutations
+from sitecrew.api.mutations.housing import HousingMutations
 from sitecrew.api.mutations.jobs import JobMutations
 from sitecrew.api.mutations.planning import PlanningMutations
 from sitecrew.api.mutations.sites import SiteMutations
+from sitecrew.api.mutations.teams import TeamMutations
 from sitecrew.api.mutations.tenants import TenantMutations
 
 
 @strawberry.type
-class Mutation(SiteMutations, JobMutations, PlanningMutations, TenantMutations):
+class Mutation(
+    SiteMutations,
+    JobMutations,
+    PlanningMutations,
+    TenantMutations,
+    HousingMutations,  # registers (issue 13)
+    TeamMutations,  # registers (issue 13)
+    CatalogueMutations,  # registers (issue 13)
+):
     """All mutations."""

@@ -58,12 +58,16 @@ class Organisation:
     id: strawberry.ID
     name: str
     kind: OrganisationKind
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
 
     @classmethod
     def from_domain(cls, organisation: Any) -> Organisation:
         """Build from ``domain.organisations.Organisation``."""
         return cls(
-            id=strawberry.ID(str(organisation.id)), name=organisation.name, kind=organisation.kind
+            id=strawberry.ID(str(organisation.id)),
+            name=organisation.name,
+            kind=organisation.kind,
+            version=organisation.version,
         )
 
 
@@ -73,6 +77,7 @@ class District:
     name: str
     area: GeoJSON
     region_id: strawberry.ID
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     contractor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The contractor responsible for the district, if any.")
@@ -91,6 +96,7 @@ class District:
             area=district.area,
             region_id=strawberry.ID(str(district.region_id)),
             contractor_id=district.contractor_id,
+            version=district.version,
         )
 
 
@@ -101,6 +107,15 @@ class FurnitureModel:
     category: FurnitureCategory
     material: str
     maintenance_interval_days: int
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
+    maker_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The organisation that makes it, if known.")
+    async def maker(self, info: Info) -> Organisation | None:
+        if self.maker_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.ORGANISATION].load(self.maker_id)
+        return Organisation.from_domain(found) if found else None
 
     @classmethod
     def from_domain(cls, model: Any) -> FurnitureModel:
@@ -111,6 +126,8 @@ class FurnitureModel:
             category=model.category,
             material=model.material,
             maintenance_interval_days=model.maintenance_interval_days,
+            version=model.version,
+            maker_id=model.maker_id,
         )
 
 
@@ -269,6 +286,8 @@ class Building:
     entrances: list[GeoJSON]
     district_id: strawberry.ID | None
     osm_id: str | None
+    region_id: strawberry.ID
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
 
     @classmethod
     def from_domain(cls, building: Any) -> Building:
@@ -284,6 +303,8 @@ class Building:
             entrances=list(building.entrances),
             district_id=strawberry.ID(str(building.district_id)) if building.district_id else None,
             osm_id=str(building.osm_id) if building.osm_id else None,
+            region_id=strawberry.ID(str(building.region_id)),
+            version=building.version,
         )
 
 
@@ -297,6 +318,10 @@ class Apartment:
     lat: float
     location: GeoJSON
     building_id: strawberry.ID
+    external_ref: str | None = strawberry.field(
+        description="The housing company's own key for the flat (its register's id), if any."
+    )
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     tenant_data: strawberry.Private[Any]
     notes: strawberry.Private[str | None]
 
@@ -337,5 +362,7 @@ class Apartment:
             lat=apartment.location.y,
             location=apartment.location,
             building_id=strawberry.ID(str(apartment.building_id)),
+            external_ref=apartment.external_ref,
+            version=apartment.version,
             tenant_data=apartment.tenant,
         )

@@ -10,7 +10,7 @@ import strawberry
 from sitecrew.api.context import Context
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types.enums import AppointmentStatus, CrewRole, JobKind, JobStatus, Skill
-from sitecrew.api.types.places import Apartment, Furniture, Site
+from sitecrew.api.types.places import Apartment, Furniture, Organisation, Site
 from sitecrew.services.reading.entities import Entity
 
 Info = strawberry.Info[Context, None]
@@ -28,6 +28,8 @@ class Depot:
     lon: float
     lat: float
     location: GeoJSON
+    region_id: strawberry.ID
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
 
     @classmethod
     def from_domain(cls, depot: Any) -> Depot:
@@ -39,6 +41,8 @@ class Depot:
             lon=depot.location.x,
             lat=depot.location.y,
             location=depot.location,
+            region_id=strawberry.ID(str(depot.region_id)),
+            version=depot.version,
         )
 
 
@@ -49,6 +53,8 @@ class CrewMember:
     role: CrewRole
     skills: list[Skill]
     training_completed_on: dt.date | None
+    crew_id: strawberry.ID
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
 
     @classmethod
     def from_domain(cls, member: Any) -> CrewMember:
@@ -59,6 +65,8 @@ class CrewMember:
             role=member.role,
             skills=sorted(member.skills),
             training_completed_on=member.training_completed_on,
+            crew_id=strawberry.ID(str(member.crew_id)),
+            version=member.version,
         )
 
 
@@ -72,7 +80,18 @@ class Crew:
     lunch_minutes: int
     max_jobs_per_day: int
     skills: list[Skill]
+    lunch_earliest: dt.time = strawberry.field(description="Lunch starts no earlier than this.")
+    lunch_latest: dt.time = strawberry.field(description="Lunch starts no later than this.")
+    version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     depot_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The organisation the crew works for, if any.")
+    async def organisation(self, info: Info) -> Organisation | None:
+        if self.organisation_id is None:
+            return None
+        found = await info.context.loaders.by_id[Entity.ORGANISATION].load(self.organisation_id)
+        return Organisation.from_domain(found) if found else None
 
     @strawberry.field
     async def depot(self, info: Info) -> Depot:
@@ -96,7 +115,11 @@ class Crew:
             lunch_minutes=crew.lunch_minutes,
             max_jobs_per_day=crew.max_jobs_per_day,
             skills=sorted(crew.skills),
+            lunch_earliest=crew.lunch_earliest,
+            lunch_latest=crew.lunch_latest,
+            version=crew.version,
             depot_id=crew.depot_id,
+            organisation_id=crew.organisation_id,
         )
 
 

@@ -51,6 +51,7 @@ class Building(Base):
             district_id=self.district_id,
             osm_id=self.osm_id,
             id=self.id,
+            version=self.version,
         )
 
 
@@ -98,4 +99,6 @@ class Apartment(Base):
             access_notes=self.access_notes,
             location=from_db_geometry(self.location),
             id=self.id,
+            version=self.version,
+            external_ref=self.external_ref,
         )

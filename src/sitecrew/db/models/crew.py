@@ -46,6 +46,7 @@ class Depot(Base):
             location=from_db_geometry(self.location),
             address=self.address,
             id=self.id,
+            version=self.version,
         )
 
 
@@ -97,6 +98,7 @@ class Crew(Base):
             skills=d.parse_skills(self.skills),
             organisation_id=self.organisation_id,
             id=self.id,
+            version=self.version,
         )
 
 
@@ -125,6 +127,7 @@ class CrewMember(Base):
             skills=d.parse_skills(self.skills),
             training_completed_on=self.training_completed_on,
             id=self.id,
+            version=self.version,
         )
 
 

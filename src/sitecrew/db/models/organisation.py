@@ -30,7 +30,9 @@ class Organisation(Base):
 
     def to_domain(self) -> d.Organisation:
         """Return the domain object."""
-        return d.Organisation(name=self.name, kind=d.OrganisationKind(self.kind), id=self.id)
+        return d.Organisation(
+            name=self.name, kind=d.OrganisationKind(self.kind), id=self.id, version=self.version
+        )
 
 
 def _slug_from_title(context: DefaultExecutionContext) -> str:
@@ -96,4 +98,5 @@ class District(Base):
             area=from_db_geometry(self.area),
             contractor_id=self.contractor_id,
             id=self.id,
+            version=self.version,
         )

@@ -87,6 +87,7 @@ class FurnitureModel(Base):
             maintenance_interval_days=self.maintenance_interval_days,
             maker_id=self.maker_id,
             id=self.id,
+            version=self.version,
         )
 
 
