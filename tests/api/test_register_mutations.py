@@ -190,9 +190,7 @@ def test_a_planner_draws_binds_unbinds_and_deletes_a_district(call, api_world, p
     )
     assert created.get("contractor") == {"id": str(api_world.contractor_id)}, created
     assert created["regionId"] == str(api_world.region_id)
-    unbound = run(
-        call, planner, DISTRICT, "update", id=created["id"], version=1, contractorId=None
-    )
+    unbound = run(call, planner, DISTRICT, "update", id=created["id"], version=1, contractorId=None)
     assert (unbound["contractor"], unbound["version"]) == (None, 2)
     deleted = run(call, planner, DISTRICT, "delete", id=created["id"], version=2)
     assert deleted["__typename"] == "Deleted"
@@ -441,3 +439,31 @@ def test_register_queries_list_what_the_mutations_wrote(call, api_world, planner
         )
     one = call.data(planner, "query Q($id: ID!) { crewMember(id: $id) { crewId } }", id=member_id)
     assert one["crewMember"] == {"crewId": str(api_world.crew_id)}
+
+
+def test_tenant_edits_leave_a_line_in_the_personal_data_log(call, planner):
+    """Who wrote or cleared which tenant fields is logged; the values themselves are not."""
+    building_id, _, _ = _building(call)
+    created = run(
+        call,
+        planner,
+        APARTMENT,
+        "create",
+        buildingId=building_id,
+        unit="LOG1",
+        tenant={"name": "Liv Logged", "phone": "+47 400 00 000"},
+    )
+    run(call, planner, APARTMENT, "update", id=created["id"], version=1, tenant={"name": "Liv"})
+    run(call, planner, APARTMENT, "update", id=created["id"], version=2, floor=3)
+    with call.sessions() as session:
+        lines = session.scalars(
+            select(m.PersonalDataEvent)
+            .where(m.PersonalDataEvent.subject == f"apartment/{created['id']}")
+            .order_by(m.PersonalDataEvent.id)
+        ).all()
+        logged = [(line.action, line.detail) for line in lines]
+    assert logged == [
+        ("edit:tenant", {"fields_written": ["name", "phone"], "fields_cleared": []}),
+        ("edit:tenant", {"fields_written": ["name"], "fields_cleared": ["phone"]}),
+    ]
+    assert "Liv" not in str(logged)

@@ -88,9 +88,7 @@ def bergen(call) -> Bergen:
             ),
         )
         member = _add(session, m.CrewMember(crew_id=crew, name="Per", role="member", skills=[]))
-        building = _add(
-            session, m.Building(region_id=region, district_id=district, location=point)
-        )
+        building = _add(session, m.Building(region_id=region, district_id=district, location=point))
         apartment = _add(
             session,
             m.Apartment(
@@ -168,7 +166,10 @@ def test_a_planner_cannot_create_in_another_region_by_slug_or_id(call, bergen, o
         )
     district = """mutation D($input: CreateDistrictInput!) { createDistrict(input: $input) {
       __typename ... on Problem { code } } }"""
-    area = {"type": "Polygon", "coordinates": [[[5.3, 60.4], [5.31, 60.4], [5.31, 60.41], [5.3, 60.4]]]}
+    area = {
+        "type": "Polygon",
+        "coordinates": [[[5.3, 60.4], [5.31, 60.4], [5.31, 60.41], [5.3, 60.4]]],
+    }
     refused = call.data(
         oslo_planner, district, input={"region": "bergen", "name": "Mine", "area": area}
     )
@@ -348,15 +349,116 @@ def test_tenant_data_stays_unreadable_for_those_who_could_not_read_it(
     version, _ = _versions(call, m.Apartment, apartment_id)
     tenant = {"name": "Siri Secret", "phone": "+47 411 11 111"}
     written = call.data(
-        oslo_planner, UPDATE_APARTMENT, input={"id": apartment_id, "version": version, "tenant": tenant}
+        oslo_planner,
+        UPDATE_APARTMENT,
+        input={"id": apartment_id, "version": version, "tenant": tenant},
     )
     assert written["updateApartment"]["tenant"] == {"name": "Siri Secret"}
     for role in ("contractor", "crew"):
         result = call(_principals(api_world)[role], APARTMENT_TENANT, id=apartment_id)
         assert result.data is None or result.data["apartment"]["tenant"] is None, role
-    assert call.data(Principal(Role.ADMIN), APARTMENT_TENANT, id=apartment_id)["apartment"][
-        "tenant"
-    ] == tenant
+    assert (
+        call.data(Principal(Role.ADMIN), APARTMENT_TENANT, id=apartment_id)["apartment"]["tenant"]
+        == tenant
+    )
     stranger = call(oslo_planner, APARTMENT_TENANT, id=bergen.apartment_id)
     assert stranger.data is None
     assert "Bergen Tenant" not in str(stranger.errors)
+
+
+HOSTILE_TEXT = ("x" * 5000, "nul\x00byte", "line\nbreak", "   ", "\ud800")
+
+
+def _hostile_inputs(api_world, depot_id: int, building_id: int) -> list[tuple[str, str, dict]]:
+    region = str(api_world.region_id)
+    cases = []
+    for text in HOSTILE_TEXT:
+        cases += [
+            ("createOrganisation", "CreateOrganisationInput", {"name": text, "kind": "OWNER"}),
+            (
+                "createFurnitureModel",
+                "CreateFurnitureModelInput",
+                {"name": "M", "category": "BENCH", "material": text, "maintenanceIntervalDays": 9},
+            ),
+            (
+                "createDepot",
+                "CreateDepotInput",
+                {"region": region, "name": "D", "lon": 10.75, "lat": 59.915, "address": text},
+            ),
+            (
+                "createCrew",
+                "CreateCrewInput",
+                {"region": region, "name": text, "depotId": depot_id},
+            ),
+            (
+                "createApartment",
+                "CreateApartmentInput",
+                {"buildingId": building_id, "unit": "U1", "externalRef": text},
+            ),
+            (
+                "createApartment",
+                "CreateApartmentInput",
+                {"buildingId": building_id, "unit": "U1", "tenant": {"name": "T", "email": text}},
+            ),
+        ]
+    for number in (-(2**31), 2**31 - 1):
+        cases += [
+            (
+                "createCrew",
+                "CreateCrewInput",
+                {"region": region, "name": "N", "depotId": depot_id, "lunchMinutes": number},
+            ),
+            (
+                "createApartment",
+                "CreateApartmentInput",
+                {"buildingId": building_id, "unit": "U", "floor": number},
+            ),
+            (
+                "createBuilding",
+                "CreateBuildingInput",
+                {"region": region, "lon": 10.75, "lat": 59.915, "levels": number},
+            ),
+        ]
+    line = {"type": "LineString", "coordinates": [[10.75, 59.915], [10.76, 59.916]]}
+    cases += [
+        (
+            "createBuilding",
+            "CreateBuildingInput",
+            {"region": region, "lon": 10.75, "lat": 59.915, "entrances": [line]},
+        ),
+        (
+            "createBuilding",
+            "CreateBuildingInput",
+            {"region": region, "lon": 10.75, "lat": 59.915, "footprint": line},
+        ),
+        ("createDistrict", "CreateDistrictInput", {"region": region, "name": "D", "area": line}),
+        (
+            "createApartment",
+            "CreateApartmentInput",
+            {"buildingId": building_id, "unit": "U", "lon": 10.75},
+        ),
+        ("createCrewMember", "CreateCrewMemberInput", {"crewId": "0", "name": "N"}),
+        ("createCrewMember", "CreateCrewMemberInput", {"crewId": "99999999999", "name": "N"}),
+        ("createCrewMember", "CreateCrewMemberInput", {"crewId": "-1", "name": "N"}),
+    ]
+    return cases
+
+
+def test_hostile_values_are_payload_problems_never_internal_errors(call, api_world):
+    """Over-long and unstorable text, extreme numbers, wrong geometries and impossible ids
+    come back as InvalidInput or NotFound (or a GraphQL validation error), never INTERNAL."""
+    with call.sessions() as session:
+        depot_id = session.scalar(
+            select(m.Depot.id).where(m.Depot.region_id == api_world.region_id)
+        )
+        building_id = session.scalar(select(m.Building.id).limit(1))
+    admin = Principal(Role.ADMIN)
+    for field, input_type, value in _hostile_inputs(api_world, depot_id, building_id):
+        operation = f"""mutation H($input: {input_type}!) {{ {field}(input: $input) {{
+          __typename ... on Problem {{ code }} }} }}"""
+        result = call(admin, operation, input=value)
+        codes = [(error.extensions or {}).get("code") for error in result.errors or []]
+        assert "INTERNAL" not in codes, (field, value, result.errors)
+        if result.errors is None:
+            payload = result.data[field]
+            assert payload["__typename"] in {"InvalidInput", "NotFound"}, (field, value, payload)

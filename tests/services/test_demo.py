@@ -177,11 +177,14 @@ def test_demo_token_is_a_planner_of_the_demo_region_when_started(session, osm_di
         (date(2026, 6, 6), date(2026, 6, 8)),  # Saturday -> Monday
         (date(2026, 6, 7), date(2026, 6, 8)),  # Sunday -> Monday
         (date(2026, 6, 8), date(2026, 6, 9)),  # Monday -> Tuesday
-        (date(2026, 12, 31), date(2027, 1, 1)),  # Thursday -> Friday, across the year
+        (date(2026, 12, 30), date(2026, 12, 31)),  # Wednesday -> Thursday
+        (date(2026, 12, 31), date(2027, 1, 4)),  # New Year's Day is a public holiday
+        (date(2026, 5, 13), date(2026, 5, 15)),  # Ascension Day (Thursday) is skipped
+        (date(2026, 5, 22), date(2026, 5, 26)),  # Friday -> Tuesday after Whit Monday
     ],
 )
 def test_default_plan_day_is_the_next_working_day_when_today_is_given(today, expected):
-    """The demo plans the first Monday to Friday strictly after today."""
+    """The demo plans the first Monday to Friday after today that is no Norwegian holiday."""
     assert default_plan_day(today) == expected
 
 

@@ -51,6 +51,7 @@ from sitecrew.api.introspection_cost import (
     meta_field,
 )
 from sitecrew.api.loaders import MAX_CHILDREN
+from sitecrew.api.types import calendars as cal
 
 if TYPE_CHECKING:
     from graphql import (
@@ -82,6 +83,9 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Route", "stops"): ROUTE_STOPS,
     ("Query", "personalDataLog"): PERSONAL_DATA_LOG_MAX,
     ("TenantErased", "fieldsCleared"): 3,
+    ("Crew", "weekPattern"): cal.WEEK_DAYS,
+    ("Crew", "absences"): cal.ABSENCES_MAX,
+    ("Crew", "availability"): cal.AVAILABILITY_DAYS_MAX,
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sitecrew.cli import db, demo, osm, plan, region, schema, serve, tenant, token
+from sitecrew.cli import crew, db, demo, osm, plan, region, schema, serve, tenant, token
 from sitecrew.cli.errors import exit_code_for
 from sitecrew.errors import SitecrewError
 
@@ -27,6 +27,7 @@ app.add_typer(osm.app, name="osm")
 app.add_typer(region.app, name="region")
 app.add_typer(token.app, name="token")
 app.add_typer(tenant.app, name="tenant")
+app.add_typer(crew.app, name="crew")
 app.add_typer(schema.app, name="schema")
 app.command("serve")(serve.serve)
 app.command("plan")(plan.plan)

@@ -120,6 +120,11 @@ def print_outcome(outcome: PlanOutcome, *, published: bool) -> None:
     console = Console()
     console.print(table)
     summary = outcome.summary
+    if summary.get("note"):
+        console.print(f"[bold]{summary['note']}[/bold]", highlight=False)
+    elif summary.get("crews_off"):
+        off = "; ".join(f"{name}: {why}" for name, why in summary["crews_off"].items())
+        console.print(f"not working: {off}", highlight=False)
     reasons = ", ".join(f"{k} {v}" for k, v in summary["by_reason"].items()) or "none"
     console.print(
         f"{summary['visits']} of {summary['jobs']} jobs planned on {summary['routes']} routes; "

@@ -10,7 +10,12 @@ from shapely.geometry import Point
 
 from sitecrew.domain import limits
 from sitecrew.domain.geo import validate_point
-from sitecrew.domain.rules import optional_text, require_range, require_text
+from sitecrew.domain.rules import (
+    optional_text,
+    require_plausible_date,
+    require_range,
+    require_text,
+)
 from sitecrew.errors import InvalidInputError
 
 
@@ -97,6 +102,15 @@ class Crew:
     organisation_id: int | None = None
     id: int | None = None
     version: int = 1
+    #: The working week, Monday first: a (start, end) shift or ``None`` (off) per weekday.
+    #: ``None`` means Monday to Friday at ``shift_start``-``shift_end`` (see domain.calendars).
+    week_pattern: tuple[tuple[time, time] | None, ...] | None = None
+    #: The first and last day the crew exists (both included; ``None``: open).
+    active_from: date | None = None
+    active_until: date | None = None
+    #: Fewer members present than this and the crew does not work that day.
+    min_members: int = 1
+    works_public_holidays: bool = False
 
     def __post_init__(self) -> None:
         require_text(self.name, "crew name")
@@ -106,6 +120,44 @@ class Crew:
             raise InvalidInputError("lunch window must end after it starts")
         require_range(self.lunch_minutes, "lunch minutes", low=0, high=120)
         require_range(self.max_jobs_per_day, "max jobs per day", low=1, high=500)
+        check_calendar(self.week_pattern, self.active_from, self.active_until, self.min_members)
+
+
+#: Most members a crew can require to be present (larger teams are split into crews).
+MIN_MEMBERS_MAX = 100
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def check_calendar(
+    week: tuple[tuple[time, time] | None, ...] | None,
+    active_from: date | None,
+    active_until: date | None,
+    min_members: int,
+) -> None:
+    """Raise unless a crew's calendar facts are consistent (see :class:`Crew`).
+
+    Raises
+    ------
+    InvalidInputError
+        For a week of other than seven days, a shift that does not end after it starts, an
+        active range that ends before it starts, or a minimum size outside 1-100.
+    """
+    if week is not None:
+        if len(week) != len(WEEKDAY_NAMES):
+            raise InvalidInputError(f"a week pattern has 7 days (Monday first), got {len(week)}")
+        for name, shift in zip(WEEKDAY_NAMES, week, strict=True):
+            if shift is not None and shift[1] <= shift[0]:
+                shown = f"{shift[0]:%H:%M}-{shift[1]:%H:%M}"
+                msg = f"{name}: the shift must end after it starts ({shown})"
+                raise InvalidInputError(msg)
+    if active_from is not None:
+        require_plausible_date(active_from, "active from")
+    if active_until is not None:
+        require_plausible_date(active_until, "active until")
+    if active_from is not None and active_until is not None and active_until < active_from:
+        msg = f"a crew's active range ends ({active_until}) before it starts ({active_from})"
+        raise InvalidInputError(msg)
+    require_range(min_members, "minimum members", low=1, high=MIN_MEMBERS_MAX)
 
 
 @dataclass(frozen=True)

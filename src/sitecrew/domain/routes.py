@@ -95,7 +95,8 @@ class PlanningRunInfo:
     """A planning run as a client polls it: status, progress 0..1, current step, result summary.
 
     ``summary`` holds counts (``routes``, ``visits``, ``unassigned``, ``by_reason``), the
-    solver's ``objective`` and per-stage ``timings_s``; ``message`` says why a run failed.
+    solver's ``objective``, per-stage ``timings_s`` and the crews off that day (``crews_off``);
+    ``message`` says why a run failed, or why a succeeded one planned nobody (no crew works).
     """
 
     id: int

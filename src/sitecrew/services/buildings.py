@@ -21,6 +21,7 @@ from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.errors import ConflictError
 from sitecrew.services._persist import check_version, save
 from sitecrew.services._registers import district_at, refuse_if_used, remove, require_unique
+from sitecrew.services.personal_data import api_actor, record_personal_data_event
 from sitecrew.services.scoping import get_changeable, get_in_region, require_region_planner
 from sitecrew.services.sites import require_inside_region
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
-    from sitecrew.domain.buildings import Apartment, Building
+    from sitecrew.domain.buildings import Apartment, Building, TenantContact
     from sitecrew.services.sites import Changes
 
 
@@ -165,7 +166,9 @@ def register_apartment(session: Session, principal: Principal, apartment: Apartm
         placed = _placed_apartment(session, building, apartment)
         _require_unique_apartment(session, placed, row_id=None)
         district_id = _apartment_district(session, building, placed)
-        return create_apartment(session, placed, district_id=district_id)
+        stored = create_apartment(session, placed, district_id=district_id)
+        _log_tenant_change(session, principal, stored.id, None, stored.tenant)
+        return stored
 
 
 def update_apartment(session: Session, principal: Principal, changes: Changes) -> Apartment:
@@ -199,6 +202,7 @@ def update_apartment(session: Session, principal: Principal, changes: Changes) -
         )
         updated = _placed_apartment(session, building, replace(row.to_domain(), **values))
         _require_unique_apartment(session, updated, row_id=row.id)
+        _log_tenant_change(session, principal, row.id, row.to_domain().tenant, updated.tenant)
         _write_apartment(row, updated)
         row.district_id = _apartment_district(session, building, updated)
         return save(session, row).to_domain()
@@ -223,6 +227,7 @@ def delete_apartment(
         check_version(row, version, what="apartment")
         uses = {"jobs": m.Job.apartment_id == apartment_id}
         refuse_if_used(session, f"apartment {apartment_id}", uses)
+        _log_tenant_change(session, principal, apartment_id, row.to_domain().tenant, None)
         remove(session, row, what=f"apartment {apartment_id}")
 
 
@@ -288,3 +293,31 @@ def _write_apartment(row: m.Apartment, apartment: Apartment) -> None:
     row.installation_status = apartment.installation_status.value
     row.access_notes, row.external_ref = apartment.access_notes, apartment.external_ref
     row.location = to_db_geometry(apartment.location)
+
+
+def _log_tenant_change(
+    session: Session,
+    principal: Principal,
+    apartment_id: int | None,
+    before: TenantContact | None,
+    after: TenantContact | None,
+) -> None:
+    """Log which tenant fields a caller wrote or cleared (names of fields only, no values).
+
+    Tenants' contacts are personal data: like imports and erasures, edits through the API
+    leave a line in the personal-data log, in the same transaction as the edit.
+    """
+    fields = ("name", "phone", "email")
+    old = [getattr(before, field) if before else None for field in fields]
+    new = [getattr(after, field) if after else None for field in fields]
+    written = [f for f, was, now in zip(fields, old, new, strict=True) if now and now != was]
+    cleared = [f for f, was, now in zip(fields, old, new, strict=True) if was and not now]
+    if not (written or cleared):
+        return
+    record_personal_data_event(
+        session,
+        actor=api_actor(principal),
+        action="edit:tenant",
+        subject=f"apartment/{apartment_id}",
+        detail={"fields_written": written, "fields_cleared": cleared},
+    )

@@ -377,3 +377,43 @@ def private_details_visible(
         return [False] * len(row_ids)
     allowed = set(session.scalars(query))
     return [row_id in allowed for row_id in row_ids]
+
+
+# --- Crew calendars (issue 13, item 5) ---------------------------------------------------------
+# Absences tell who is sick or on leave: personal data of the workforce. Admins and the region's
+# planners read and change them and the crews' calendars; a crew's availability (whether it
+# works a day, and why not) is read with the crew's own visibility, never showing absences.
+_REGION_PARENTS[m.MemberAbsence] = (m.MemberAbsence.member_id, m.CrewMember)
+CHANGERS[m.MemberAbsence] = frozenset({Role.ADMIN, Role.PLANNER})
+#: Who may change a crew's calendar or a member's absences, and read absences.
+CALENDAR_KEEPERS = (Role.ADMIN, Role.PLANNER)
+
+
+def require_calendar_keeper(principal: Principal, *, action: str) -> None:
+    """Allow admins and planners (a planner only in its region: the queries add that).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors and crews.
+    """
+    principal.require(*CALENDAR_KEEPERS, action=action)
+
+
+def get_calendar_row(
+    session: Session, principal: Principal, model: type[ModelT], row_id: int, *, action: str
+) -> ModelT:
+    """Return a crew or member whose calendar the caller changes, locked until the commit.
+
+    The lock makes the overlap check of a member's absences and the write one step on
+    PostgreSQL (SQLite serialises write transactions anyway).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and planners (before anything is read).
+    NotFoundError
+        When the row does not exist or lies in another region than the planner's.
+    """
+    require_calendar_keeper(principal, action=action)
+    return get_visible(session, principal, model, row_id, lock=True)

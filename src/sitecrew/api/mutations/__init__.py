@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from sitecrew.api.mutations.calendars import CalendarMutations
 from sitecrew.api.mutations.catalogue import CatalogueMutations
 from sitecrew.api.mutations.housing import HousingMutations
 from sitecrew.api.mutations.jobs import JobMutations
@@ -22,5 +23,6 @@ class Mutation(
     HousingMutations,  # registers (issue 13)
     TeamMutations,  # registers (issue 13)
     CatalogueMutations,  # registers (issue 13)
+    CalendarMutations,  # crew calendars (issue 13)
 ):
     """All mutations."""

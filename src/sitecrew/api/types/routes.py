@@ -183,7 +183,9 @@ class PlanningRun:
     status: RunState
     progress: float = strawberry.field(description="0 to 1.")
     step: str | None
-    message: str | None = strawberry.field(description="Why the run failed, if it did.")
+    message: str | None = strawberry.field(
+        description="Why the run failed, or why it planned nobody (no crew works that day)."
+    )
     routes: int | None
     visits: int | None
     unassigned_count: int | None

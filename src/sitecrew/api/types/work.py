@@ -9,6 +9,7 @@ import strawberry
 
 from sitecrew.api.context import Context
 from sitecrew.api.scalars import GeoJSON
+from sitecrew.api.types import calendars as cal
 from sitecrew.api.types.enums import AppointmentStatus, CrewRole, JobKind, JobStatus, Skill
 from sitecrew.api.types.places import Apartment, Furniture, Organisation, Site
 from sitecrew.services.reading.entities import Entity
@@ -83,6 +84,17 @@ class Crew:
     lunch_earliest: dt.time = strawberry.field(description="Lunch starts no earlier than this.")
     lunch_latest: dt.time = strawberry.field(description="Lunch starts no later than this.")
     version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
+    week_pattern: list[cal.DayShift | None] = strawberry.field(description=cal.WEEK_PATTERN_FIELD)
+    active_from: dt.date | None = strawberry.field(description="First day (null: no start).")
+    active_until: dt.date | None = strawberry.field(description="Last day (null: open-ended).")
+    min_members: int = strawberry.field(description="With fewer present the crew is off.")
+    works_public_holidays: bool = strawberry.field(description="Works on public holidays.")
+    absences: list[cal.Absence] = strawberry.field(
+        resolver=cal.crew_absences, description=cal.ABSENCES_FIELD
+    )
+    availability: list[cal.CrewDay] = strawberry.field(
+        resolver=cal.crew_availability, description=cal.AVAILABILITY_FIELD
+    )
     depot_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int | None]
 
@@ -118,6 +130,11 @@ class Crew:
             lunch_earliest=crew.lunch_earliest,
             lunch_latest=crew.lunch_latest,
             version=crew.version,
+            week_pattern=cal.week_of(crew),
+            active_from=crew.active_from,
+            active_until=crew.active_until,
+            min_members=crew.min_members,
+            works_public_holidays=crew.works_public_holidays,
             depot_id=crew.depot_id,
             organisation_id=crew.organisation_id,
         )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import enum_check, from_db_geometry, point_column_type
+from sitecrew.domain import calendars
 from sitecrew.domain import crews as d
 
 
@@ -99,6 +100,15 @@ class Crew(Base):
             organisation_id=self.organisation_id,
             id=self.id,
             version=self.version,
+            week_pattern=(
+                None
+                if self.week_pattern is None
+                else calendars.WeekPattern.from_json(self.week_pattern).days
+            ),
+            active_from=self.active_from,
+            active_until=self.active_until,
+            min_members=self.min_members or 1,
+            works_public_holidays=bool(self.works_public_holidays),
         )
 
 
@@ -151,3 +161,15 @@ class MemberAbsence(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declarative API)
+
+    def to_domain(self) -> calendars.Absence:
+        """Return the domain object."""
+        return calendars.Absence(
+            member_id=self.member_id,
+            kind=d.AbsenceKind(self.kind),
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            note=self.note,
+            id=self.id,
+            version=self.version,
+        )

@@ -1,10 +1,12 @@
 """The demo's days: which day it plans, and the care teams' calendar of due work.
 
 **The plan day.** Without ``--date`` the demo centres on the *next working day*: the first
-Monday to Friday strictly after today in the region's time zone (Friday, Saturday and Sunday all
-lead to Monday; Monday leads to Tuesday). A planner plans tomorrow's routes today, so a demo
-loaded now shows routes a crew will drive on a real day, and a crew token sees its tenants'
-contacts on that day.
+Monday to Friday strictly after today in the region's time zone that is no public holiday of the
+region's country (Friday, Saturday and Sunday all lead to Monday; Monday leads to Tuesday; the
+Friday before Whit Monday leads to the Tuesday after it), as the crews' calendars have it. A
+planner plans tomorrow's routes today, so a demo loaded now shows routes a crew will drive on a
+real day, and a crew token sees its tenants' contacts on that day. Care work and bookings are
+spread over the same working days.
 
 **The care calendar.** Furniture that needs care piles up faster than two care teams can work
 it off, and a day whose due list is three times what its crews can do looks like a broken
@@ -20,23 +22,30 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from sitecrew.domain.public_holidays import public_holidays
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
 #: Monday to Friday (``date.weekday()`` 0 to 4).
 WORKING_WEEKDAYS = frozenset(range(5))
+#: The demo region's country, whose public holidays nobody works.
+DEMO_COUNTRY = "NO"
 
 
-def next_working_day(today: date) -> date:
-    """Return the first Monday to Friday strictly after ``today``."""
-    return next(working_days_from(today + timedelta(days=1)))
+def next_working_day(today: date, *, country: str = DEMO_COUNTRY) -> date:
+    """Return the first Monday to Friday strictly after ``today`` that is no public holiday."""
+    return next(working_days_from(today + timedelta(days=1), country=country))
 
 
-def working_days_from(first: date) -> Iterator[date]:
-    """Yield every working day from ``first`` (itself included when it is one) onwards."""
+def working_days_from(first: date, *, country: str = DEMO_COUNTRY) -> Iterator[date]:
+    """Yield every working day from ``first`` (itself included when it is one) onwards.
+
+    A working day is Monday to Friday and no public holiday of ``country``.
+    """
     day = first
     while True:
-        if day.weekday() in WORKING_WEEKDAYS:
+        if day.weekday() in WORKING_WEEKDAYS and day not in public_holidays(country, day.year):
             yield day
         day += timedelta(days=1)
 

@@ -93,7 +93,8 @@ class DayInput:
     """Everything loaded from the database for one day, before snapping and matrices.
 
     Job and crew locations are indices into ``points``; ``crew_names`` maps crew ids (as the
-    solver spells them) to names, for messages and tables.
+    solver spells them) to names, for messages and tables. ``crews_off`` names the crews that
+    do not work the day and why (calendar, holiday, absences); they are not in ``crews``.
     """
 
     region: RegionInfo
@@ -102,3 +103,22 @@ class DayInput:
     crews: tuple[CrewSpec, ...]
     points: tuple[tuple[float, float], ...]
     crew_names: dict[str, str]
+    crews_off: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def no_crew_note(self) -> str | None:
+        """Say why nobody is planned when no crew works the day (``None`` when one does).
+
+        One shared reason is quoted (``no crew works on 2026-05-17 (public holiday:
+        Constitution Day)``); differing reasons are listed per crew.
+        """
+        if self.crews:
+            return None
+        if not self.crews_off:
+            return f"no crew works on {self.clock.day} (the region has no crews)"
+        reasons = sorted(set(self.crews_off.values()))
+        if len(reasons) == 1:
+            return f"no crew works on {self.clock.day} ({reasons[0]})"
+        return f"no crew works on {self.clock.day} ({len(self.crews_off)} crews off: " + (
+            "; ".join(f"{name}: {why}" for name, why in sorted(self.crews_off.items())) + ")"
+        )

@@ -66,7 +66,8 @@ def load_day(
     info = get_region_or_raise(session, region)
     clock = DayClock.of(day, info.timezone)
     points = Points()
-    crews, names = day_crews(session, region_id=info.id, clock=clock, points=points)
+    working = day_crews(session, region_id=info.id, clock=clock, points=points)
+    crews = working.crews
     jobs = day_jobs(session, region_id=info.id, clock=clock, points=points)
     if now is not None:
         jobs, crews = add_fixed_stops(
@@ -78,4 +79,6 @@ def load_day(
             crews=crews,
             now_s=clock.seconds(now),
         )
-    return DayInput(info, clock, jobs, crews, tuple(points.lonlat), names)
+    return DayInput(
+        info, clock, jobs, crews, tuple(points.lonlat), working.names, crews_off=working.off
+    )

@@ -2,9 +2,13 @@
 
 - **Lunch**: ``lunch_earliest`` and ``lunch_latest`` bound the *start* of the break, which then
   lasts ``lunch_minutes``; the window is clipped to the shift.
-- **Trainee factor**: a crew works ``1 + 0.15 x (share of trainees among its members)`` times
-  slower (a crew of ten with three trainees: 1.045; an installer pair with one: 1.075), a
-  simple, documented stand-in until measured job times exist.
+- **Calendar**: only crews that work the day are routed, each with that weekday's shift; the
+  rules (week pattern, active dates, public holidays, absences, minimum size, trainees not
+  alone) are :func:`sitecrew.domain.calendars.crew_day_availability`'s.
+- **Trainee factor**: a crew works ``1 + 0.15 x (share of trainees among the members present
+  that day)`` times slower (a crew of ten with three trainees: 1.045; an installer pair with
+  one: 1.075), a simple, documented stand-in until measured job times exist.
+- **Skills**: the crew's skills, less those only absent members hold (see domain.calendars).
 - **Districts**: a crew employed by a contractor only gets jobs in the districts that name that
   contractor; every other crew works anywhere in the region.
 """
@@ -12,15 +16,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import from_db_geometry
-from sitecrew.domain.crews import CrewRole
 from sitecrew.domain.organisations import OrganisationKind
 from sitecrew.routing.problem import CrewSpec
+from sitecrew.services.crew_calendars import availability_of
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -31,10 +36,23 @@ TRAINEE_SLOWDOWN = 0.15
 """Extra service time of a crew made only of trainees (scaled by the trainee share)."""
 
 
+@dataclass(frozen=True)
+class DayCrews:
+    """The crews that work the day as routing crews, their names, and why the others do not.
+
+    ``names`` maps routing ids (database ids as text) to crew names; ``off`` maps the names of
+    crews that do not work the day to the reason (``"public holiday: Constitution Day"``).
+    """
+
+    crews: tuple[CrewSpec, ...]
+    names: dict[str, str]
+    off: dict[str, str] = field(default_factory=dict)
+
+
 def day_crews(
     session: Session, *, region_id: int, clock: DayClock, points: Points
-) -> tuple[tuple[CrewSpec, ...], dict[str, str]]:
-    """Return the region's crews as routing crews, and their names by routing id.
+) -> DayCrews:
+    """Return the region's crews that work the day, as routing crews (see the module text).
 
     Parameters
     ----------
@@ -49,8 +67,9 @@ def day_crews(
 
     Returns
     -------
-    tuple
-        The crews (ids are database ids as strings) and a map from those ids to crew names.
+    DayCrews
+        The working crews with that weekday's shift, the skills and trainee factor of the
+        members present; and the crews that do not work, with the reason.
     """
     query = (
         select(m.Crew, m.Depot.location, m.Organisation.kind)
@@ -60,58 +79,50 @@ def day_crews(
         .order_by(m.Crew.id)
     )
     rows = list(session.execute(query))
-    factors = trainee_factors(session, [crew.id for crew, _, _ in rows])
+    available = availability_of(session, [crew for crew, _, _ in rows], [clock.day])
     districts = contractor_districts(session, region_id)
-    crews = []
+    crews, off = [], {}
     for crew, depot_location, employer_kind in rows:
+        today = available[crew.id, clock.day]
+        if not today.works or today.shift is None:
+            off[crew.name] = today.reason or "does not work this day"
+            continue
         depot = from_db_geometry(depot_location)
         home = points.add(float(depot.x), float(depot.y))
         allowed = None
         if employer_kind == OrganisationKind.CONTRACTOR.value:
             allowed = frozenset(districts.get(crew.organisation_id or -1, ()))
-        window, duration = _lunch(crew, clock)
+        shift = (clock.seconds_of(today.shift[0]), clock.seconds_of(today.shift[1]))
+        window, duration = _lunch(crew, clock, shift)
         crews.append(
             CrewSpec(
                 id=str(crew.id),
                 start_location=home,
                 end_location=home,
-                shift_start_s=clock.seconds_of(crew.shift_start),
-                shift_end_s=clock.seconds_of(crew.shift_end),
-                skills=frozenset(crew.skills or ()),
+                shift_start_s=shift[0],
+                shift_end_s=shift[1],
+                skills=frozenset(skill.value for skill in today.skills),
                 max_jobs=crew.max_jobs_per_day,
-                service_factor=factors.get(crew.id, 1.0),
+                service_factor=1.0 + TRAINEE_SLOWDOWN * today.trainee_share,
                 allowed_districts=allowed,
                 break_window=window,
                 break_duration_s=duration,
             )
         )
-    return tuple(crews), {str(crew.id): crew.name for crew, _, _ in rows}
+    names = {str(crew.id): crew.name for crew, _, _ in rows}
+    return DayCrews(tuple(crews), names, off)
 
 
-def _lunch(crew: m.Crew, clock: DayClock) -> tuple[tuple[int, int] | None, int]:
+def _lunch(
+    crew: m.Crew, clock: DayClock, shift: tuple[int, int]
+) -> tuple[tuple[int, int] | None, int]:
     """Return the break window (clipped to the shift) and duration; none when it cannot fit."""
     duration = crew.lunch_minutes * 60
-    shift = (clock.seconds_of(crew.shift_start), clock.seconds_of(crew.shift_end))
     opens = max(clock.seconds_of(crew.lunch_earliest), shift[0])
     closes = min(clock.seconds_of(crew.lunch_latest) + duration, shift[1])
     if duration <= 0 or closes - opens < duration:
         return None, 0
     return (opens, closes), duration
-
-
-def trainee_factors(session: Session, crew_ids: list[int]) -> dict[int, float]:
-    """Return each crew's service-time factor from its members' roles."""
-    roles: dict[int, list[str]] = defaultdict(list)
-    query = select(m.CrewMember.crew_id, m.CrewMember.role).where(
-        m.CrewMember.crew_id.in_(crew_ids)
-    )
-    for crew_id, role in session.execute(query):
-        roles[crew_id].append(role)
-    return {
-        crew_id: 1.0
-        + TRAINEE_SLOWDOWN * sum(r == CrewRole.TRAINEE.value for r in found) / len(found)
-        for crew_id, found in roles.items()
-    }
 
 
 def contractor_districts(session: Session, region_id: int) -> dict[int, set[str]]:

@@ -137,7 +137,11 @@ def store_day(
 
 
 def summary_of(solved: SolvedDay, timings: Timings) -> dict[str, Any]:
-    """Return the JSON summary stored with a run: counts, objective and stage timings."""
+    """Return the JSON summary stored with a run: counts, objective and stage timings.
+
+    ``crews_off`` names the crews that do not work the day and why; ``note`` says why nobody is
+    planned when no crew works at all (a Sunday, a public holiday), instead of an empty plan.
+    """
     plan = solved.plan
     reasons = Counter(u.reason.value for u in plan.unassigned)
     return {
@@ -153,4 +157,6 @@ def summary_of(solved: SolvedDay, timings: Timings) -> dict[str, Any]:
         "travel_s": sum(r.travel_s for r in plan.routes),
         "distance_m": sum(round(leg.distance_m) for v in solved.legs.values() for leg in v),
         "timings_s": {k: round(v, 3) for k, v in timings.seconds.items()},
+        "crews_off": dict(sorted(solved.day.crews_off.items())),
+        "note": solved.day.no_crew_note,
     }

@@ -231,6 +231,8 @@ def finish_run(
 ) -> None:
     """Record a run's end: succeeded with its summary, or failed with ``error``.
 
+    A succeeded run's message is the summary's ``note``: why it planned nobody, if it did not.
+
     Only a queued or running run changes: a run failed meanwhile (abandoned, overdue) stays
     failed.
 
@@ -249,7 +251,7 @@ def finish_run(
         .values(
             status=RunState.SUCCEEDED.value,
             step="done",
-            message=None,
+            message=(summary or {}).get("note"),
             progress=1.0,
             summary=summary or {},
             finished_at=datetime.now(UTC),
