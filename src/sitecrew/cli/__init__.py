@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sitecrew.cli import crew, db, demo, osm, plan, region, schema, serve, tenant, token
+from sitecrew.cli import crew, db, demo, imports, osm, plan, region, schema, serve, tenant, token
 from sitecrew.cli.errors import exit_code_for
 from sitecrew.errors import SitecrewError
 
@@ -29,6 +29,7 @@ app.add_typer(token.app, name="token")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(crew.app, name="crew")
 app.add_typer(schema.app, name="schema")
+app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
 app.command("plan")(plan.plan)
 
