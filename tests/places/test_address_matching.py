@@ -95,6 +95,31 @@ def test_abbreviations_and_folded_letters_match_as_normalised(oslo):
         assert found.quality is MatchQuality.NORMALISED, written
 
 
+@pytest.mark.parametrize(
+    ("written", "street"),
+    [
+        ("G. Drammens vei", "Gamle Drammens vei"),
+        ("Gml. Drammensvei", "Gamle Drammens vei"),
+        ("gml drammens v.", "Gamle Drammens vei"),
+        ("St. Ringvei", "Store Ringvei"),
+        ("St Ringveien", "Store Ringvei"),
+        ("S. gate", "Søndre gate"),
+        ("Sdr. gt.", "Søndre gate"),
+        ("N. gate", "Nordre gate"),
+        ("Ndr gate", "Nordre gate"),
+        ("Hans N. Hauges plass", "Hans Nielsen Hauges plass"),
+    ],
+)
+def test_abbreviated_words_match_the_whole_words_they_stand_for(written, street):
+    streets = ["Gamle Drammens vei", "Store Ringvei", "Søndre gate", "Nordre gate",
+               "Hans Nielsen Hauges plass", "Sofienberggata"]
+    index = AddressIndex([_at(key, name, "5") for key, name in enumerate(streets)])
+    found = _match(index, written, "5")
+    assert isinstance(found, AddressMatch), found
+    assert found.address.street == street
+    assert found.quality is MatchQuality.NORMALISED
+
+
 def test_a_typo_in_a_long_name_matches_as_fuzzy_with_its_similarity(oslo):
     found = _match(oslo, "Thorvald Meyres gate", "12C")
     assert isinstance(found, AddressMatch)

@@ -152,7 +152,9 @@ def test_house_numbers_sort_as_people_count():
 
 def test_postcodes_lose_spacing_and_get_back_the_zero_a_spreadsheet_dropped():
     assert postcode_key("0555") == postcode_key("555") == postcode_key(" 0555 ") == "0555"
-    assert postcode_key("752 36") == "75236"
+    assert postcode_key("555.0") == "0555"  # a spreadsheet's float
+    assert postcode_key("0555 Oslo") == postcode_key("0555, OSLO") == "0555"
+    assert postcode_key("752 36") == postcode_key("752 36 Uppsala") == "75236"
     assert postcode_key("vlt 1117") == "VLT1117"
     assert postcode_key("") is None
     assert postcode_key(None) is None

@@ -84,6 +84,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Query", "personalDataLog"): PERSONAL_DATA_LOG_MAX,
     ("TenantErased", "fieldsCleared"): 3,
     ("Crew", "weekPattern"): cal.WEEK_DAYS,
+    ("SetCrewCalendarInput", "weekPattern"): cal.WEEK_DAYS,
     ("Crew", "absences"): cal.ABSENCES_MAX,
     ("Crew", "availability"): cal.AVAILABILITY_DAYS_MAX,
 }

@@ -266,15 +266,24 @@ def natural_key(housenumber: str) -> tuple[int, str]:
 
 
 def postcode_key(text: str | None) -> str | None:
-    """Digits of a postcode, a Norwegian one restored to four (spreadsheets drop the ``0``).
+    """Return the digits of a postcode, a Norwegian one restored to four digits.
 
-    Letters stay (Malta writes ``VLT 1117``), spacing and case do not.
+    Spreadsheets drop the leading ``0`` (``555``) or write a float (``555.0``); registers
+    append the town (``0555 Oslo``). Malta's letters stay (``VLT 1117``); spacing and case go.
     """
     if text is None:
         return None
-    cleaned = "".join(text.split()).upper()
+    stripped = text.strip()
+    leading = _POSTCODE_FIRST.match(stripped)
+    if leading:
+        stripped = leading.group(1)
+    cleaned = "".join(stripped.split()).upper()
     if not cleaned:
         return None
     if cleaned.isdigit() and len(cleaned) < 4:  # noqa: PLR2004 (Norway's postcodes are 4 digits)
         cleaned = cleaned.zfill(4)
     return cleaned
+
+
+#: Digits first, then a float's ``.0`` or a town: ``555.0``, ``0555 Oslo``, ``752 36 Uppsala``.
+_POSTCODE_FIRST = re.compile(r"^(\d{3}\s?\d{2}|\d{1,5})(?:\.0+)?(?:[\s,]+[^\W\d_][\w .'-]*)?$")
