@@ -467,3 +467,24 @@ def test_tenant_edits_leave_a_line_in_the_personal_data_log(call, planner):
         ("edit:tenant", {"fields_written": ["name"], "fields_cleared": ["phone"]}),
     ]
     assert "Liv" not in str(logged)
+
+
+def test_a_moved_building_takes_the_flats_at_its_point_along(call, api_world, planner):
+    """Correcting a building's point corrects flats that stood there; an entrance stays put."""
+    _, lon, lat = _district_point(call, api_world.region_id)
+    building = run(
+        call, planner, BUILDING, "create", region=str(api_world.region_id), lon=lon, lat=lat
+    )
+    at_building = run(call, planner, APARTMENT, "create", buildingId=building["id"], unit="A")
+    own = {"lon": lon + 0.0002, "lat": lat}
+    at_entrance = run(
+        call, planner, APARTMENT, "create", buildingId=building["id"], unit="B", **own
+    )
+    new = {"lon": lon + 0.001, "lat": lat + 0.001}
+    moved = run(call, planner, BUILDING, "update", id=building["id"], version=1, **new)
+    assert (moved["lon"], moved["lat"]) == (new["lon"], new["lat"])
+    read = "query A($id: ID!) { apartment(id: $id) { lon lat version } }"
+    follows = call.data(planner, read, id=at_building["id"])["apartment"]
+    assert follows == {**new, "version": 2}
+    stays = call.data(planner, read, id=at_entrance["id"])["apartment"]
+    assert stays == {**own, "version": 1}

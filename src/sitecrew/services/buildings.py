@@ -26,6 +26,7 @@ from sitecrew.services.scoping import get_changeable, get_in_region, require_reg
 from sitecrew.services.sites import require_inside_region
 
 if TYPE_CHECKING:
+    from shapely.geometry import Point
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
@@ -111,7 +112,10 @@ def update_building(session: Session, principal: Principal, changes: Changes) ->
         values = dict(changes.values)
         if "location" in values and "district_id" not in values:
             values["district_id"] = None  # follows the new point
-        updated = _placed_building(session, principal, replace(row.to_domain(), **values))
+        before = row.to_domain()
+        updated = _placed_building(session, principal, replace(before, **values))
+        if not updated.location.equals(before.location):
+            _move_apartments_along(session, updated, before.location)
         row.address, row.levels, row.district_id = (
             updated.address,
             updated.levels,
@@ -121,6 +125,22 @@ def update_building(session: Session, principal: Principal, changes: Changes) ->
         row.footprint = to_db_geometry(updated.footprint)
         row.entrances = [[point.x, point.y] for point in updated.entrances]
         return save(session, row).to_domain()
+
+
+def _move_apartments_along(session: Session, building: Building, old: Point) -> None:
+    """Move the apartments that stood at the building's old point to its new one.
+
+    Correcting a building's misplaced point corrects its flats too (they took the building's
+    point when they had none of their own); flats at an entrance of their own stay. Their
+    districts follow the new point (else the building's), and their versions move on.
+    """
+    found = district_at(session, building.region_id, building.location)
+    district_id = found if found is not None else building.district_id
+    apartments = session.scalars(select(m.Apartment).where(m.Apartment.building_id == building.id))
+    for apartment in apartments:
+        if from_db_geometry(apartment.location).equals(old):
+            apartment.location = to_db_geometry(building.location)
+            apartment.district_id = district_id
 
 
 def delete_building(session: Session, principal: Principal, building_id: int, version: int) -> None:
