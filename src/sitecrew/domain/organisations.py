@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shapely.geometry import MultiPolygon, Polygon
@@ -21,6 +22,10 @@ from sitecrew.errors import InvalidInputError
 #: the graph cache.
 SLUG_PATTERN = re.compile(r"(?![0-9]+$)[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = limits.STREET_REGION_MAX
+#: ISO 3166-1 alpha-2, as regions store their country (``NO``, ``SE``).
+_COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
+#: Longest stored extract path (``regions.extract_path``).
+EXTRACT_PATH_MAX = 500
 #: Letters that Unicode does not decompose into an ASCII base letter plus accents.
 _TRANSLITERATIONS = str.maketrans(
     {"æ": "ae", "ø": "o", "ß": "ss", "þ": "th", "ð": "d", "đ": "d", "ł": "l", "œ": "oe"}
@@ -62,6 +67,32 @@ def require_slug(value: str, what: str = "region slug") -> None:
         raise InvalidInputError(msg)
 
 
+def require_country(value: str) -> None:
+    """Raise unless ``value`` is a country the holiday calendars know, as ISO 3166 alpha-2.
+
+    A region's country chooses its public holidays, so a code the ``holidays`` library does not
+    know (or a lower-case or three-letter one) is refused here rather than found out when a
+    plan silently ignores every holiday.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the rule, for anything else (``"no"``, ``"NOR"``, ``"XX"``).
+    """
+    if not isinstance(value, str) or not _COUNTRY_PATTERN.fullmatch(value):
+        msg = f"country must be two upper-case letters (ISO 3166 alpha-2), got {str(value)[:20]!r}"
+        raise InvalidInputError(msg)
+    if value not in _supported_countries():
+        raise InvalidInputError(f"unknown country {value!r}: no public-holiday calendar for it")
+
+
+@cache
+def _supported_countries() -> frozenset[str]:
+    import holidays  # noqa: PLC0415 (about 50 ms; only when a region is built)
+
+    return frozenset(code for code in holidays.list_supported_countries() if len(code) == 2)  # noqa: PLR2004
+
+
 class OrganisationKind(StrEnum):
     """The roles an organisation plays in Sitecrew."""
 
@@ -101,9 +132,13 @@ class Region:
     timezone: str = "Europe/Oslo"
     id: int | None = None
     slug: str = ""
+    country: str = "NO"
+    extract_path: str | None = None
 
     def __post_init__(self) -> None:
         require_text(self.name, "region name")
+        require_country(self.country)
+        optional_text(self.extract_path, "extract path", max_length=EXTRACT_PATH_MAX)
         if not self.slug:
             object.__setattr__(self, "slug", slug_from_title(self.name))
         require_slug(self.slug)

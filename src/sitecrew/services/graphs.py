@@ -9,17 +9,18 @@ Worker processes of background planning runs have their own memo.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitecrew.domain.organisations import normalise_slug
 from sitecrew.errors import NotFoundError
 from sitecrew.services.regions import get_region_by_ref
-from sitecrew.streets import network_from_region
+from sitecrew.streets import network_from_extract, network_from_region
 from sitecrew.streets.network import BUILD_STAGES
 from sitecrew.streets.regions import load_regions, manifest_path_for
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable
 
     from sqlalchemy.orm import Session
 
@@ -32,19 +33,26 @@ _lock = threading.Lock()
 
 
 def get_network(
-    street_region: str, *, settings: OsmSettings, progress: ProgressCallback | None = None
+    street_region: str,
+    *,
+    settings: OsmSettings,
+    progress: ProgressCallback | None = None,
+    extract: str | Path | None = None,
 ) -> StreetNetwork:
-    """Return the street network of a manifest region, loading or building it on first use.
+    """Return a region's street network, loading or building it on first use.
 
     Parameters
     ----------
     street_region
         The slug of a region of the OSM manifest (``Region.street_region`` in the database),
-        in any case.
+        in any case; for a region added from its own extract, its slug.
     settings
         Where extracts and the graph cache live, and the snap limit.
     progress
         Called as ``progress("street graph: <stage>", n, total)`` while loading or building.
+    extract
+        The region's own extract (``Region.extract_path``, set by ``sitecrew region add``):
+        the network is built from that file, and the manifest is not asked.
 
     Returns
     -------
@@ -59,12 +67,8 @@ def get_network(
         When the extract holds no drivable network.
     """
     slug = normalise_slug(street_region)
-    key = (
-        slug,
-        settings.directory.resolve(),
-        settings.cache_directory.resolve(),
-        settings.max_snap_distance_m,
-    )
+    source = settings.directory.resolve() if extract is None else Path(extract).resolve()
+    key = (slug, source, settings.cache_directory.resolve(), settings.max_snap_distance_m)
     with _lock:
         if key not in _networks:
 
@@ -73,10 +77,31 @@ def get_network(
                     done = BUILD_STAGES.index(stage) + 1
                     progress("street graph", done, len(BUILD_STAGES))
 
-            network = network_from_region(slug, settings=settings, progress=report)
+            if extract is None:
+                network = network_from_region(slug, settings=settings, progress=report)
+            else:
+                network = _network_of_own_extract(slug, source, settings=settings, report=report)
             _ = network.topology  # built (or read from the cache) once, outside any request
             _networks[key] = network
         return _networks[key]
+
+
+def _network_of_own_extract(
+    slug: str, extract: Path, *, settings: OsmSettings, report: Callable[[str], None]
+) -> StreetNetwork:
+    """Return the network of a region added from its own extract (``regions.extract_path``)."""
+    if not extract.is_file():
+        msg = (
+            f"the extract of region {slug!r}, {extract}, is missing; put it back, or remove "
+            "and add the region again from another extract"
+        )
+        raise NotFoundError(msg)
+    return network_from_extract(
+        extract,
+        cache_directory=settings.cache_directory,
+        max_snap_distance_m=settings.max_snap_distance_m,
+        progress=report,
+    )
 
 
 def street_region_for(ref: str, *, directory: Path, session: Session | None = None) -> str:

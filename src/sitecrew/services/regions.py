@@ -54,6 +54,8 @@ class RegionSummary:
     buildings: int
     crews: int
     open_jobs: int
+    country: str = "NO"
+    address_points: int = 0
 
 
 def get_region_by_ref(
@@ -114,7 +116,7 @@ def in_region(
 
 
 def list_region_summaries(session: Session) -> list[RegionSummary]:
-    """Return every region by slug, with its title, clock, street graph and how much it holds."""
+    """Return every region by slug: title, clock, street graph, country and how much it holds."""
     region_id = m.Region.id
     counts = [
         _count(m.District, m.District.region_id == region_id),
@@ -123,8 +125,9 @@ def list_region_summaries(session: Session) -> list[RegionSummary]:
         _count(m.Crew, m.Crew.region_id == region_id),
         _count(m.Job, m.Job.region_id == region_id, m.Job.status.in_(_OPEN_JOBS)),
     ]
+    extra = [m.Region.country, _count(m.AddressPoint, m.AddressPoint.region_id == region_id)]
     columns = (m.Region.id, m.Region.slug, m.Region.name, m.Region.timezone, m.Region.street_region)
-    rows = session.execute(select(*columns, *counts).order_by(m.Region.slug))
+    rows = session.execute(select(*columns, *counts, *extra).order_by(m.Region.slug))
     return [RegionSummary(*row) for row in rows]
 
 

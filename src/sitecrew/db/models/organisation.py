@@ -73,6 +73,8 @@ class Region(Base):
             street_region=self.street_region,
             timezone=self.timezone,
             id=self.id,
+            country=self.country,
+            extract_path=self.extract_path,
         )
 
 

@@ -1,7 +1,8 @@
 """The demo world: real OpenStreetMap places, invented people, deterministic for a seed.
 
-``load_demo`` reads an extract (central Oslo by default) and writes, in one transaction:
-organisations, a region with six districts (two bound to a contractor), apartment buildings
+``load_demo`` reads an extract (central Oslo by default) and writes, in one transaction: the
+region as ``sitecrew region add`` makes it (its box, OSM address points and place areas),
+organisations, six districts (two bound to a contractor), apartment buildings
 with about 22,000 estimated apartments and tenants, schoolyard, housing-cooperative and park
 sites with furniture and years of maintenance history, a depot, crews with trainees, and the
 open work of a week (due furniture care and booked media-box installations).
@@ -18,14 +19,15 @@ from sqlalchemy import func, select
 from sitecrew.db import models as m
 from sitecrew.db.base import Base
 from sitecrew.db.engine import transaction
+from sitecrew.domain.organisations import slug_from_title
 from sitecrew.errors import ConflictError
-from sitecrew.places.extract import places_from_extract
 from sitecrew.services.demo.crews import create_crews
 from sitecrew.services.demo.furniture import create_models, create_sites_and_furniture
 from sitecrew.services.demo.housing import create_housing
 from sitecrew.services.demo.jobs import create_furniture_jobs, create_installation_bookings
 from sitecrew.services.demo.world import create_world
 from sitecrew.services.progress import ProgressCallback, no_progress
+from sitecrew.services.region_setup import NewRegion, add_region_from_source, read_region_source
 
 if TYPE_CHECKING:
     from datetime import date
@@ -76,14 +78,20 @@ def load_demo(
     """
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
     _check_room(session, replace=replace)
-    progress("Reading OpenStreetMap", 0, 1)
-    places = places_from_extract(extract)
-    progress("Reading OpenStreetMap", 1, 1)
+    # The region as `sitecrew region add` makes it (boundary, address points, place areas);
+    # its streets come from the manifest region `street_region` when one is named.
+    command = NewRegion(
+        slug=street_region or slug_from_title(region_name),
+        extract=extract,
+        title=region_name,
+        street_region=street_region,
+    )
+    source = read_region_source(command, progress=progress)
+    places = source.places
     with transaction(session):
         _make_room(session, replace=replace)
-        world = create_world(
-            session, region_name=region_name, bounds=places.bounds, street_region=street_region
-        )
+        region = add_region_from_source(session, command, source, progress=progress).region
+        world = create_world(session, region=region)
         create_housing(
             session,
             world,

@@ -1,4 +1,4 @@
-"""Organisations, the region and its districts for the demo."""
+"""Organisations and the districts of the demo region (the region itself is ``region add``'s)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from sitecrew.services.demo.catalogue import ORGANISATIONS
 if TYPE_CHECKING:
     from shapely.geometry import Point
     from sqlalchemy.orm import Session
-
-    from sitecrew.domain.geo import BBox
 
 #: The districts, as (name, column, row) of a 3 x 2 grid over the region (row 0 is south).
 DISTRICT_GRID = (
@@ -52,26 +50,21 @@ class DemoWorld:
         return [next((i for area, i in prepared if area.covers(p)), None) for p in points]
 
 
-def create_world(
-    session: Session, *, region_name: str, bounds: BBox, street_region: str | None
-) -> DemoWorld:
-    """Create the organisations, the region (the extract's box) and six districts."""
+def create_world(session: Session, *, region: Region) -> DemoWorld:
+    """Create the organisations and six districts of the region ``region add`` made for the demo."""
     organisation_ids = {
         key: organisations.create_organisation(session, Organisation(name, kind)).id or 0
         for key, (name, kind) in ORGANISATIONS.items()
     }
-    region = organisations.create_region(  # one name: the slug of its street graph, "oslo"
-        session,
-        Region(region_name, bounds.to_polygon(), street_region, slug=street_region or ""),
-    )
-    width = (bounds.east - bounds.west) / 3
-    height = (bounds.north - bounds.south) / 2
+    west, south, east, north = region.area.bounds
+    width = (east - west) / 3
+    height = (north - south) / 2
+    assert region.id is not None  # noqa: S101 (just created)
     districts = []
     for name, column, row in DISTRICT_GRID:
-        west, south = bounds.west + column * width, bounds.south + row * height
-        area = shapely.box(west, south, west + width, south + height)
+        left, bottom = west + column * width, south + row * height
+        area = shapely.box(left, bottom, left + width, bottom + height)
         contractor = organisation_ids["contractor"] if name in CONTRACTOR_DISTRICTS else None
-        assert region.id is not None  # noqa: S101 (just created)
         districts.append(
             organisations.create_district(
                 session, District(name, region.id, area, contractor_id=contractor)

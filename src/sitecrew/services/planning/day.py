@@ -80,12 +80,17 @@ class Points:
 
 @dataclass(frozen=True)
 class RegionInfo:
-    """The region being planned: database id, name, street-graph region and time zone."""
+    """The region being planned: database id, name, street-graph region and time zone.
+
+    ``extract_path`` is set for a region added from its own extract (``sitecrew region add``):
+    its street graph is built from that file rather than found in the OSM manifest.
+    """
 
     id: int
     name: str
     street_region: str
     timezone: str
+    extract_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,19 @@ def get_region_or_raise(session: Session, region: int | str) -> RegionInfo:
         When the region names no street-graph region (``street_region``).
     """
     row = get_region_by_ref(session, region)
-    if row.id is None or not row.street_region:
+    if row.id is None or not (row.street_region or row.extract_path):
         msg = (
             f"region {row.name!r} has no street graph region (street_region); set it to a "
             "region of data/osm/regions.toml before planning"
         )
         raise InvalidInputError(msg)
-    return RegionInfo(row.id, row.name, row.street_region, row.timezone or "Europe/Oslo")
+    return RegionInfo(
+        row.id,
+        row.name,
+        row.street_region or row.slug,
+        row.timezone or "Europe/Oslo",
+        row.extract_path,
+    )
 
 
 def load_day(

@@ -81,7 +81,12 @@ def solve_day(
         When the solver finds no feasible plan within its limits.
     """
     with timings.stage("graph"):
-        network = get_network(day.region.street_region, settings=osm, progress=progress)
+        network = get_network(
+            day.region.street_region,
+            settings=osm,
+            progress=progress,
+            extract=day.region.extract_path,
+        )
     with timings.stage("snap"):
         progress("snap", 0, 1)
         snapped = snap_day(day, network)
