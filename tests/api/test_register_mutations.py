@@ -488,3 +488,24 @@ def test_a_moved_building_takes_the_flats_at_its_point_along(call, api_world, pl
     assert follows == {**new, "version": 2}
     stays = call.data(planner, read, id=at_entrance["id"])["apartment"]
     assert stays == {**own, "version": 1}
+
+
+def test_single_register_lookups_follow_the_read_rules(call, api_world, planner):
+    """One organisation, model, district or depot by id; another region's planner finds no
+    depot or district of this one, and a contractor may not list organisations."""
+    with call.sessions() as session:
+        ids = {
+            "organisation": api_world.contractor_id,
+            "furnitureModel": session.scalar(select(m.FurnitureModel.id).limit(1)),
+            "district": session.scalar(select(m.District.id).limit(1)),
+            "depot": session.scalar(select(m.Depot.id).limit(1)),
+        }
+    for field, row_id in ids.items():
+        query = f"query Q($id: ID!) {{ {field}(id: $id) {{ id version }} }}"
+        assert call.data(planner, query, id=row_id)[field]["id"] == str(row_id)
+        if field in {"district", "depot"}:
+            stranger = Principal(Role.PLANNER, region_id=api_world.region_id + 1000)
+            assert call(stranger, query, id=row_id).errors[0].extensions["code"] == "NOT_FOUND"
+    contractor = Principal(Role.CONTRACTOR, organisation_id=api_world.contractor_id)
+    refused = call(contractor, "{ organisations { nodes { id } } }")
+    assert refused.errors[0].extensions["code"] == "FORBIDDEN"
