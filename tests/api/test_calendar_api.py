@@ -35,6 +35,8 @@ CREW = f"""query C($id: ID!, $from: Date!, $to: Date!) {{ crew(id: $id) {{ {CREW
     membersAbsent traineeShare }} }} }}"""
 AVAILABILITY = """query C($id: ID!, $from: Date!, $to: Date!) { crew(id: $id) {
   availability(from: $from, to: $to) { date works reason } } }"""
+HOLIDAYS = """query H($id: ID!, $year: Int!) { region(id: $id) { country
+  publicHolidays(year: $year) { date name } } }"""
 ADMIN = Principal(Role.ADMIN)
 WEEK = [{"start": "07:00:00", "end": "15:00:00"}] * 4 + [
     {"start": "07:00:00", "end": "12:00:00"},
@@ -277,3 +279,13 @@ def test_availability_longer_than_a_leap_year_is_refused(call, api_world, crews)
         result = call(planner, AVAILABILITY, id=crews.crew_id, **{"from": first, "to": last})
         assert result.errors
         assert result.errors[0].extensions["code"] == "INVALID_INPUT"
+
+
+def test_region_names_its_country_and_public_holidays(call, api_world):
+    """Norway's 2026 holidays, in English, by date."""
+    region = call.data(_planner(api_world), HOLIDAYS, id=api_world.region_id, year=2026)["region"]
+    assert region["country"] == "NO"
+    names = {h["date"]: h["name"] for h in region["publicHolidays"]}
+    assert names["2026-05-17"] == "Constitution Day"
+    assert names["2026-05-14"] == "Ascension Day"
+    assert len(names) == 12

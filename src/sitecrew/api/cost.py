@@ -87,6 +87,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("SetCrewCalendarInput", "weekPattern"): cal.WEEK_DAYS,
     ("Crew", "absences"): cal.ABSENCES_MAX,
     ("Crew", "availability"): cal.AVAILABILITY_DAYS_MAX,
+    ("Region", "publicHolidays"): cal.HOLIDAYS_MAX,
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

@@ -9,6 +9,7 @@ import strawberry
 
 from sitecrew.api.context import Context
 from sitecrew.api.scalars import GeoJSON
+from sitecrew.api.types import calendars as cal
 from sitecrew.api.types.enums import (
     FurnitureCategory,
     InstallationStatus,
@@ -40,6 +41,13 @@ class Region:
     name: str = strawberry.field(description="The title people read (`Oslo sentrum`).")
     timezone: str
     area: GeoJSON
+    country: str = strawberry.field(
+        description="ISO 3166 alpha-2 (`NO`, `SE`): its public holidays are the crews' days off."
+    )
+    public_holidays: list[cal.PublicHoliday] = strawberry.field(
+        resolver=cal.region_public_holidays,
+        description="The public holidays of the region's country in a year (1900-2200).",
+    )
 
     @classmethod
     def from_domain(cls, region: Any) -> Region:
@@ -50,6 +58,7 @@ class Region:
             name=region.name,
             timezone=region.timezone,
             area=region.area,
+            country=region.country,
         )
 
 
