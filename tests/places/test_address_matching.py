@@ -128,6 +128,36 @@ def test_a_typo_in_a_long_name_matches_as_fuzzy_with_its_similarity(oslo):
     assert 80 <= found.score < 100
 
 
+@pytest.mark.parametrize(
+    ("written", "street"),
+    [
+        ("Kingos gtae", "Kingos gate"),  # a typo in the street type, the name right
+        ("Tønsberggaa", "Tønsberggata"),
+        ("Ullevålsvie", "Ullevålsveien"),
+        ("Helgesensg ate", "Helgesens gate"),  # the space slipped
+        ("Pilestredet pak", "Pilestredet park"),  # a typo in a word many names share
+        ("F. Nansens plsas", "Fridtjof Nansens plass"),  # an abbreviation and a typo
+        ("Maridalvseien", "Maridalsveien"),  # a swap across the joint
+        ("Votgs gate", "Vogts gate"),  # a swap in a short name
+        ("Ole Buls gate", "Ole Bulls gate"),  # a lost double letter
+    ],
+)
+def test_sure_typos_match_without_a_postcode(oslo, written, street):
+    resolved = oslo._directory.resolve(written)
+    assert resolved.keys, written
+    assert oslo._directory.spellings(resolved.keys[0]) == [street]
+    assert resolved.quality == "fuzzy"
+    assert not resolved.needs_postcode
+
+
+@pytest.mark.parametrize(
+    "written", ["Fosshagen", "Kirkehagen", "Store gate", "Dalstredet", "Lyng gate", "Skog vei"]
+)
+def test_names_one_letter_from_a_real_one_but_plausible_themselves_are_not_sure_typos(oslo, written):
+    resolved = oslo._directory.resolve(written)
+    assert getattr(resolved, "needs_postcode", True), (written, resolved)
+
+
 def test_a_possible_typo_needs_the_postcode_to_confirm_it():
     index = AddressIndex([_at(1, "Toftes gate", "5", postcode="0552")])
     refused = _match(index, "Tofes gate", "5")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 from rapidfuzz.utils import default_process
 
+from sitecrew.places.typos import COMMON_WORDS
+
 #: Letters that Unicode does not decompose into a base letter, written the way registers do
 #: when they lack them (before the two-letter forms are folded below).
 _LETTERS = str.maketrans(
@@ -176,8 +178,11 @@ _TYPO_KIND_WORDS = tuple(word for word in KIND_WORDS if len(word) >= 2)  # noqa:
 
 
 def kinds_within_a_typo(word: str) -> tuple[str, ...]:
-    """Return the kinds whose type words ``word`` is one typo from (``gvte``: ``gate``)."""
-    if len(word) < 2 or word in KIND_WORDS:  # noqa: PLR2004
+    """Return the kinds whose type words ``word`` is one typo from (``gvte``: ``gate``).
+
+    A common name ending is itself, not a typo: ``hagen`` is no mistyped ``vagen``.
+    """
+    if len(word) < 2 or word in KIND_WORDS or word in COMMON_WORDS:  # noqa: PLR2004
         return ()
     return tuple(
         sorted(

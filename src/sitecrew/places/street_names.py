@@ -26,7 +26,7 @@ from sitecrew.places.normalise import (
     kinds_within_a_typo,
     parse_street,
 )
-from sitecrew.places.typos import Typo, typo
+from sitecrew.places.typos import COMMON_WORDS, Typo, typo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -153,14 +153,19 @@ class StreetDirectory:
         name = parse_street(street)
         if name.key in self._names:
             return StreetResolution((name.key,), "normalised", 100.0)
-        return (
-            self._aligned(name)
-            or self._without_kind(name)
-            or self._typo(name)
-            or self._typo_in_kind(name)
-            or self._typo_in_joined_kind(name)
-            or StreetUnknown(self._nearest(name))
-        )
+        possible: StreetResolution | None = None
+        for step in (
+            self._aligned,
+            self._without_kind,
+            self._typo,
+            self._typo_in_kind,
+            self._typo_in_joined_kind,
+        ):
+            found = step(name)
+            if found is not None and not found.needs_postcode:
+                return found
+            possible = possible or found  # a later step may still be sure
+        return possible or StreetUnknown(self._nearest(name))
 
     def _typo_in_kind(self, name: StreetName) -> StreetResolution | None:
         """Allow a typo in the type word of an otherwise known name (``F. Nansens plsas``)."""
@@ -251,12 +256,11 @@ class StreetDirectory:
         for text in dict.fromkeys((name.light, name.compact)):
             for cut in range(_MIN_STEM, len(text) - 1):
                 rest = text[cut:]
+                if rest in COMMON_WORDS and rest not in KIND_WORDS:
+                    continue  # ``Fosshagen`` is no mistyped ``Fossvagen``
                 for key in self._stems.get(text[:cut], ()):
                     kind = self._names[key].kind
-                    if kind and any(
-                        OSA.distance(rest, word, score_cutoff=1) <= 1
-                        for word in _KIND_TYPO_WORDS[kind]
-                    ):
+                    if kind and any(_kind_typo(rest, word) for word in _KIND_TYPO_WORDS[kind]):
                         keys.add(key)
         if not keys:
             return None
@@ -275,6 +279,16 @@ class StreetDirectory:
             return None
         _, _, index = process.extractOne(name.canonical, self._choice_texts, scorer=fuzz.ratio)
         return self._spellings[self._choice_keys[index][0]][0]
+
+
+def _kind_typo(rest: str, word: str) -> bool:
+    """Tell whether ``rest`` is a type word with one typo after its first letter (or a swap).
+
+    ``Storegate`` is no mistyped ``Storgate``: an edit at the joint is too often another word.
+    """
+    if rest[0] != word[0] and rest[:2] != word[1::-1]:
+        return False
+    return OSA.distance(rest, word, score_cutoff=1) <= 1
 
 
 def _align(register: StreetName, known: StreetName) -> Typo:
@@ -323,6 +337,8 @@ def _typo_edits(register: StreetName, known: StreetName) -> tuple[int, Typo] | N
     if len(pairs) != 1:
         return None
     word, other, light, other_light = pairs[0]
+    if other in COMMON_WORDS and len(register.words) >= 2 and OSA.distance(word, other) == 1:  # noqa: PLR2004
+        return 1, Typo.SURE  # ``Pilestredet pak``: the words that tell streets apart are right
     sure = max(typo(word, other), typo(light, other_light))
     if sure is Typo.NONE:
         return None

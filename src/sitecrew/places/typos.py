@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 #: One edit in a word with at least this many letters before its common ending is a sure typo
 #: (measured on Oslo's names against invented ones: 6 let ``Møllegata`` pass for ``Møllergata``).
-SURE_LENGTH = 7
+SURE_LENGTH = 6
 #: Two edits are a possible typo from this length.
 TWO_EDITS_LENGTH = 10
 #: No typo is recognised in words (or the part before a common ending) shorter than this
@@ -45,6 +45,7 @@ COMMON_ENDINGS = tuple(
         reverse=True,
     )
 )
+COMMON_WORDS = frozenset(COMMON_ENDINGS)
 _DOUBLE = re.compile(r"(.)\1+")
 
 
