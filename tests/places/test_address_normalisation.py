@@ -179,12 +179,13 @@ def test_swaps_doubled_letters_and_edits_in_long_words_are_sure_typos(written, k
 @pytest.mark.parametrize(
     ("written", "known"),
     [("toftes", "tofes"), ("lyngkaia", "langkaia"), ("lindgangen", "landgangen"),
-     ("mollegata", "mollergata"), ("lyng", "lang"), ("eseilduksgata", "seilduksgata")],
+     ("mollegata", "mollergata"), ("lyng", "lang"), ("eseilduksgata", "seilduksgata"),
+     ("dalstredet", "damstredet"), ("pilstredet", "pilestredet")],
 )
 def test_one_edit_in_a_short_or_common_part_of_a_name_is_only_a_possible_typo(written, known):
     assert typo(written, known) is Typo.POSSIBLE
 
 
-@pytest.mark.parametrize(("written", "known"), [("moe", "mo"), ("ask", "asa"), ("dalstredet", "damstredet"), ("marit", "margit dahl")])
+@pytest.mark.parametrize(("written", "known"), [("moe", "mo"), ("ask", "asa"), ("marit", "margit dahl")])
 def test_a_different_short_word_is_no_typo(written, known):
     assert typo(written, known) is Typo.NONE

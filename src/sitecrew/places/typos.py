@@ -3,9 +3,10 @@
 Registers mistype names: a swapped pair of letters (``Votgs``), a doubled or lost double letter
 (``Ole Buls``), one letter dropped, added or replaced. Invented and real names are also often
 one letter apart (``Lyngkaia``/``Langkaia``, ``Berg``/``Borg``), so an edit only counts as a
-*sure* typo where it could hardly be a different name: a swap or a doubled letter in a word of
-four letters or more, or one other edit in a word with at least :data:`SURE_LENGTH` letters
-before a common ending (``kaia``, ``stredet``, ``gangen`` say nothing about which street).
+*sure* typo where it could hardly be a different name: a swap in a word of four letters or
+more, a doubled letter in one of three or more, or one other edit in a word with at least
+:data:`SURE_LENGTH` letters before a common ending (``kaia``, ``stredet``, ``gangen`` say
+nothing about which street).
 Other single edits, edits of the first letter and two edits in a long word are *possible*
 typos, which the matcher accepts only when the register's postcode confirms the address.
 Distances are rapidfuzz's optimal string alignment (a swap is one edit) and Levenshtein (a
@@ -19,13 +20,14 @@ from enum import IntEnum
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-#: One edit in a word with at least this many letters before its common ending is a sure typo
-#: (measured on Oslo's names against invented ones: 6 let ``Møllegata`` pass for ``Møllergata``).
+#: One edit in a word with at least this many letters before its common ending is a sure typo.
+#: Measured on Oslo's 597 names against 10,000 invented ones (``Fosshagen``, ``Dalstredet``,
+#: ``Marit Hansens gate``): 6 lets one through (a first name among right words), 5 many more.
 SURE_LENGTH = 6
 #: Two edits are a possible typo from this length.
 TWO_EDITS_LENGTH = 10
-#: No typo is recognised in words (or the part before a common ending) shorter than this
-#: (``Moe``, ``Dalstredet``); a first letter may be mistyped in words of 5 letters or more.
+#: No typo is recognised in words shorter than this (``Moe``, ``Mo``); a first letter may be
+#: mistyped in words of 5 letters or more.
 SHORTEST = 4
 FIRST_LETTER_SHORTEST = 5
 #: A doubled or lost double letter is a sure typo from this length (``San``/``Sann``).
@@ -81,7 +83,7 @@ def _one_edit(word: str, other: str, length: int) -> Typo:
     distinctive = distinctive_length(word, other)
     if swapped or distinctive >= SURE_LENGTH:
         return Typo.SURE
-    return Typo.POSSIBLE if distinctive >= SHORTEST else Typo.NONE
+    return Typo.POSSIBLE
 
 
 def distinctive_length(word: str, other: str) -> int:
