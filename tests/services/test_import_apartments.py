@@ -292,3 +292,32 @@ def test_a_file_that_is_not_utf8_is_refused_with_advice(import_session, tmp_path
     path.write_bytes("external_ref;street;unit\r\nA;Grünerløkka;1\r\n".encode("cp1252"))
     with pytest.raises(InvalidInputError, match="not UTF-8 \\(line 2\\)"):
         run_import(import_session, "apartments", path)
+
+
+def test_two_flats_can_swap_units_in_one_file(import_session, tmp_path):
+    """A corrected register that swaps two flats' units updates both (the unit rule holds after)."""
+    run_import(import_session, "apartments", write_csv(tmp_path / "r.csv", HEADER, ROWS))
+    swapped = [row.copy() for row in ROWS]
+    swapped[0][5], swapped[1][5] = ROWS[1][5], ROWS[0][5]
+
+    report = run_import(
+        import_session, "apartments", write_csv(tmp_path / "s.csv", HEADER, swapped)
+    )
+
+    assert (report.updated, report.unchanged, report.rejected) == (2, 2, 0)
+    import_session.expire_all()
+    assert (_flat(import_session, "A-1").unit, _flat(import_session, "A-2").unit) == (
+        "H0201",
+        "H0101",
+    )
+
+
+def test_a_unit_is_not_freed_by_a_rejected_row(import_session, tmp_path):
+    """The flat holding a unit keeps it when its own row in the file is rejected."""
+    run_import(import_session, "apartments", write_csv(tmp_path / "r.csv", HEADER, ROWS))
+    rows = [["C-1", *ROWS[0][1:]], [*ROWS[0][:6], "x", *ROWS[0][7:]]]
+
+    report = run_import(import_session, "apartments", write_csv(tmp_path / "c.csv", HEADER, rows))
+
+    assert report.rejected == 2
+    assert "its row in this file was rejected" in reasons(report)[2]

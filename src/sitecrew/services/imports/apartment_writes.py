@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 #: Coordinates agree when closer than this (degrees; about a millimetre).
 SAME_POINT = 1e-8
 LEVELS_RANGE = range(1, 201)
+#: Core tables: the ORM's bulk insert ran one INSERT per row on PostgreSQL (it fetches server
+#: defaults back), Core's executemany sends them in batches of many rows.
 _TABLE: Table = m.Apartment.__table__  # type: ignore[assignment]
+_BUILDINGS: Table = m.Building.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def write_apartments(
     progress(step, len(new_buildings), total)
     if inserts:
         rows = [_apartment_values(flat, building_ids[flat.building_key]) for flat in inserts]
-        session.execute(insert(m.Apartment), rows)
+        session.connection().execute(insert(_TABLE), rows)
     progress(step, len(new_buildings) + len(inserts), total)
     if updates:
         _update_flats(session, updates, building_ids)
@@ -122,7 +125,7 @@ def _building_ids(
             _building_values(region_id, point, district, outlines.get(point.building_ref or ""))
             for point, district in new_buildings.values()
         ]
-        session.execute(insert(m.Building), rows)
+        session.connection().execute(insert(_BUILDINGS), rows)
     return buildings_by_point(session, region_id)
 
 
@@ -189,6 +192,7 @@ def _update_flats(
             {f"b_{name}": values[name] for name in changed}
             | {"b_id": stored.id, "b_version": stored.version}
         )
+    _free_units(session, updates, building_ids)
     result = session.connection().execute(statement, rows)
     dialect = session.get_bind().dialect
     if dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
@@ -210,3 +214,26 @@ def buildings_by_point(session: Session, region_id: int) -> dict[tuple[float, fl
 def point_key(lon: float, lat: float) -> tuple[float, float]:
     """Return the key a building is found by: its point, rounded far below a millimetre."""
     return (round(lon, 9), round(lat, 9))
+
+
+def _free_units(
+    session: Session,
+    updates: list[tuple[Stored, Flat]],
+    building_ids: dict[tuple[float, float], int],
+) -> None:
+    """Park the flats that change building or unit on a unit no one has, first.
+
+    A register may swap two flats' units, or give one flat's unit to another that moves in;
+    with the unique (building, unit) rule checked row by row, the final UPDATE would refuse the
+    first of them while the second still held the unit.
+    """
+    moving = [
+        {"b_id": stored.id, "b_unit": f"~{stored.id}"}
+        for stored, flat in updates
+        if (building_ids[flat.building_key], flat.unit) != (stored.building_id, stored.unit)
+    ]
+    if moving:
+        park = (
+            update(_TABLE).where(_TABLE.c.id == bindparam("b_id")).values(unit=bindparam("b_unit"))
+        )
+        session.connection().execute(park, moving)

@@ -126,13 +126,14 @@ def plan(
         region=region,
         with_tenants=any(column in register.columns for column in TENANT_COLUMNS),
         split_numbers="housenumber" not in register.columns,
+        file_refs=refs,
     )
     step, total = "Matching addresses", len(register.rows)
     for done, row in enumerate(register.rows, start=1):
         planner.add(row)
         if done % 500 == 0 or done == total:
             progress(step, done, total)
-    planner.tally.extra["buildings created"] = len(planner.new_buildings)
+    planner.finish()
 
     def apply() -> None:
         write_apartments(
@@ -157,6 +158,7 @@ class _Planner:
     region: Region
     with_tenants: bool
     split_numbers: bool
+    file_refs: set[str]
     tally: Tally = field(default_factory=Tally)
     inserts: list[Flat] = field(default_factory=list)
     updates: list[tuple[Stored, Flat]] = field(default_factory=list)
@@ -165,6 +167,10 @@ class _Planner:
     )
     _refs: dict[str, int] = field(default_factory=dict)
     _claims: dict[tuple[tuple[float, float], str], tuple[int, str]] = field(default_factory=dict)
+    #: Accepted rows by line: the flat, its stored twin, what importing it does.
+    _accepted: dict[int, tuple[Flat, Stored | None, Outcome]] = field(default_factory=dict)
+    #: Flats whose unit is held by a stored flat that has a row of its own in this file.
+    _waiting: list[tuple[Flat, tuple[int, str | None]]] = field(default_factory=list)
 
     def add(self, row: SourceRow) -> None:
         try:
@@ -172,11 +178,32 @@ class _Planner:
         except fields.FieldError as error:
             self.tally.reject(row, str(error))
             return
-        outcome = self._outcome(flat)
-        if outcome is None:
-            return
-        self.tally.record(row, outcome)
-        self.tally.qualities[flat.quality] += 1
+        stored = self.stored.get(flat.ref)
+        outcome = self._outcome(flat, stored)
+        if outcome is not None:
+            self._accepted[row.line] = (flat, stored, outcome)
+
+    def finish(self) -> None:
+        """Settle units held by flats that move away in this file; list the writes."""
+        slots = {flat.ref: (flat.building_key, flat.unit) for flat, _, _ in self._accepted.values()}
+        for flat, (occupant_id, occupant_ref) in self._waiting:
+            if flat.row.line in self._accepted and slots.get(occupant_ref or "") is None:
+                del self._accepted[flat.row.line]
+                self.tally.reject(
+                    flat.row,
+                    f"unit {flat.unit!r} at {flat.point.label} is already flat {occupant_id} "
+                    f"(external_ref {occupant_ref!r}), and its row in this file was rejected",
+                )
+        for flat, stored, outcome in self._accepted.values():
+            self.tally.record(flat.row, outcome)
+            self.tally.qualities[flat.quality] += 1
+            if flat.building_key not in self.buildings:
+                self.new_buildings.setdefault(flat.building_key, (flat.point, flat.district_id))
+            if stored is None:
+                self.inserts.append(flat)
+            elif outcome is Outcome.UPDATED:
+                self.updates.append((stored, flat))
+        self.tally.extra["buildings created"] = len(self.new_buildings)
 
     def _flat(self, row: SourceRow) -> Flat:
         if row.problem:
@@ -196,22 +223,17 @@ class _Planner:
         district = self.districts.district_of(point.lon, point.lat)
         return Flat(row, ref, unit, floor, tenant, point, key, district, matched.quality.value)
 
-    def _outcome(self, flat: Flat) -> Outcome | None:
-        stored = self.stored.get(flat.ref)
+    def _outcome(self, flat: Flat, stored: Stored | None) -> Outcome | None:
         if stored is not None and stored.region_id != self.region.id:
             self.tally.reject(flat.row, f"external_ref {flat.ref!r} is a flat of another region")
             return None
         if not self._claim(flat, stored):
             return None
-        building_id = self.buildings.get(flat.building_key)
-        if building_id is None:
-            self.new_buildings.setdefault(flat.building_key, (flat.point, flat.district_id))
         if stored is None:
-            self.inserts.append(flat)
             return Outcome.CREATED
+        building_id = self.buildings.get(flat.building_key)
         if stored.same_as(flat, building_id, with_tenant=self.with_tenants):
             return Outcome.UNCHANGED
-        self.updates.append((stored, flat))
         return Outcome.UPDATED
 
     def _claim(self, flat: Flat, stored: Stored | None) -> bool:
@@ -225,6 +247,9 @@ class _Planner:
         building_id = self.buildings.get(flat.building_key)
         occupant = None if building_id is None else self.occupied.get((building_id, flat.unit))
         if occupant is not None and (stored is None or occupant[0] != stored.id):
+            if occupant[1] in self.file_refs:  # its own row may move it away: see finish()
+                self._waiting.append((flat, occupant))
+                return True
             other = f"external_ref {occupant[1]!r}" if occupant[1] else "no external_ref"
             self.tally.reject(flat.row, f"{where} is already flat {occupant[0]} ({other})")
             return False

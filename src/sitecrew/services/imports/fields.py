@@ -18,6 +18,7 @@ FLOOR_RANGE = (-5, 200)
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]{2,}")
 _PHONE = re.compile(r"\+?[0-9 ()./-]+")
 _PHONE_DIGITS = (5, 15)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
@@ -29,7 +30,7 @@ def text(value: str, column: str, *, max_length: int = limits.NAME_MAX) -> str:
     """Return one-line text within ``max_length`` characters."""
     if len(value) > max_length:
         raise FieldError(f"{column} is longer than {max_length} characters")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):  # noqa: PLR2004 (controls)
+    if _CONTROL.search(value):
         raise FieldError(f"{column} contains control characters")
     return value
 

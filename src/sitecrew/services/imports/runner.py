@@ -20,10 +20,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
-from sitecrew.errors import InvalidInputError, NotFoundError
+from sitecrew.errors import ConflictError, InvalidInputError, NotFoundError
 from sitecrew.services.imports import apartments, crews, furniture, organisations
 from sitecrew.services.imports.reading import Column, read_register
 from sitecrew.services.imports.report import report_from_tally, write_rejects
@@ -108,7 +110,8 @@ def import_file(
         For an unknown kind, an unreadable file, unknown or missing columns, or a missing
         ``--region`` where several regions exist.
     ConflictError
-        When rows to update were changed by someone else while the import ran.
+        When rows to update were changed by someone else while the import ran, or the
+        database refused a write; nothing is written then.
     """
     spec = KINDS.get(kind)
     if spec is None:
@@ -122,7 +125,7 @@ def import_file(
             plan.tally, register, kind=kind, file_name=path.name, dry_run=dry_run, strict=strict
         )
         if report.written:
-            plan.apply()
+            _apply(plan)
         if not report.refused:
             _log(session, report, path, actor=actor)
     return replace(report, rejects_path=write_rejects(report, register, path))
@@ -146,6 +149,25 @@ def resolve_region(session: Session, ref: str | None) -> Region:
     if len(slugs) > 1:
         raise InvalidInputError(f"name the region with --region: one of {', '.join(slugs)}")
     return get_region_by_ref(session, slugs[0])
+
+
+def _apply(plan: Plan) -> None:
+    """Carry out a plan; a refusal by the database is a Conflict and nothing is written.
+
+    Planning checked everything it could see, so this happens only when someone else wrote
+    meanwhile (a flat's unit taken, a row's version moved) or the file swaps two flats' units.
+    """
+    try:
+        plan.apply()
+    except StaleDataError:
+        raise ConflictError(
+            "rows of this file were changed by someone else; import again"
+        ) from None
+    except IntegrityError as error:
+        reason = str(error.orig).splitlines()[0]
+        raise ConflictError(
+            f"the database refused the import ({reason}); nothing was written"
+        ) from None
 
 
 def _log(session: Session, report: ImportReport, path: Path, *, actor: str) -> None:
