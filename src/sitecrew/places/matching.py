@@ -193,6 +193,8 @@ class AddressIndex:
     ) -> AddressMatch | AddressMismatch:
         numbers = self._streets[key]
         found = numbers.get(number)
+        if not found and resolution.needs_postcode:
+            return _unknown_street(address.street, self._name(key))
         if not found:
             return _unknown_number(self._name(key), number, numbers)
         chosen = _one_place(address, found)
@@ -251,10 +253,7 @@ def _agrees(address: RegisterAddress, known: KnownAddress) -> bool:
 
 
 def _one_spot(found: list[KnownAddress]) -> bool:
-    first = found[0]
-    return all(_metres(first, other) <= SAME_PLACE_METRES for other in found[1:]) and all(
-        _metres(one, other) <= SAME_PLACE_METRES for one in found for other in found
-    )
+    return all(_metres(one, other) <= SAME_PLACE_METRES for one in found for other in found)
 
 
 def _metres(one: KnownAddress, other: KnownAddress) -> float:
