@@ -321,3 +321,28 @@ def test_a_unit_is_not_freed_by_a_rejected_row(import_session, tmp_path):
 
     assert report.rejected == 2
     assert "its row in this file was rejected" in reasons(report)[2]
+
+
+def test_a_letter_column_is_matched_with_the_number(import_session, tmp_path):
+    """Registers that keep the house letter apart ("12" and "B") find 12B."""
+    header = ["external_ref", "street", "housenumber", "letter", "unit"]
+    path = write_csv(tmp_path / "l.csv", header, [["L-1", "Thorvald Meyers gate", "12", "B", "H1"]])
+
+    report = run_import(import_session, "apartments", path)
+
+    assert report.created == 1
+    building = import_session.get(m.Building, _flat(import_session, "L-1").building_id)
+    assert building.address == "Thorvald Meyers gate 12B"
+
+
+def test_a_corrected_rejects_file_imports_as_it_is(import_session, tmp_path):
+    """The rejects file keeps the register's columns: fix the cells, import it again."""
+    rows = [*ROWS, ["A-5", "Markveien", "9", "", "", "H0201", "x", "", "", ""]]
+    report = run_import(import_session, "apartments", write_csv(tmp_path / "r.csv", HEADER, rows))
+    fixed = report.rejects_path.read_text(encoding="utf-8-sig").replace(";x;", ";2;")
+    (tmp_path / "fixed.csv").write_text(fixed, encoding="utf-8")
+
+    again = run_import(import_session, "apartments", tmp_path / "fixed.csv")
+
+    assert (again.created, again.rejected) == (1, 0)
+    assert _flat(import_session, "A-5").floor == 2
