@@ -270,6 +270,7 @@ def test_overlapping_absences_of_a_member_are_refused(session):
     after = service.add_absence(session, ADMIN, replace(overlapping, starts_on=date(2026, 6, 8)))
     listed = service.list_absences(session, ADMIN, crew_id=world.crew.id)
     assert [a.id for a in listed] == [course.id, after.id]
+    assert service.list_absences(session, ADMIN, crew_id=world.crew.id, limit=1) == listed[:1]
     moved = service.ChangeAbsence(
         after.id, after.version, AbsenceKind.LEAVE, date(2026, 6, 6), date(2026, 6, 9)
     )

@@ -207,8 +207,11 @@ def list_absences(
     member_id: int | None = None,
     first: date | None = None,
     last: date | None = None,
+    limit: int | None = None,
 ) -> list[Absence]:
     """Return the absences the caller may read, of a crew or member, touching ``first..last``.
+
+    At most ``limit`` of them (by first day) when given: the API caps a crew's list.
 
     Raises
     ------
@@ -227,7 +230,10 @@ def list_absences(
     if last is not None:
         query = query.where(m.MemberAbsence.starts_on <= last)
     order = (m.MemberAbsence.starts_on, m.MemberAbsence.member_id, m.MemberAbsence.id)
-    return [row.to_domain() for row in session.scalars(query.order_by(*order))]
+    query = query.order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return [row.to_domain() for row in session.scalars(query)]
 
 
 def crew_availability(

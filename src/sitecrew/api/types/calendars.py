@@ -130,9 +130,14 @@ async def crew_absences(
 ) -> list[Absence]:
     """Resolve ``Crew.absences``."""
     found = await info.context.read(
-        service.list_absences, info.context.user, crew_id=int(root.id), first=from_, last=to
+        service.list_absences,
+        info.context.user,
+        crew_id=int(root.id),
+        first=from_,
+        last=to,
+        limit=ABSENCES_MAX,
     )
-    return [Absence.from_domain(a) for a in found[:ABSENCES_MAX]]
+    return [Absence.from_domain(a) for a in found]
 
 
 async def crew_availability(
