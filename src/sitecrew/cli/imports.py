@@ -37,12 +37,18 @@ _STRICT = typer.Option(False, "--strict", help="Write nothing when any row is re
 
 def _run(kind: str, path: Path, region: str | None, *, dry_run: bool, strict: bool) -> None:
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
+    from sitecrew.db.engine import write_session_factory  # noqa: PLC0415
     from sitecrew.errors import InvalidInputError  # noqa: PLC0415
     from sitecrew.services.imports.runner import import_file  # noqa: PLC0415
     from sitecrew.services.personal_data import command_line_actor  # noqa: PLC0415
     from sitecrew.services.progress import no_progress  # noqa: PLC0415
 
-    with configured_sessions() as sessions, sessions.begin() as session:
+    # A writer's session (SQLite: BEGIN IMMEDIATE), so an import waits for a running server's
+    # write instead of failing with "database is locked" when it starts to write.
+    with (
+        configured_sessions() as sessions,
+        write_session_factory(sessions.kw["bind"]).begin() as session,
+    ):
         if sys.stderr.isatty():
             with progress_bar() as progress:
                 report = import_file(
