@@ -234,13 +234,14 @@ def _print_days(crew: CrewDays) -> None:
         table.add_column(column)
     for day in crew.days:
         shift = "" if day.shift is None else f"{day.shift[0]:%H:%M}-{day.shift[1]:%H:%M}"
+        counted = bool(day.present or day.absent)  # days off by the calendar check no roster
         table.add_row(
             str(day.day),
             f"{day.day:%a}",
             "yes" if day.works else "no",
             shift,
-            str(len(day.present)),
-            str(len(day.absent)),
+            str(len(day.present)) if counted else "",
+            str(len(day.absent)) if counted else "",
             f"{day.trainee_share:.0%}" if day.present else "",
             day.reason or "",
         )

@@ -32,7 +32,7 @@ app = typer.Typer(
 _EXTRACT_HELP = "OSM extract to read (default: oslo.osm.pbf in the OSM directory)."
 _DATE_HELP = (
     "The demo's plan day, YYYY-MM-DD: its bookings start that day (default: the next working "
-    "day, Monday to Friday, after today in Oslo)."
+    "day after today in Oslo: Monday to Friday and no Norwegian public holiday)."
 )
 _FLATS_HELP = "Apartments to create (when loading)."
 _TITLE_HELP = "Title of the demo region."

@@ -77,7 +77,9 @@ class CrewDay:
     )
     shift_start: dt.time | None
     shift_end: dt.time | None
-    members_present: int
+    members_present: int = strawberry.field(
+        description="Members there that day (0 on days the calendar alone rules out)."
+    )
     members_absent: int
     trainee_share: float = strawberry.field(description="Share of trainees among those present.")
 
