@@ -346,3 +346,19 @@ def test_a_corrected_rejects_file_imports_as_it_is(import_session, tmp_path):
 
     assert (again.created, again.rejected) == (1, 0)
     assert _flat(import_session, "A-5").floor == 2
+
+
+def test_the_region_must_be_named_when_there_are_several(import_session, tmp_path):
+    """Without --region and with two regions, the import asks which one (listing them)."""
+    path = write_csv(tmp_path / "r.csv", HEADER, ROWS)
+    with pytest.raises(
+        InvalidInputError, match="name the region with --region: one of lokka, roads"
+    ):
+        run_import(import_session, "apartments", path, region=None)
+
+
+def test_a_tab_separated_export_is_read(import_session, tmp_path):
+    """Tab-separated text (a copy from a spreadsheet) is sniffed like ';' and ','."""
+    path = write_csv(tmp_path / "t.txt", HEADER, ROWS[:1], delimiter="\t", bom=False)
+
+    assert run_import(import_session, "apartments", path).created == 1
