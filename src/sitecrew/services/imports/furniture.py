@@ -68,6 +68,8 @@ class Item:
     lat: float
     #: A stored site's id, or the new site it goes to.
     site: int | NewSite
+    #: How the place was found: ``lonlat``, or the address match's quality.
+    quality: str
 
 
 def plan(
@@ -121,6 +123,7 @@ class _Planner:
         except fields.FieldError as error:
             self.tally.reject(row, str(error))
             return
+        self.tally.qualities[item.quality] += 1
         stored = self.stored.get(item.serial)
         if stored is None:
             self.writes.append((item, None))
@@ -143,9 +146,9 @@ class _Planner:
             raise fields.FieldError(f"serial {serial!r} is an item of another region")
         model_id = self._model(row.get("model"))
         installed_on = fields.optional_date(row.get("installed_on"), "installed_on")
-        lon, lat = self._place(row)
+        lon, lat, quality = self._place(row)
         site = self.sites.site_for(row.get("site"), lon, lat)
-        return Item(serial, model_id, installed_on, lon, lat, site)
+        return Item(serial, model_id, installed_on, lon, lat, site, quality)
 
     def _model(self, name: str) -> int:
         found = self.models.get(fields.required(name, "model").casefold())
@@ -155,7 +158,7 @@ class _Planner:
             raise fields.FieldError(f"unknown model {name[:60]!r}; known models: {known}")
         return found[0]
 
-    def _place(self, row: SourceRow) -> tuple[float, float]:
+    def _place(self, row: SourceRow) -> tuple[float, float, str]:
         if row.get("lon") or row.get("lat"):
             lon = fields.coordinate(row.get("lon"), "lon", limit=180)
             lat = fields.coordinate(row.get("lat"), "lat", limit=90)
@@ -168,8 +171,7 @@ class _Planner:
             raise fields.FieldError(
                 f"{lon:.6f}, {lat:.6f} lies outside region {self.region.slug!r}"
             )
-        self.tally.qualities[quality] += 1
-        return lon, lat
+        return lon, lat, quality
 
     def _address(self, row: SourceRow) -> tuple[float, float, str]:
         assert self.addresses is not None  # noqa: S101 (loaded when the file has streets)
