@@ -362,3 +362,13 @@ def test_a_tab_separated_export_is_read(import_session, tmp_path):
     path = write_csv(tmp_path / "t.txt", HEADER, ROWS[:1], delimiter="\t", bom=False)
 
     assert run_import(import_session, "apartments", path).created == 1
+
+
+def test_a_wrong_postcode_still_matches_and_is_counted(import_session, tmp_path):
+    """Markveien 9 is in 0554: a register saying 0555 matches it, and the summary says so."""
+    rows = [["P-1", "Markveien", "9", "0555", "Oslo", "H1", "", "", "", ""]]
+
+    report = run_import(import_session, "apartments", write_csv(tmp_path / "p.csv", HEADER, rows))
+
+    assert report.created == 1
+    assert report.extra["postcode differs from OSM"] == 1

@@ -49,6 +49,8 @@ class Flat:
     building_key: tuple[float, float]
     district_id: int | None
     quality: str
+    #: The register's postcode disagreed with OSM's (matched on street and number).
+    postcode_differs: bool = False
 
 
 @dataclass(frozen=True)

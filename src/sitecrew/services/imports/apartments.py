@@ -197,6 +197,7 @@ class _Planner:
         for flat, stored, outcome in self._accepted.values():
             self.tally.record(flat.row, outcome)
             self.tally.qualities[flat.quality] += 1
+            self.tally.extra["postcode differs from OSM"] += flat.postcode_differs
             if flat.building_key not in self.buildings:
                 self.new_buildings.setdefault(flat.building_key, (flat.point, flat.district_id))
             if stored is None:
@@ -221,7 +222,10 @@ class _Planner:
         point = matched.point
         key = point_key(point.lon, point.lat)
         district = self.districts.district_of(point.lon, point.lat)
-        return Flat(row, ref, unit, floor, tenant, point, key, district, matched.quality.value)
+        return Flat(
+            row, ref, unit, floor, tenant, point, key, district, matched.quality.value,
+            postcode_differs=matched.postcode_differs,
+        )  # fmt: skip
 
     def _outcome(self, flat: Flat, stored: Stored | None) -> Outcome | None:
         if stored is not None and stored.region_id != self.region.id:
