@@ -281,7 +281,7 @@ def test_a_roads_only_region_refuses_every_address_with_the_reason(import_sessio
 def test_a_header_that_cannot_be_used_stops_the_import(import_session, tmp_path, header, message):
     """Unknown, missing or doubled columns: nothing is read, the message lists what is accepted."""
     path = write_csv(tmp_path / "h.csv", header, [])
-    with pytest.raises(InvalidInputError, match="r") as raised:
+    with pytest.raises(InvalidInputError) as raised:
         run_import(import_session, "apartments", path)
     assert message in str(raised.value)
 
@@ -372,3 +372,20 @@ def test_a_wrong_postcode_still_matches_and_is_counted(import_session, tmp_path)
 
     assert report.created == 1
     assert report.extra["postcode differs from OSM"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0", "old.xls: .xls files are not read; save it as .xlsx"),
+        ("broken.xlsx", b"garbage", "broken.xlsx cannot be read as an XLSX workbook"),
+        ("empty.csv", b"", "empty.csv is empty: the first line must name the columns"),
+    ],
+)
+def test_files_that_are_no_register_are_refused(import_session, tmp_path, name, content, message):
+    """Other spreadsheet formats, a broken workbook, an empty file: a clear refusal."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InvalidInputError) as raised:
+        run_import(import_session, "apartments", path)
+    assert message in str(raised.value)

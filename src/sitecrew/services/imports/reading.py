@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Columns the rejects file adds; a corrected rejects file can be imported again as it is.
 REJECT_COLUMNS = ("rejected_line", "rejected_reason")
+#: Spreadsheet formats that are not read (they would otherwise be taken for broken CSV).
+OTHER_SPREADSHEETS = frozenset({".xls", ".ods", ".numbers"})
 #: Delimiters a CSV register may use, in order of preference when counts tie.
 DELIMITERS = (";", ",", "\t")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "ß": "ss"})
@@ -105,6 +107,9 @@ def read_register(
     """
     if not path.is_file():
         raise NotFoundError(f"no such file: {path}")
+    if path.suffix.lower() in OTHER_SPREADSHEETS:
+        msg = f"{path.name}: {path.suffix} files are not read; save it as .xlsx or as CSV UTF-8"
+        raise InvalidInputError(msg)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         table, delimiter = _workbook_rows(path), ";"
     else:
