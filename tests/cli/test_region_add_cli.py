@@ -59,6 +59,16 @@ def test_a_region_is_added_shown_listed_and_removed_when_it_holds_no_work(
     listed = _region(tmp_path, osm_dir, graph_cache, "list")
     assert "address points" in listed.stdout
     assert "lokka" in listed.stdout
+    built = run_sitecrew(
+        "osm", "build", "lokka",
+        cwd=tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'regions.db'}",
+        SITECREW_OSM_DIR=str(osm_dir),
+        SITECREW_CACHE_DIR=str(graph_cache),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr  # the added region's own extract, not the manifest
+    assert built.stdout.strip().startswith("lokka: ")
+    assert "intersections" in built.stdout
     removed = _region(tmp_path, osm_dir, graph_cache, "remove", "lokka", "--yes")
     assert removed.returncode == 0, removed.stderr
     assert "removed region 'lokka'" in removed.stdout

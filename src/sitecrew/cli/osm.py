@@ -54,11 +54,19 @@ def build(
     from rich.progress import Progress  # noqa: PLC0415
 
     from sitecrew.services.graphs import street_region_for  # noqa: PLC0415
-    from sitecrew.streets.network import BUILD_STAGES, network_from_region  # noqa: PLC0415
+    from sitecrew.streets.network import (  # noqa: PLC0415
+        BUILD_STAGES,
+        network_from_extract,
+        network_from_region,
+    )
 
     settings = Settings.from_env()
     with _database_if_present(settings) as session:
-        name = street_region_for(region, directory=settings.osm.directory, session=session)
+        own = _own_extract(region, session)
+        if own is None:
+            name = street_region_for(region, directory=settings.osm.directory, session=session)
+        else:
+            name, extract = own
     started = time.perf_counter()
     with Progress(transient=True) as progress:
         task = progress.add_task(f"{name}: starting", total=len(BUILD_STAGES))
@@ -68,13 +76,44 @@ def build(
                 task, completed=BUILD_STAGES.index(stage), description=f"{name}: {stage}"
             )
 
-        network = network_from_region(name, settings=settings.osm, progress=report, rebuild=rebuild)
+        if own is None:
+            network = network_from_region(
+                name, settings=settings.osm, progress=report, rebuild=rebuild
+            )
+        else:
+            network = network_from_extract(
+                extract,
+                cache_directory=settings.osm.cache_directory,
+                max_snap_distance_m=settings.osm.max_snap_distance_m,
+                progress=report,
+                rebuild=rebuild,
+            )
         progress.update(task, completed=len(BUILD_STAGES))
     arrays = network.arrays
     typer.echo(
         f"{name}: {arrays.node_count:,} intersections, {arrays.edge_count:,} directed edges "
         f"in {time.perf_counter() - started:.1f} s; cached in {network.cache_folder}"
     )
+
+
+def _own_extract(ref: str, session: Session | None) -> tuple[str, Path] | None:
+    """Return the slug and extract of a region added from its own extract, if ``ref`` names one.
+
+    Regions made by ``sitecrew region add`` carry their extract's path; manifest regions and
+    unknown names give ``None`` (the manifest decides then).
+    """
+    from sitecrew.errors import NotFoundError  # noqa: PLC0415
+    from sitecrew.services.regions import get_region_by_ref  # noqa: PLC0415
+
+    if session is None:
+        return None
+    try:
+        region = get_region_by_ref(session, ref)
+    except NotFoundError:
+        return None
+    if not region.extract_path:
+        return None
+    return region.slug, Path(region.extract_path)
 
 
 @contextmanager
