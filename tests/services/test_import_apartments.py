@@ -163,7 +163,7 @@ BAD_ROWS = [
      "tenant_phone or tenant_email given without tenant_name"),
     (["B-12", "", "", "", "", "H0108", "", "", "", ""], "street"),
     (["B-13", "Markveien", "9", "", "", "H0109", "", "", "", "", "extra"],
-     "11 fields but the header names 10"),
+     "11 fields but the header names 10 (a value holding ';' must be in double quotes)"),
 ]  # fmt: skip
 
 

@@ -140,7 +140,10 @@ def _register_from_table(
         }
         problem = None
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            problem = f"{len(cells)} fields but the header names {len(header)}"
+            problem = (
+                f"{len(cells)} fields but the header names {len(header)} "
+                f"(a value holding {delimiter!r} must be in double quotes)"
+            )
         rows.append(SourceRow(line, values, tuple(cells), problem))
     present = frozenset(name for name in names if name is not None)
     return RegisterFile(header, present, rows, delimiter)
