@@ -18,6 +18,7 @@ from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.calendars import Absence
 from sitecrew.domain.crews import AbsenceKind, CrewRole
+from sitecrew.domain.plans import UnassignedReason
 from sitecrew.domain.routes import PlanOptions
 from sitecrew.routing.problem import service_for
 from sitecrew.services import crew_calendars as calendars
@@ -79,6 +80,7 @@ def test_nobody_is_planned_on_a_sunday_or_a_public_holiday(demo_session, plannin
     assert len(outcome.summary["crews_off"]) == 13
     assert get_run(demo_session, outcome.run_id).message == note
     assert all(u.detail == "no crew works this day" for u in outcome.solved.plan.unassigned)
+    assert {u.reason for u in outcome.solved.plan.unassigned} == {UnassignedReason.NO_CREW}
 
 
 def test_cli_output_says_why_nobody_is_planned(demo_session, planning_osm, capsys):

@@ -38,6 +38,8 @@ class UnassignedReason(StrEnum):
     jobs (or the crews' job limits); every other reason means no crew could do it at all.
     """
 
+    #: Nobody works that day (a Sunday, a public holiday, every crew absent or off).
+    NO_CREW = "no_crew"
     SKILL = "skill"
     DISTRICT = "district"
     UNREACHABLE = "unreachable"

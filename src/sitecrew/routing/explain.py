@@ -58,7 +58,7 @@ def impossible_reason(
     if job.location is None:
         return UnassignedJob(job.id, UnassignedReason.UNREACHABLE, "no street near the address")
     if not problem.crews:  # a Sunday, a public holiday: nobody to have the skills
-        return UnassignedJob(job.id, UnassignedReason.SKILL, "no crew works this day")
+        return UnassignedJob(job.id, UnassignedReason.NO_CREW, "no crew works this day")
     skilled = [c for c in problem.crews if has_skills(job, c)]
     if not skilled:
         needs = ", ".join(sorted(job.skills))

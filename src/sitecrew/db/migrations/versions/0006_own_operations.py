@@ -18,6 +18,7 @@ Create Date: 2026-11-28
   null), the dates they exist (``active_from``, ``active_until``), ``min_members`` and
   ``works_public_holidays``; ``member_absences`` hold sickness, leave and training.
 - ``personal_data_log``: who imported or erased personal data, when, from which file.
+- ``unassigned_jobs.reason`` may be ``no_crew``: nobody works that day.
 
 Columns are added with plain ``ADD COLUMN`` (no batch copy), because a SQLite batch copy would
 drop the map-feature triggers of migration 0003.
@@ -46,6 +47,16 @@ VERSIONED = (
     "furniture_models",
 )
 ABSENCE_KINDS = "kind IN ('sick', 'leave', 'training', 'other')"
+OLD_REASONS = "'skill', 'district', 'time_window', 'shift_length', 'capacity', 'unreachable'"
+#: A job left unplanned because nobody works that day (calendars) gets its own reason.
+NEW_REASONS = f"'no_crew', {OLD_REASONS}"
+
+
+def _reasons(values: str) -> None:
+    # planning_runs' children carry no map-feature triggers: a batch rebuild is safe on SQLite.
+    with op.batch_alter_table("unassigned_jobs", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_unassigned_jobs_reason"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_unassigned_jobs_reason"), f"reason IN ({values})")
 
 
 def _geometry(kind: str) -> Geometry:
@@ -120,6 +131,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_personal_data_log")),
     )
     op.create_index("ix_personal_data_log_at", "personal_data_log", ["at"])
+    _reasons(NEW_REASONS)
 
 
 def _create_places() -> None:
@@ -175,6 +187,7 @@ def _create_places() -> None:
 
 
 def downgrade() -> None:
+    _reasons(OLD_REASONS)
     op.drop_index("ix_personal_data_log_at", table_name="personal_data_log")
     op.drop_table("personal_data_log")
     op.drop_index("ix_member_absences_member_id", table_name="member_absences")
