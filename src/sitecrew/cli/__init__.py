@@ -11,7 +11,7 @@ import sys
 import typer
 
 from sitecrew.cli import crew, db, demo, imports, osm, plan, region, schema, serve, tenant, token
-from sitecrew.cli.errors import exit_code_for
+from sitecrew.cli.errors import DATABASE_EXIT_CODE, exit_code_for
 from sitecrew.errors import SitecrewError
 
 app = typer.Typer(
@@ -41,3 +41,14 @@ def main(argv: list[str] | None = None) -> None:
     except SitecrewError as error:
         typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
         sys.exit(exit_code_for(error))
+    except Exception as error:
+        # The last safety net: a database failure nothing above foresaw is one line, not a trace.
+        if "sqlalchemy" not in sys.modules:
+            raise
+        from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 (loaded: it raised)
+
+        if not isinstance(error, SQLAlchemyError):
+            raise
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        typer.secho(f"error: the database refused: {reason}", fg=typer.colors.RED, err=True)
+        sys.exit(DATABASE_EXIT_CODE)

@@ -15,16 +15,21 @@ if TYPE_CHECKING:
 
 @contextmanager
 def configured_sessions() -> Iterator[sessionmaker[Session]]:
-    """Yield sessions on the configured database once it answers; close its connections after."""
+    """Yield sessions on the configured database once it answers and holds the current schema.
+
+    Its connections are closed after.
+    """
     from sitecrew.db.engine import (  # noqa: PLC0415
         check_connection,
         engine_from_settings,
         session_factory,
     )
+    from sitecrew.db.migrate import require_current_schema  # noqa: PLC0415
 
     engine = engine_from_settings(Settings.from_env().database)
     try:
         check_connection(engine)
+        require_current_schema(engine)
         yield session_factory(engine)
     finally:
         engine.dispose()

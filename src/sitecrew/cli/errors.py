@@ -23,6 +23,10 @@ EXIT_CODES: tuple[tuple[type[SitecrewError], int], ...] = (
 )
 
 
+#: A database failure no check foresaw (the same code as an unreachable database).
+DATABASE_EXIT_CODE = 7
+
+
 def exit_code_for(error: SitecrewError) -> int:
     """Return the process exit code for a known error (1 when no row is more specific)."""
     for error_class, code in EXIT_CODES:

@@ -42,6 +42,7 @@ def plan(
         engine_from_settings,
         session_factory,
     )
+    from sitecrew.db.migrate import require_current_schema  # noqa: PLC0415
     from sitecrew.domain.days import parse_day  # noqa: PLC0415
     from sitecrew.domain.routes import PlanOptions  # noqa: PLC0415
     from sitecrew.services.planning.runs import plan_day  # noqa: PLC0415
@@ -57,6 +58,7 @@ def plan(
     )
     engine = engine_from_settings(settings.database)
     check_connection(engine)
+    require_current_schema(engine)
     with progress_bar() as progress, session_factory(engine).begin() as session:
         outcome = plan_day(
             session,

@@ -66,6 +66,31 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def require_current_schema(engine: Engine) -> None:
+    """Raise a clear error unless the database holds this version's schema.
+
+    A command run against a new or an older database would otherwise fail deep inside with
+    "no such table" or "no such column"; this says what to do instead.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the database (password hidden), the revision found and the command to run.
+    """
+    found, needed = current_revision(engine), head_revision()
+    if found == needed:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if found is None:
+        msg = f"the database {where} has no Sitecrew schema yet: run `sitecrew db upgrade`"
+    else:
+        msg = (
+            f"the database {where} is at schema revision {found}, this Sitecrew needs "
+            f"{needed}: run `sitecrew db upgrade`"
+        )
+    raise ConfigurationError(msg)
+
+
 def head_revision() -> str | None:
     """Return the newest revision the package ships."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
