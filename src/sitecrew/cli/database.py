@@ -33,3 +33,29 @@ def configured_sessions() -> Iterator[sessionmaker[Session]]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def migrated_session(settings: Settings) -> Iterator[Session]:
+    """Migrate the configured database if needed, then yield a session that commits at the end.
+
+    For the commands that set a database up (``demo``, ``region add``): a new user's first
+    command may meet a database that does not exist yet.
+    """
+    from sitecrew.db import migrate  # noqa: PLC0415
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        refresh_statistics,
+        session_factory,
+    )
+
+    engine = engine_from_settings(settings.database)
+    try:
+        check_connection(engine)
+        migrate.upgrade(engine)
+        with session_factory(engine).begin() as session:
+            yield session
+        refresh_statistics(engine)
+    finally:
+        engine.dispose()

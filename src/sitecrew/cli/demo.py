@@ -8,19 +8,16 @@ keeps whatever a database already holds, and prints a fresh planner token and th
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from sitecrew.cli.database import migrated_session
 from sitecrew.config import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import date
-
-    from sqlalchemy.orm import Session
 
     from sitecrew.services.demo import DemoSummary
     from sitecrew.services.demo.start import DemoStart
@@ -64,7 +61,7 @@ def load(
     day = _plan_day(plan_day)
     path = extract or settings.osm.directory / "oslo.osm.pbf"
     started = time.perf_counter()
-    with _migrated_session(settings) as session, progress_bar() as progress:
+    with migrated_session(settings) as session, progress_bar() as progress:
         summary = load_demo(
             session,
             path,
@@ -101,7 +98,7 @@ def start(
     settings = Settings.from_env()
     day = _plan_day(plan_day)
     path = extract or settings.osm.directory / "oslo.osm.pbf"
-    with _migrated_session(settings) as session, progress_bar() as progress:
+    with migrated_session(settings) as session, progress_bar() as progress:
         started = start_demo(
             session,
             path,
@@ -121,27 +118,6 @@ def _plan_day(text: str | None) -> date:
 
     return default_plan_day() if text is None else parse_day(text, name="--date")
 
-
-@contextmanager
-def _migrated_session(settings: Settings) -> Iterator[Session]:
-    """Migrate the configured database, then yield one session that commits when the block ends."""
-    from sitecrew.db import migrate  # noqa: PLC0415
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        refresh_statistics,
-        session_factory,
-    )
-
-    engine = engine_from_settings(settings.database)
-    try:
-        check_connection(engine)
-        migrate.upgrade(engine)
-        with session_factory(engine).begin() as session:
-            yield session
-        refresh_statistics(engine)
-    finally:
-        engine.dispose()
 
 
 def _print_summary(summary: DemoSummary, title: str) -> None:

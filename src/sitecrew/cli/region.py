@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from sitecrew.cli.database import configured_sessions
+from sitecrew.cli.database import configured_sessions, migrated_session
 from sitecrew.config import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
 
-    from sqlalchemy.orm import Session
 
     from sitecrew.domain.geo import BBox
     from sitecrew.services.region_details import RegionDetails
@@ -82,7 +79,7 @@ def add(
     )
     settings = Settings.from_env()
     started = time.perf_counter()
-    with _migrated_session(settings) as session, progress_bar() as progress:
+    with migrated_session(settings) as session, progress_bar() as progress:
         summary = add_region_from_extract(session, command, osm=settings.osm, progress=progress)
     _print_added(summary, time.perf_counter() - started)
 
@@ -172,27 +169,6 @@ def parse_bbox(text: str) -> BBox:
         raise InvalidInputError(msg) from None
     return BBox(west, south, east, north)
 
-
-@contextmanager
-def _migrated_session(settings: Settings) -> Iterator[Session]:
-    """Migrate the configured database if needed, then yield a session that commits at the end."""
-    from sitecrew.db import migrate  # noqa: PLC0415
-    from sitecrew.db.engine import (  # noqa: PLC0415
-        check_connection,
-        engine_from_settings,
-        refresh_statistics,
-        session_factory,
-    )
-
-    engine = engine_from_settings(settings.database)
-    try:
-        check_connection(engine)
-        migrate.upgrade(engine)
-        with session_factory(engine).begin() as session:
-            yield session
-        refresh_statistics(engine)
-    finally:
-        engine.dispose()
 
 
 def _print_added(summary: RegionSetupSummary, seconds: float) -> None:
