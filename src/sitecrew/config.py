@@ -89,6 +89,20 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class RedisSettings:
+    """Where Redis is, when one is used, and the prefix of every key and channel Sitecrew owns.
+
+    Without a URL everything runs in one machine's processes: planning runs in the server's own
+    worker process, live updates reach subscribers of the process that made the change, and
+    subscriptions read the database again for what other processes change. The prefix lets
+    several installations (or test sessions) share one Redis without hearing each other.
+    """
+
+    url: str | None = None
+    prefix: str = "sitecrew"
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
 
@@ -96,6 +110,7 @@ class Settings:
     osm: OsmSettings = field(default_factory=OsmSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,7 +126,8 @@ class Settings:
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
         ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES``,
         ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection), ``SITECREW_MAX_REQUEST_BYTES``
-        and ``SITECREW_MAX_RESPONSE_BYTES``.
+        and ``SITECREW_MAX_RESPONSE_BYTES``, and Redis: ``SITECREW_REDIS_URL`` (unset: no Redis)
+        and ``SITECREW_REDIS_PREFIX`` (default ``sitecrew``).
 
         Raises
         ------
@@ -145,6 +161,10 @@ class Settings:
                 development=_flag(env, "SITECREW_DEV"),
                 introspection=_switch(env, "SITECREW_INTROSPECTION", default=True),
                 **_api_limits(env),
+            ),
+            redis=RedisSettings(
+                url=env.get("SITECREW_REDIS_URL", "").strip() or None,
+                prefix=env.get("SITECREW_REDIS_PREFIX", "").strip() or "sitecrew",
             ),
         )
 
