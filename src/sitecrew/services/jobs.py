@@ -24,6 +24,7 @@ from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.job_commands import check_window_timing
 from sitecrew.domain.jobs import Appointment, AppointmentStatus, Job, JobStatus, check_transition
 from sitecrew.errors import ConflictError, InvalidInputError
+from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.scoping import (
     get_changeable,
@@ -114,6 +115,7 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
         check_version(row, command.version, what="job")
         check_transition(JobStatus(row.status), command.status)
         row.status = command.status.value
+        jobs_changed(session, row.region_id, [row.id])  # sent once the change is committed
         return save(session, row).to_domain()
 
 

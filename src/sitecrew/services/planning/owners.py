@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc
 from sitecrew.domain.routes import RunState
+from sitecrew.events import run_changed
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
@@ -110,7 +111,10 @@ def fail_if_active(session: Session, run_id: int, message: str) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0))
+    failed = bool(getattr(result, "rowcount", 0))
+    if failed:
+        run_changed(session, run_id)  # followers hear it once this is committed
+    return failed
 
 
 def fail_abandoned_runs(

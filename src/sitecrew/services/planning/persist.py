@@ -24,6 +24,7 @@ from sitecrew.domain.jobs import JobStatus, check_transition
 from sitecrew.domain.plans import StopKind
 from sitecrew.domain.routes import RouteState
 from sitecrew.errors import ConflictError
+from sitecrew.events import jobs_changed, route_published
 
 if TYPE_CHECKING:
     from datetime import date
@@ -222,6 +223,10 @@ def publish_routes(session: Session, run_id: int) -> int:
         _move_jobs(session, new_jobs, JobStatus.SCHEDULED, only_from=JobStatus.OPEN)
         _move_jobs(session, old_jobs - new_jobs, JobStatus.OPEN, only_from=JobStatus.SCHEDULED)
         session.flush()
+        # Live updates, sent once the publish is committed (subscribers re-read the rows).
+        jobs_changed(session, run.region_id, sorted(new_jobs | old_jobs))
+        for route in routes:
+            route_published(session, route.crew_id, route.id, run.service_date.isoformat())
     return len(routes)
 
 

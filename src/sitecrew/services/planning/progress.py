@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from sitecrew.db import models as m
 from sitecrew.domain.routes import RunState
+from sitecrew.events import run_changed
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -57,4 +58,5 @@ class RunProgress:
                 )
                 .values(progress=round(value, 4), step=step)
             )
+            run_changed(session, self.run_id)  # followers hear it once this is committed
         self.step, self.written = step, now

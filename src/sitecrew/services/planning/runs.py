@@ -33,6 +33,7 @@ from sitecrew.db.models._columns import as_utc
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
 from sitecrew.errors import ConflictError, SitecrewError
+from sitecrew.events import run_changed
 from sitecrew.services._persist import save
 from sitecrew.services.planning.load import get_region_or_raise, load_day
 from sitecrew.services.planning.owners import ACTIVE, fail_if_active, this_worker
@@ -259,6 +260,7 @@ def finish_run(
     )
     if not getattr(result, "rowcount", 0):
         raise ConflictError(f"planning run {run_id} was stopped before it finished")
+    run_changed(session, run_id)  # followers hear it once the run's routes are committed
 
 
 def failure_message(error: BaseException, *, run_id: int) -> str:
