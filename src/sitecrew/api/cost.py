@@ -32,6 +32,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    StringValueNode,
     Undefined,
     VariableNode,
     get_named_type,
@@ -47,7 +48,7 @@ from graphql.execution.values import get_variable_values
 
 from sitecrew.api.introspection_cost import (
     INTROSPECTION_MAX_DEPTH,
-    introspection_list_cap,
+    IntrospectionCount,
     meta_field,
 )
 from sitecrew.api.loaders import MAX_CHILDREN
@@ -215,10 +216,7 @@ class _Walk:
         """Return the cost of the merged selections on one object type."""
         key = (type_.name, tuple(id(s) for s in selection_sets), page, depth)
         if key not in self.memo:
-            grouped: dict[str, list[FieldNode]] = {}
-            visited: set[str] = set()
-            for selection_set in selection_sets:
-                self._collect(type_, selection_set, grouped, visited)
+            grouped = self._grouped(type_, selection_sets)
             self.memo[key] = sum(
                 self._field_cost(type_, nodes, depth=depth, page=page) for nodes in grouped.values()
             )
@@ -228,7 +226,10 @@ class _Walk:
         self, parent: GraphQLObjectType, nodes: list[FieldNode], *, depth: int, page: int | None
     ) -> int:
         name = nodes[0].name.value
-        definition = parent.fields.get(name) or meta_field(self.schema, parent, name)
+        meta = meta_field(self.schema, parent, name)
+        if meta is not None:
+            return self._meta_cost(name, nodes)
+        definition = parent.fields.get(name)
         if definition is None:  # __typename
             return 1
         named = get_named_type(definition.type)
@@ -245,6 +246,34 @@ class _Walk:
         inner = self.composite_cost(named, sets, depth=depth + 1, page=inner_page)
         return count * (1 + inner)
 
+    def _meta_cost(self, name: str, nodes: list[FieldNode]) -> int:
+        """Return the exact values of ``__schema`` or ``__type`` (the schema is known)."""
+        sets = tuple(node.selection_set for node in nodes if node.selection_set is not None)
+        count = IntrospectionCount(self.schema, self._grouped)
+        if name == "__schema":
+            return count.schema_cost(sets)
+        return max(count.type_cost(self._argument(node, "name"), sets) for node in nodes)
+
+    def _grouped(
+        self, type_: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...]
+    ) -> dict[str, list[FieldNode]]:
+        """Group the fields the selections run on ``type_`` by response key."""
+        grouped: dict[str, list[FieldNode]] = {}
+        visited: set[str] = set()
+        for selection_set in selection_sets:
+            self._collect(type_, selection_set, grouped, visited)
+        return grouped
+
+    def _argument(self, node: FieldNode, name: str) -> object:
+        """Return an argument's value: a literal string, or the variable's coerced value."""
+        argument = next((a for a in node.arguments or () if a.name.value == name), None)
+        if argument is None:
+            return None
+        value = argument.value
+        if isinstance(value, VariableNode):
+            return self.variables.get(value.name.value)
+        return value.value if isinstance(value, StringValueNode) else None
+
     def _items(self, parent: str, name: str, definition: GraphQLField, page: int | None) -> int:
         """Return how many times a field's value can appear (a list's most items, else 1)."""
         type_ = get_nullable_type(definition.type)
@@ -257,8 +286,6 @@ class _Walk:
             return 1  # a list of geometries (a building's entrances): one value, like a polygon
         if page is not None and name in PAGE_LISTS:
             return page
-        if parent.startswith("__"):  # names with two underscores are introspection's own
-            return introspection_list_cap(self.schema, parent, name)
         return NESTED_LIST_CAPS.get((parent, name), self.limits.max_page_size)
 
     def _page(self, definition: GraphQLField, nodes: list[FieldNode]) -> int:

@@ -1,30 +1,32 @@
-"""What an introspection query costs: its meta fields, and the most items each list can hold.
+"""What an introspection query costs: exactly the values its answer will hold.
 
 Introspection is on for authenticated callers (GraphiQL reads the schema with it), and the depth
 limit does not look at introspection fields (strawberry skips every name that starts with
 ``__``). So the cost estimate (:mod:`sitecrew.api.cost`) is what bounds an introspection query:
 ``{ __schema { types { fields { type { ofType { fields { ... } } } } } } }`` multiplies like
-any nested list. Each introspection list is weighed by the most items it holds anywhere in the
-running schema (the fields of its largest type, the arguments of its largest field...): an upper
-bound, computed once per schema, so nesting can never make an answer larger than its estimate.
+any nested list. As the schema is known before the query runs, :class:`IntrospectionCount`
+counts the answer itself instead of bounding it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    FieldNode,
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLUnionType,
+    SelectionSetNode,
+    get_named_type,
 )
-from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, introspection_types
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
     from graphql import GraphQLField, GraphQLSchema
 
@@ -41,34 +43,118 @@ def meta_field(schema: GraphQLSchema, parent: GraphQLObjectType, name: str) -> G
     return {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}.get(name)
 
 
-def introspection_list_cap(schema: GraphQLSchema, parent: str, name: str) -> int:
-    """Return the most items the introspection list ``parent.name`` holds in ``schema``."""
-    return _caps(schema).get((parent, name), 0)
+#: Groups the fields a selection runs on an introspection type by response key (fragments,
+#: directives and all, as :class:`sitecrew.api.cost._Walk` does for every other type).
+Collect = Callable[[GraphQLObjectType, tuple[SelectionSetNode, ...]], dict[str, list[FieldNode]]]
 
 
-@lru_cache(maxsize=8)
-def _caps(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
-    """Return the largest length of every introspection list in ``schema``."""
-    types = list(schema.type_map.values())  # introspection's own types are listed too
-    composite = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
-    fields = [f for t in composite for f in t.fields.values()]
-    abstract = [t for t in types if isinstance(t, GraphQLInterfaceType | GraphQLUnionType)]
-    return {
-        ("__Schema", "types"): len(types),
-        ("__Schema", "directives"): len(schema.directives),
-        ("__Directive", "args"): _longest(len(d.args) for d in schema.directives),
-        ("__Type", "fields"): _longest(len(t.fields) for t in composite),
-        ("__Type", "interfaces"): _longest(len(t.interfaces) for t in composite),
-        ("__Type", "possibleTypes"): _longest(len(schema.get_possible_types(t)) for t in abstract),
-        ("__Type", "enumValues"): _longest(
-            len(t.values) for t in types if isinstance(t, GraphQLEnumType)
+class IntrospectionCount:
+    """Count the values an introspection selection puts in its answer, exactly.
+
+    The schema is fixed, so the answer of ``__schema``/``__type`` is known before it runs: this
+    walks the schema's own objects along the selection, as execution would, and counts what it
+    would write (a field once per item of its list, as the rest of the estimate does). Bounding
+    each nested list by the largest one anywhere made GraphiQL's own introspection query cost
+    more than a million once the schema had a mutation type of 40 fields; the exact count is
+    about 30,000. Each (schema object, selection) pair is counted once (memo), so the walk is
+    as long as the schema times the selection, however deep the nesting, and stops at
+    :data:`INTROSPECTION_MAX_DEPTH`.
+    """
+
+    def __init__(self, schema: GraphQLSchema, collect: Collect) -> None:
+        self._schema = schema
+        self._collect = collect
+        self._memo: dict[tuple[str, int, tuple[int, ...]], int] = {}
+
+    def schema_cost(self, sets: tuple[SelectionSetNode, ...]) -> int:
+        """Return the values of ``__schema { ... }``."""
+        return 1 + self._object("__Schema", self._schema, sets, depth=0)
+
+    def type_cost(self, type_name: object, sets: tuple[SelectionSetNode, ...]) -> int:
+        """Return the values of ``__type(name: ...) { ... }`` (null for an unknown name)."""
+        found = self._schema.get_type(type_name) if isinstance(type_name, str) else None
+        return 1 if found is None else 1 + self._object("__Type", found, sets, depth=0)
+
+    def _object(
+        self, meta: str, value: object, sets: tuple[SelectionSetNode, ...], *, depth: int
+    ) -> int:
+        key = (meta, id(value), tuple(id(s) for s in sets))
+        if key not in self._memo:
+            meta_type = introspection_types[meta]
+            assert isinstance(meta_type, GraphQLObjectType)  # noqa: S101 (the meta types are)
+            grouped = self._collect(meta_type, sets)
+            self._memo[key] = sum(
+                self._field(meta_type, value, nodes, depth=depth) for nodes in grouped.values()
+            )
+        return self._memo[key]
+
+    def _field(
+        self, meta_type: GraphQLObjectType, value: object, nodes: list[FieldNode], *, depth: int
+    ) -> int:
+        name = nodes[0].name.value
+        definition = meta_type.fields.get(name)
+        if definition is None:  # __typename
+            return 1
+        named = get_named_type(definition.type)
+        children = _children(self._schema, meta_type.name, name, value)
+        if children is None:
+            return 1
+        if isinstance(named, GraphQLEnumType | GraphQLScalarType):
+            return max(1, len(children)) if isinstance(children, list) else 1
+        sets = tuple(node.selection_set for node in nodes if node.selection_set is not None)
+        items = children if isinstance(children, list) else [children]
+        if depth >= INTROSPECTION_MAX_DEPTH:
+            return len(items)
+        total = sum(
+            1 + self._object(named.name, item, sets, depth=depth + 1) for item in items
+        )
+        return max(total, 1)  # an empty list is still a value in the answer
+
+
+def _children(schema: GraphQLSchema, meta: str, name: str, value: Any) -> Any:
+    """Return what introspection field ``meta.name`` holds for ``value``.
+
+    An object, a list, ``True`` for a leaf, or ``None`` for null.
+    """
+    if meta == "__Schema":
+        return {
+            "types": list(schema.type_map.values()),
+            "queryType": schema.query_type,
+            "mutationType": schema.mutation_type,
+            "subscriptionType": schema.subscription_type,
+            "directives": list(schema.directives),
+        }.get(name, True)
+    if meta == "__Type":
+        return _type_children(schema, name, value)
+    if meta in {"__Field", "__InputValue", "__Directive"} and name == "args":
+        return list(value.args.values())
+    if meta in {"__Field", "__InputValue"} and name == "type":
+        return value.type
+    if meta == "__Directive" and name == "locations":
+        return list(value.locations)
+    return True
+
+
+def _type_children(schema: GraphQLSchema, name: str, type_: Any) -> Any:
+    """Return what ``__Type.name`` holds for ``type_`` (see :func:`_children`)."""
+    composite = isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
+    abstract = isinstance(type_, GraphQLInterfaceType | GraphQLUnionType)
+    lists: dict[str, Callable[[], list[Any]] | None] = {
+        "fields": (lambda: list(type_.fields.values())) if composite else None,
+        "interfaces": (lambda: list(type_.interfaces)) if composite else None,
+        "possibleTypes": (lambda: list(schema.get_possible_types(type_))) if abstract else None,
+        "enumValues": (
+            (lambda: list(type_.values.values())) if isinstance(type_, GraphQLEnumType) else None
         ),
-        ("__Type", "inputFields"): _longest(
-            len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)
+        "inputFields": (
+            (lambda: list(type_.fields.values()))
+            if isinstance(type_, GraphQLInputObjectType)
+            else None
         ),
-        ("__Field", "args"): _longest(len(f.args) for f in fields),
     }
-
-
-def _longest(lengths: Iterable[int]) -> int:
-    return max(lengths, default=0)
+    if name in lists:
+        make = lists[name]
+        return None if make is None else make()
+    if name == "ofType":
+        return getattr(type_, "of_type", None)
+    return True
