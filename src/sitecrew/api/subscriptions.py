@@ -1,25 +1,24 @@
-"""Subscriptions over WebSocket: follow a planning run until it finishes.
+"""Subscriptions over WebSocket: a planning run's progress, a region's jobs, a crew's route.
 
-Each poll is the same use case as the ``planningRun`` query (who may see the run, and the run
-as it is now), in a session of its own that is closed before the next poll, so a followed run
-holds no database connection while it waits.
+Each is fed by live-update events (:mod:`sitecrew.events`) and answered from the read services
+with the caller's principal (:mod:`sitecrew.api.live`), in a session of its own per read that
+is closed before the next wait, so a followed stream holds no database connection while idle.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncGenerator
 
-import anyio
 import strawberry
 
+from sitecrew.api import live
 from sitecrew.api.context import Context
-from sitecrew.api.types.routes import PlanningRun
+from sitecrew.api.types.routes import PlanningRun, Route
+from sitecrew.api.types.work import Job
 from sitecrew.domain.ids import parse_id
-from sitecrew.services.planning import use_cases
 
 Info = strawberry.Info[Context, None]
-#: How often a followed run is read again (seconds).
-POLL_SECONDS = 0.5
 
 
 @strawberry.type
@@ -28,16 +27,24 @@ class Subscription:
     async def planning_run_progress(
         self, info: Info, id: strawberry.ID
     ) -> AsyncGenerator[PlanningRun, None]:
-        context = info.context
-        run_id = parse_id(id, "run")
-        last = None
-        while True:
-            report = await context.read_fresh(use_cases.get_planning_run, context.user, run_id)
-            run = report.run
-            state = (run.state, run.progress, run.step)
-            if state != last:
-                yield PlanningRun.from_domain(run, report.unassigned)
-                last = state
-            if run.state.finished:
-                return
-            await anyio.sleep(POLL_SECONDS)
+        async for run in live.follow_run(info.context, parse_id(id, "run")):
+            yield run
+
+    @strawberry.subscription(
+        description="Jobs of a region (slug or id) whose status changes, as the caller may see "
+        "them: a contractor its districts' jobs, a crew the jobs of its routes. Subscribe "
+        "before reading the jobs: only changes after the subscription are sent."
+    )
+    async def job_status_changed(self, info: Info, region: str) -> AsyncGenerator[Job, None]:
+        async for job in live.follow_jobs(info.context, region):
+            yield job
+
+    @strawberry.subscription(
+        description="A crew's published route of a day: the route now (null when none is "
+        "published), then each route published for that crew and day after it."
+    )
+    async def route_published(
+        self, info: Info, crew_id: strawberry.ID, date: dt.date
+    ) -> AsyncGenerator[Route | None, None]:
+        async for route in live.follow_route(info.context, parse_id(crew_id, "crew"), date):
+            yield route

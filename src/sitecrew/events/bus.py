@@ -14,6 +14,8 @@ import threading
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
+import anyio
+
 from sitecrew.config import RedisSettings, Settings
 from sitecrew.errors import ConfigurationError
 from sitecrew.events import redis_bus
@@ -115,4 +117,5 @@ async def listen(topic: str, settings: RedisSettings) -> AsyncIterator[Listener]
     try:
         yield listener
     finally:
-        await listener.aclose()
+        with anyio.CancelScope(shield=True):  # a cancelled subscription still unsubscribes
+            await listener.aclose()

@@ -59,7 +59,11 @@ class RegionSummary:
 
 
 def get_region_by_ref(
-    session: Session, ref: RegionRef, *, principal: Principal | None = None
+    session: Session,
+    ref: RegionRef,
+    *,
+    principal: Principal | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Region:
     """Return the region a slug (any case) or an id names.
 
@@ -72,6 +76,9 @@ def get_region_by_ref(
     principal
         The API caller, whose token limits which regions exist for it; ``None`` for trusted
         callers (the command line).
+    scope
+        Another rule than the caller's sight of regions (from ``services.scoping``): the
+        regions a caller may follow live, say. It replaces ``principal``'s rule.
 
     Raises
     ------
@@ -80,7 +87,8 @@ def get_region_by_ref(
     PermissionDeniedError
         When the caller's role may not look regions up at all (crews, contractors).
     """
-    scope = true() if principal is None else visible(m.Region, principal)
+    if scope is None:
+        scope = true() if principal is None else visible(m.Region, principal)
     row = session.scalar(select(m.Region).where(_named(ref), scope))
     if row is None:
         known = ", ".join(f"{slug} ({title})" for slug, title in _known(session, scope))

@@ -417,3 +417,28 @@ def get_calendar_row(
     """
     require_calendar_keeper(principal, action=action)
     return get_visible(session, principal, model, row_id, lock=True)
+
+
+# --- Live updates (issue 14, item 2) -----------------------------------------------------------
+# Following a region's job changes is a read of its jobs, so what a follower gets is filtered by
+# visible(m.Job) row by row. Which regions may be followed at all is a rule of its own, so that a
+# planner cannot sit on another region's stream (even an empty one) and contractors and crews,
+# who may not list regions, can still follow the one they work in.
+
+
+def followable_regions(principal: Principal) -> ColumnElement[bool]:
+    """Return the clause for the regions whose job changes ``principal`` may follow.
+
+    Admins: every region; planners: their token's region (every region when it names none);
+    contractors: the regions of the districts bound to their organisation; crews: their crew's.
+    """
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role is Role.PLANNER:
+        return true() if principal.region_id is None else m.Region.id == principal.region_id
+    if principal.role is Role.CONTRACTOR:
+        regions = select(m.District.region_id).where(
+            m.District.contractor_id == principal.organisation_id
+        )
+        return m.Region.id.in_(regions)
+    return m.Region.id.in_(select(m.Crew.region_id).where(m.Crew.id == principal.crew_id))

@@ -22,6 +22,7 @@ from sitecrew.api.schema import build_schema
 from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
+from sitecrew.events import use_redis
 from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.auth import BearerAuthenticator
@@ -61,7 +62,9 @@ def create_app(settings: Settings) -> Starlette:
         supervisor = await anyio.to_thread.run_sync(
             partial(RunSupervisor.start, engine, stale_after_s=settings.routing.run_stale_after_s)
         )
+        stop_publishing = use_redis(settings.redis)  # this process's changes reach every server
         yield
+        stop_publishing()
         supervisor.stop()
         await anyio.to_thread.run_sync(shutdown_runs)
         engine.dispose()

@@ -13,6 +13,9 @@ protocol (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md) with 
 - every ``subscribe`` checks that secret against the database again and gets a
   :class:`~sitecrew.api.context.Context` of its own (fresh loaders, the principal as it is now);
   a revoked or expired token gets ``UNAUTHENTICATED`` and the connection is closed (4403);
+- while subscriptions run, the token is checked again every :data:`TOKEN_RECHECK_S` seconds:
+  once it is revoked or expired each running subscription gets ``UNAUTHENTICATED`` and the
+  connection is closed (4403), so a revoked token stops receiving even on an open stream;
 - only subscriptions run here (``OPERATION_NOT_ALLOWED`` otherwise: HTTP serves the rest), at
   most ``max_subscriptions`` at once per connection (``TOO_MANY_SUBSCRIPTIONS``);
 - errors carry the same codes and masking as on HTTP; each operation has a request id of its
@@ -33,6 +36,7 @@ import anyio
 import anyio.to_thread
 import orjson
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.types.execution import PreExecutionError
 
@@ -64,6 +68,8 @@ PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT_S = 10.0
 #: Close reasons are at most 123 bytes (RFC 6455 5.5).
 REASON_LENGTH = 100
+#: Seconds between two checks of a connection's token while it runs subscriptions.
+TOKEN_RECHECK_S = 2.0
 
 
 class OperationNotAllowedError(InvalidInputError):
@@ -265,6 +271,8 @@ class _Connection:
             raise _Close(4403, "Forbidden") from None
         self._secret = secret
         await self._send({"type": "connection_ack"})
+        assert self._tasks is not None  # noqa: S101  (serve() set it before receiving)
+        self._tasks.start_soon(self._watch_token, secret)
 
     async def _on_ping(self, _message: dict[str, Any]) -> None:
         await self._send({"type": "pong"})
@@ -362,6 +370,24 @@ class _Connection:
             extra={"code": error.code},
         )
         await self._send({"id": operation_id, "type": "error", "payload": _refusal(error)})
+
+    async def _watch_token(self, secret: str) -> None:
+        """End the running subscriptions and the connection once the token is revoked."""
+        while not self._closed:
+            await anyio.sleep(TOKEN_RECHECK_S)
+            if not self._operations:
+                continue  # nothing is being sent; the next subscribe checks the token anyway
+            try:
+                await self._endpoint.authenticator.principal_for(secret, fresh=True)
+            except UnauthenticatedError as error:
+                for operation_id in list(self._operations):
+                    await self._refuse(operation_id, error)
+                await self._close(4403, "Forbidden")
+                assert self._tasks is not None  # noqa: S101  (serve() set it before starting this)
+                self._tasks.cancel_scope.cancel()
+                return
+            except SQLAlchemyError:  # the database is away: the subscriptions report that
+                LOGGER.warning("connection %s: token not checked (database)", self._request_id)
 
     async def _close_unless_initialised(self) -> None:
         await anyio.sleep(INIT_TIMEOUT_S)
