@@ -6,6 +6,7 @@ rows are written with one ``INSERT`` per table (tens of thousands of address poi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import dataclass
@@ -289,14 +290,22 @@ def default_timezone(country: str) -> str:
 
 @cache
 def _country_zones() -> dict[str, str]:
-    """Return the first zone per country of ``zone.tab`` (its main one), from ``tzdata``."""
+    """Return the first zone per country of ``zone.tab`` (its main one).
+
+    The table comes from the ``tzdata`` package (a dependency, so every install has it), else
+    from the system's time-zone database (``zoneinfo.TZPATH``).
+    """
     import importlib.resources  # noqa: PLC0415
+    import zoneinfo  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
 
     zones: dict[str, str] = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm"}
-    try:
-        text = importlib.resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text()
-    except (ModuleNotFoundError, OSError):
-        return zones
+    tables = [Path(folder) / "zone.tab" for folder in zoneinfo.TZPATH]
+    with contextlib.suppress(ModuleNotFoundError):
+        tables.insert(
+            0, Path(str(importlib.resources.files("tzdata").joinpath("zoneinfo"))) / "zone.tab"
+        )
+    text = next((table.read_text() for table in tables if table.is_file()), "")
     for line in text.splitlines():
         parts = line.split("\t")
         if len(parts) >= 3 and not line.startswith("#"):  # noqa: PLR2004 (code, coordinates, zone)
