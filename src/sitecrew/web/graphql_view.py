@@ -12,7 +12,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-import orjson
 from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -27,6 +26,7 @@ from sitecrew.api.security import too_costly
 from sitecrew.db.engine import read_session_factory, write_session_factory
 from sitecrew.errors import UnauthenticatedError
 from sitecrew.web.http_errors import RequestError, error_body, error_response
+from sitecrew.web.json_bytes import json_bytes
 from sitecrew.web.request_body import (
     check_declared_length,
     content_type_of,
@@ -200,10 +200,10 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         An answer above ``max_response_bytes`` is replaced by a RESPONSE_TOO_LARGE error (one
         per operation of a batch): the client asks for less or pages.
         """
-        body = orjson.dumps(response_data)
+        body = json_bytes(response_data)
         limit = self._settings.server.max_response_bytes
         if len(body) > limit:
-            body = orjson.dumps(_too_large_answer(response_data, len(body), limit))
+            body = json_bytes(_too_large_answer(response_data, len(body), limit))
         response = HTTPResponse(body, status_code=200, media_type="application/json")
         response.headers.raw.extend(sub_response.headers.raw)
         if sub_response.background:
@@ -218,7 +218,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         Text rather than bytes, because WebSocket clients expect text frames (HTTP answers
         go through :meth:`create_response`).
         """
-        return orjson.dumps(data).decode()
+        return json_bytes(data).decode()
 
 
 def _too_large_answer(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import orjson
 from cross_web import HTTPException
 from starlette.responses import Response
 
 from sitecrew.logs import current_request_id
+from sitecrew.web.json_bytes import json_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -72,7 +72,7 @@ def error_response(error: HTTPException) -> Response:
             extra={"code": code, "status": error.status_code},
         )
     return Response(
-        orjson.dumps(error_body(error.reason, code)),
+        json_bytes(error_body(error.reason, code)),
         status_code=error.status_code,
         media_type="application/json",
         headers=headers,
