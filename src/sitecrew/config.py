@@ -103,6 +103,17 @@ class RedisSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    """How queued background runs survive their workers (used only when Redis is configured)."""
+
+    #: Times a run may be started; a run whose worker died this often is failed, not retried.
+    max_attempts: int = 2
+    #: A worker process that has not told the broker it lives for this long counts as dead,
+    #: and its unfinished runs are handed to another worker (seconds).
+    worker_lost_after_s: float = 15.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
 
@@ -111,6 +122,7 @@ class Settings:
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -127,7 +139,9 @@ class Settings:
         ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES``,
         ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection), ``SITECREW_MAX_REQUEST_BYTES``
         and ``SITECREW_MAX_RESPONSE_BYTES``, and Redis: ``SITECREW_REDIS_URL`` (unset: no Redis)
-        and ``SITECREW_REDIS_PREFIX`` (default ``sitecrew``).
+        and ``SITECREW_REDIS_PREFIX`` (default ``sitecrew``); with Redis, planning runs go to
+        the task queue, whose ``SITECREW_RUN_ATTEMPTS`` (starts per run, default 2) and
+        ``SITECREW_WORKER_LOST_S`` (silence before a worker counts as dead, default 15) apply.
 
         Raises
         ------
@@ -163,8 +177,12 @@ class Settings:
                 **_api_limits(env),
             ),
             redis=RedisSettings(
-                url=env.get("SITECREW_REDIS_URL", "").strip() or None,
+                url=_redis_url(env, "SITECREW_REDIS_URL"),
                 prefix=env.get("SITECREW_REDIS_PREFIX", "").strip() or "sitecrew",
+            ),
+            queue=QueueSettings(
+                max_attempts=_whole_number(env, "SITECREW_RUN_ATTEMPTS", 2, least=1),
+                worker_lost_after_s=_number(env, "SITECREW_WORKER_LOST_S", 15.0),
             ),
         )
 
@@ -196,6 +214,22 @@ def _api_limits(env: Mapping[str, str]) -> dict[str, int]:
         )
         for name in API_LIMITS
     }
+
+
+#: URL schemes the Redis client understands.
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _redis_url(env: Mapping[str, str], name: str) -> str | None:
+    """Read the Redis URL; empty means none, and a URL Redis cannot use is refused at start."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(REDIS_SCHEMES):
+        shown = raw.rpartition("@")[2]  # never echo a password
+        msg = f"{name} must start with redis://, rediss:// or unix://, got {shown!r}"
+        raise ConfigurationError(msg)
+    return raw
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

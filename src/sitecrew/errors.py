@@ -69,6 +69,12 @@ class InfeasiblePlanError(SitecrewError):
     code = "INFEASIBLE_PLAN"
 
 
+class UnavailableError(SitecrewError):
+    """A service Sitecrew needs right now (the task queue's Redis) cannot be reached; retry."""
+
+    code = "UNAVAILABLE"
+
+
 class ConfigurationError(SitecrewError):
     """Settings that cannot work: unreachable database URL, missing OSM directory."""
 

@@ -10,7 +10,20 @@ import sys
 
 import typer
 
-from sitecrew.cli import crew, db, demo, imports, osm, plan, region, schema, serve, tenant, token
+from sitecrew.cli import (
+    crew,
+    db,
+    demo,
+    imports,
+    osm,
+    plan,
+    region,
+    schema,
+    serve,
+    tenant,
+    token,
+    worker,
+)
 from sitecrew.cli.errors import DATABASE_EXIT_CODE, exit_code_for
 from sitecrew.errors import SitecrewError
 
@@ -31,7 +44,8 @@ app.add_typer(crew.app, name="crew")
 app.add_typer(schema.app, name="schema")
 app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
-app.command("plan")(plan.plan)
+app.add_typer(plan.app, name="plan")
+app.command("worker")(worker.worker)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,7 @@ from sitecrew.errors import (
     PermissionDeniedError,
     SitecrewError,
     StreetGraphError,
+    UnavailableError,
 )
 
 #: Most specific class first; 2 is left to the CLI library's own usage errors.
@@ -20,6 +21,7 @@ EXIT_CODES: tuple[tuple[type[SitecrewError], int], ...] = (
     (ConflictError, 5),
     (PermissionDeniedError, 6),
     (ConfigurationError, 7),
+    (UnavailableError, 7),  # like an unreachable database: a service is down
 )
 
 

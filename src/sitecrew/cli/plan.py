@@ -1,4 +1,8 @@
-"""``sitecrew plan``: plan a region's day over its street graph, show the routes, publish."""
+"""``sitecrew plan``: plan a region's day over its street graph, show the routes, publish.
+
+``sitecrew plan cancel RUN_ID`` cancels a queued or running background run (one started through
+the API, executed by a server or a ``sitecrew worker``).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,18 @@ from sitecrew.config import Settings
 if TYPE_CHECKING:
     from sitecrew.services.planning.runs import PlanOutcome
 
+app = typer.Typer(no_args_is_help=False)
 
+
+@app.callback(invoke_without_command=True)
 def plan(
-    region: str = typer.Option(
-        ..., "--region", help="Region slug (any case, e.g. oslo) or id; see `sitecrew region list`."
+    ctx: typer.Context,
+    region: str | None = typer.Option(
+        None,
+        "--region",
+        help="Region slug (any case, e.g. oslo) or id; see `sitecrew region list`.",
     ),
-    day: str = typer.Option(..., "--date", help="Service date, YYYY-MM-DD."),
+    day: str | None = typer.Option(None, "--date", help="Service date, YYYY-MM-DD."),
     publish: bool = typer.Option(
         False, "--publish", help="Publish the routes to the crews (jobs become scheduled)."
     ),
@@ -36,6 +46,13 @@ def plan(
     ),
 ) -> None:
     """Plan every crew's route for one day: draft routes (or published ones with --publish)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    for value, name in ((region, "--region"), (day, "--date")):
+        if value is None:
+            raise typer.BadParameter(f"Missing option '{name}'.", param_hint=name)
+    assert region is not None  # noqa: S101 (narrowed above, for mypy)
+    assert day is not None  # noqa: S101
     from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
     from sitecrew.db.engine import (  # noqa: PLC0415
         check_connection,
@@ -69,6 +86,30 @@ def plan(
             progress=progress,
         )
     print_outcome(outcome, published=publish)
+
+
+@app.command("cancel")
+def cancel(run_id: int = typer.Argument(..., help="The planning run's id.")) -> None:
+    """Cancel a queued or running planning run (a running one stops at its next progress check)."""
+    from sitecrew.db.engine import (  # noqa: PLC0415
+        check_connection,
+        engine_from_settings,
+        write_session_factory,
+    )
+    from sitecrew.db.migrate import require_current_schema  # noqa: PLC0415
+    from sitecrew.errors import ConflictError  # noqa: PLC0415
+    from sitecrew.services.planning.runs import cancel_run, get_run  # noqa: PLC0415
+
+    settings = Settings.from_env()
+    engine = engine_from_settings(settings.database)
+    check_connection(engine)
+    require_current_schema(engine)
+    with write_session_factory(engine).begin() as session:
+        run = get_run(session, run_id)  # NotFoundError names the run
+        if not cancel_run(session, run_id):
+            msg = f"planning run {run_id} is {run.state.value}: it can no longer be cancelled"
+            raise ConflictError(msg)
+    typer.echo(f"planning run {run_id} cancelled (was {run.state.value})")
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -27,11 +27,13 @@ class RunState(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    #: Stopped at a planner's request: before it started, or at its next progress check.
+    CANCELLED = "cancelled"
 
     @property
     def finished(self) -> bool:
         """Whether the run will not change any more."""
-        return self in {RunState.SUCCEEDED, RunState.FAILED}
+        return self in {RunState.SUCCEEDED, RunState.FAILED, RunState.CANCELLED}
 
 
 class RouteState(StrEnum):

@@ -57,12 +57,24 @@ class PublishRoutesInput:
     run_id: strawberry.ID
 
 
+@strawberry.input
+class CancelPlanningRunInput:
+    run_id: strawberry.ID
+
+
+CancelPlanningRunPayload = Annotated[
+    PlanningRun | InvalidInput | NotFound | Forbidden | Conflict,
+    strawberry.union("CancelPlanningRunPayload"),
+]
+
+
 @strawberry.type
 class PlanningMutations:
     @strawberry.mutation(
         description=(
             "Start planning a region's day in the background. A region has at most a few runs "
-            "queued or running at once (more: Conflict with code QUOTA_EXCEEDED)."
+            "queued or running at once (more: Conflict with code QUOTA_EXCEEDED). When the task "
+            "queue is down the request fails with code UNAVAILABLE and nothing is queued."
         )
     )
     @returns_problems
@@ -76,7 +88,13 @@ class PlanningMutations:
             region_service.in_region,
             context.user,
             input.region,
-            partial(use_cases.plan_routes, osm=settings.osm, limits=settings.routing),
+            partial(
+                use_cases.plan_routes,
+                osm=settings.osm,
+                limits=settings.routing,
+                redis=settings.redis,
+                queue=settings.queue,
+            ),
             partial(use_cases.PlanRoutes, day=input.date, options=options),
         )
         return PlanningRun.from_domain(run)
@@ -87,3 +105,17 @@ class PlanningMutations:
         command = use_cases.PublishRoutes(parse_id(input.run_id, "run"))
         count = await info.context.write(use_cases.publish_routes, info.context.user, command)
         return Published(run_id=input.run_id, routes=count)
+
+    @strawberry.mutation(
+        description=(
+            "Cancel a queued or running planning run: a queued run never starts, a running one "
+            "stops at its next progress check and stores no routes. A finished run: Conflict."
+        )
+    )
+    @returns_problems
+    async def cancel_planning_run(
+        self, info: Info, input: CancelPlanningRunInput
+    ) -> CancelPlanningRunPayload:
+        command = use_cases.CancelRun(parse_id(input.run_id, "run"))
+        run = await info.context.write(use_cases.cancel_planning_run, info.context.user, command)
+        return PlanningRun.from_domain(run)

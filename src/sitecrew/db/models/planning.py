@@ -51,6 +51,10 @@ class PlanningRun(Base):
     worker: Mapped[str | None] = mapped_column(String(100))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: How often a worker started the run (a run whose worker died is retried up to a limit).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The task queue the run waits on (NULL: executed by the server that queued it).
+    queue: Mapped[str | None] = mapped_column(String(100))
 
 
 class UnassignedJob(Base):

@@ -11,7 +11,14 @@ server renews ``heartbeat_at`` while the run is queued or running, and the run c
   process that queued it is gone, though the number lives on);
 - its owner showed no life for longer than the staleness setting (any host);
 
-and *overdue* when its deadline has passed. Both are failed with a fixed message, by a
+and *overdue* when its deadline has passed.
+
+A run on the task queue (``queue`` set, ``sitecrew worker`` executes it) is different: while
+queued it waits in the broker and has no process to watch, so only its deadline fails it; once
+running, its worker (``host:pid``) renews the heartbeat, and when that worker dies the broker
+hands the run to another worker (:mod:`~sitecrew.services.planning.queued`), so the run is only
+*lost* (:data:`WORKER_LOST`) when its heartbeat stays silent past the staleness setting, even on
+this host where the dead pid is visible at once. Both are failed with a fixed message, by a
 conditional update, so two servers sweeping at once, or a worker finishing at that moment,
 never both win. Runs of another live worker process of the same server (``sitecrew serve
 --workers N``) are kept: that process is alive and renews them.
@@ -40,6 +47,7 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger("sitecrew.planning")
 ABANDONED = "abandoned: the server running it stopped"
 OVERDUE = "stopped: the run went past its deadline"
+WORKER_LOST = "abandoned: its queue worker stopped and no other worker took the run over"
 #: Statuses of a run that is not finished yet.
 ACTIVE = (RunState.QUEUED.value, RunState.RUNNING.value)
 
@@ -62,7 +70,7 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def _owner_gone(worker: str | None, *, at_startup: bool) -> bool:
+def owner_gone(worker: str | None, *, at_startup: bool) -> bool:
     """Tell whether the process named ``worker`` can no longer finish its runs."""
     host, _, pid_text = (worker or "").rpartition(":")
     if not host or not pid_text.isdigit():
@@ -84,16 +92,21 @@ def verdict(
 ) -> str | None:
     """Return why an active run must be failed (:data:`ABANDONED`, :data:`OVERDUE`), or None.
 
-    ``row`` holds the run's id, worker, heartbeat, creation time and deadline.
+    ``row`` holds the run's id, worker, heartbeat, creation time and deadline, and optionally
+    its status and queue (a run on the task queue follows the queue's rules).
     """
-    _, worker, heartbeat_at, created_at, deadline_at = row
+    _, worker, heartbeat_at, created_at, deadline_at, *queued = row
+    status, queue = [*queued, None, None][:2]
     deadline = as_utc(deadline_at)
     if deadline is not None and deadline < now:
         return OVERDUE
-    if _owner_gone(worker, at_startup=at_startup):
-        return ABANDONED
     last_sign = as_utc(heartbeat_at) or as_utc(created_at)
-    if last_sign is None or last_sign < now - timedelta(seconds=stale_after_s):
+    silent = last_sign is None or last_sign < now - timedelta(seconds=stale_after_s)
+    if queue is not None:
+        if status == RunState.QUEUED.value:
+            return None  # waits in the broker; only its deadline can fail it
+        return WORKER_LOST if silent else None
+    if owner_gone(worker, at_startup=at_startup) or silent:
         return ABANDONED
     return None
 
@@ -151,11 +164,13 @@ def fail_abandoned_runs(
         m.PlanningRun.heartbeat_at,
         m.PlanningRun.created_at,
         m.PlanningRun.deadline_at,
+        m.PlanningRun.status,
+        m.PlanningRun.queue,
     ).where(m.PlanningRun.status.in_(ACTIVE))
     failed = []
     for row in session.execute(query).all():
         why = verdict(row, now=now, stale_after_s=stale_after_s, at_startup=at_startup)
-        if why == ABANDONED and row.id in keep:
+        if why in {ABANDONED, WORKER_LOST} and row.id in keep:
             continue
         if why is not None and fail_if_active(session, row.id, why):
             LOGGER.warning("planning run %s failed: %s (owner %s)", row.id, why, row.worker)

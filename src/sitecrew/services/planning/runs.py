@@ -82,8 +82,11 @@ def create_run(
     day: date,
     options: PlanOptions,
     requested_by: int | None = None,
+    queue: str | None = None,
 ) -> PlanningRunInfo:
     """Store a queued planning run for a region's day, owned by this process, and return it.
+
+    ``queue`` names the task queue a worker takes the run from (None: this server executes it).
 
     Raises
     ------
@@ -106,8 +109,32 @@ def create_run(
         worker=this_worker(),
         heartbeat_at=now,
         deadline_at=run_deadline(options, now),
+        queue=queue,
     )
     return run_info(save(session, row))
+
+
+def cancel_run(session: Session, run_id: int) -> bool:
+    """Cancel a queued or running run; return whether this call cancelled it.
+
+    A queued run is never started; a running one stops at its worker's next progress check
+    (the worker finds its run no longer running and stores nothing).
+    """
+    result = session.execute(
+        update(m.PlanningRun)
+        .where(m.PlanningRun.id == run_id, m.PlanningRun.status.in_(ACTIVE))
+        .values(
+            status=RunState.CANCELLED.value,
+            step="cancelled",
+            message="cancelled at a planner's request",
+            finished_at=datetime.now(UTC),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    cancelled = bool(getattr(result, "rowcount", 0))
+    if cancelled:
+        run_changed(session, run_id)
+    return cancelled
 
 
 def count_active_runs(session: Session, region_id: int) -> int:
@@ -305,7 +332,25 @@ def _execute(engine: Engine, run_id: int, osm: OsmSettings) -> None:
         run = get_run(session, run_id)
         options = PlanOptions.from_json(run.options)
         mark_running(session, run_id, options)
-    progress = RunProgress(writes, run_id)
+    execute_claimed(engine, run, osm, options=options)
+
+
+def execute_claimed(
+    engine: Engine,
+    run: PlanningRunInfo,
+    osm: OsmSettings,
+    *,
+    options: PlanOptions,
+    deadline: datetime | None = None,
+) -> None:
+    """Load, solve and store a run this process has marked running (raises on failure).
+
+    Every progress report is also a check: a cancelled, failed or overdue run stops there
+    (:class:`~sitecrew.services.planning.progress.RunStoppedError`) and stores nothing.
+    """
+    writes = write_session_factory(engine)
+    run_id = run.id
+    progress = RunProgress(writes, run_id, deadline=deadline)
     timings = Timings()
     with session_factory(engine)() as session, timings.stage("load"):
         progress("load", 0, 1)

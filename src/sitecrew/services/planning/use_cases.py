@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from sitecrew.config import QueueSettings, RedisSettings
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
 from sitecrew.db.locks import lock_key
 from sitecrew.domain.plans import UnassignedJob
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
 from sitecrew.errors import ConflictError, InvalidInputError, QuotaExceededError
-from sitecrew.services.planning import persist, read, runs
-from sitecrew.services.planning.background import start_after_commit
+from sitecrew.services.planning import dispatch, persist, read, runs
 from sitecrew.services.scoping import get_changeable, get_visible, require_region_planner
 
 if TYPE_CHECKING:
@@ -47,6 +47,13 @@ class PublishRoutes:
 
 
 @dataclass(frozen=True)
+class CancelRun:
+    """Stop a queued or running planning run."""
+
+    run_id: int
+
+
+@dataclass(frozen=True)
 class RunReport:
     """A planning run as its planner reads it, with the jobs it left out."""
 
@@ -61,6 +68,8 @@ def plan_routes(
     *,
     osm: OsmSettings,
     limits: RoutingSettings,
+    redis: RedisSettings = RedisSettings(),  # noqa: B008 (frozen: a safe shared default)
+    queue: QueueSettings = QueueSettings(),  # noqa: B008
 ) -> PlanningRunInfo:
     """Queue a planning run for a region's day; a worker starts it once the caller commits.
 
@@ -76,6 +85,9 @@ def plan_routes(
         Where the worker finds the street graphs.
     limits
         ``max_time_limit_s`` and ``max_active_runs_per_region``.
+    redis, queue
+        With a Redis URL the run goes to the task queue (``sitecrew worker`` executes it);
+        without, this server's own worker pool does.
 
     Returns
     -------
@@ -92,9 +104,13 @@ def plan_routes(
         When the region does not exist.
     QuotaExceededError
         When the region already has ``max_active_runs_per_region`` runs queued or running.
+    UnavailableError
+        When the task queue is configured but unreachable (nothing is queued then; should it
+        fail between the check and the commit, the run is failed at once).
     """
     require_region_planner(principal, command.region_id, action="plan routes")
     _check_time_limit(command.options, limits.max_time_limit_s)
+    dispatch.check_dispatch(redis, queue)
     with transaction(session):
         lock_key(session, f"planning runs:region {command.region_id}")
         active = runs.count_active_runs(session, command.region_id)
@@ -110,8 +126,16 @@ def plan_routes(
             day=command.day,
             options=command.options,
             requested_by=principal.token_id,
+            queue=dispatch.queue_name(redis),
         )
-    start_after_commit(session, run.id, osm)
+    dispatch.dispatch_after_commit(
+        session,
+        run.id,
+        osm=osm,
+        redis=redis,
+        queue=queue,
+        time_limit_s=command.options.time_limit_s or limits.max_time_limit_s,
+    )
     return run
 
 
@@ -143,6 +167,37 @@ def publish_routes(session: Session, principal: Principal, command: PublishRoute
             msg = f"planning run {row.id} is {row.status}: only a succeeded run can be published"
             raise ConflictError(msg)
         return persist.publish_routes(session, row.id)
+
+
+def cancel_planning_run(
+    session: Session, principal: Principal, command: CancelRun
+) -> PlanningRunInfo:
+    """Cancel a queued or running run of the caller's region; return it.
+
+    A queued run is never started; a running run is cancelled at once and its worker stops at
+    its next progress check, storing nothing.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the region's planners.
+    NotFoundError
+        When the run does not exist or belongs to another region than the planner's.
+    ConflictError
+        When the run has already finished (succeeded, failed or cancelled).
+    """
+    with transaction(session):
+        row = get_changeable(session, principal, m.PlanningRun, command.run_id, action="cancel")
+        require_region_planner(principal, row.region_id, action="cancel planning runs")
+        if not runs.cancel_run(session, row.id):
+            session.refresh(row)
+            msg = (
+                f"planning run {row.id} is {row.status}: only a queued or running run can be "
+                "cancelled"
+            )
+            raise ConflictError(msg)
+        session.refresh(row)
+        return runs.run_info(row)
 
 
 def get_planning_run(session: Session, principal: Principal, run_id: int) -> RunReport:

@@ -1,0 +1,94 @@
+"""Handing a committed planning run to whoever executes it: the task queue, or this server.
+
+One small interface for the use cases: :func:`check_dispatch` before writing (refuse at once
+when the queue is down), :func:`queue_name` for the run row, and :func:`dispatch_after_commit`
+inside the caller's transaction. With ``SITECREW_REDIS_URL`` set the run goes to the task queue
+(:mod:`sitecrew.tasks.broker`) and any ``sitecrew worker`` executes it; without it this server's
+own worker pool does (:mod:`~sitecrew.services.planning.background`), as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from sitecrew.db.engine import write_session_factory
+from sitecrew.errors import UnavailableError
+from sitecrew.services.planning import background
+from sitecrew.services.planning.owners import fail_if_active
+from sitecrew.tasks.broker import PLANNING_QUEUE, check_reachable, enqueue_run
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sitecrew.config import OsmSettings, QueueSettings, RedisSettings
+
+LOGGER = logging.getLogger("sitecrew.planning")
+_PENDING = "sitecrew_runs_to_enqueue"
+#: Seconds a queued message may execute beyond the solver's limit (Dramatiq's backstop).
+QUEUE_ALLOWANCE_S = 900.0
+
+
+def queue_name(redis: RedisSettings) -> str | None:
+    """Return the queue a new run waits on, or None when this server executes it."""
+    return PLANNING_QUEUE if redis.url else None
+
+
+def check_dispatch(redis: RedisSettings, queue: QueueSettings) -> None:
+    """Refuse a new run before anything is written when the task queue is unreachable.
+
+    Raises
+    ------
+    UnavailableError
+        When Redis is configured and does not answer.
+    """
+    if redis.url:
+        check_reachable(redis, queue)
+
+
+def dispatch_after_commit(
+    session: Session,
+    run_id: int,
+    *,
+    osm: OsmSettings,
+    redis: RedisSettings,
+    queue: QueueSettings,
+    time_limit_s: float,
+) -> None:
+    """Execute a queued run once ``session`` commits (never, if it rolls back).
+
+    Raises (from the commit)
+    ------------------------
+    UnavailableError
+        When the queue's Redis went away between the check and the commit: the run is failed
+        at once (nobody would ever take it) and the caller is told to try again.
+    """
+    if redis.url is None:
+        background.start_after_commit(session, run_id, osm)
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if _PENDING not in session.info:
+        session.info[_PENDING] = []
+        event.listen(session, "after_commit", _enqueue_pending)
+        event.listen(session, "after_rollback", _forget_pending)
+    session.info[_PENDING].append((engine, run_id, redis, queue, time_limit_s))
+
+
+def _forget_pending(session: Session) -> None:
+    session.info[_PENDING].clear()
+
+
+def _enqueue_pending(session: Session) -> None:
+    pending, session.info[_PENDING] = session.info[_PENDING], []
+    for engine, run_id, redis, queue, time_limit_s in pending:
+        try:
+            enqueue_run(redis, queue, run_id, time_limit_s=time_limit_s + QUEUE_ALLOWANCE_S)
+        except UnavailableError as error:
+            LOGGER.error("planning run %s not queued: %s", run_id, error)  # noqa: TRY400 (expected)
+            with write_session_factory(engine).begin() as writes:
+                fail_if_active(writes, run_id, f"not started: {error}")
+            raise

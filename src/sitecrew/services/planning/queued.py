@@ -1,0 +1,207 @@
+"""Executing a planning run taken from the task queue, in a ``sitecrew worker`` process.
+
+The broker acknowledges a message only after its task returned, and hands the messages of a
+worker that stopped showing life to another worker. So the same run can arrive more than once:
+after its worker died (a retry), or as a stale copy of a run another worker still executes. The
+run row decides, in one conditional update (:func:`claim_run`):
+
+- queued: this worker starts it (attempt 1);
+- running, and its worker is gone (dead pid on this host, or silent for the queue's
+  ``worker_lost_after_s``): this worker takes it over, while attempts remain and the deadline
+  has not passed; otherwise it is failed with :data:`WORKER_DIED`;
+- running with a live worker, or finished (succeeded, failed, cancelled): nothing to do.
+
+While it executes, a :class:`Heartbeat` thread renews the run's ``heartbeat_at`` so the
+servers' supervisors see the worker live; progress reports double as cancellation and deadline
+checks (:class:`~sitecrew.services.planning.progress.RunProgress`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy import update
+
+from sitecrew.db import models as m
+from sitecrew.db.engine import write_session_factory
+from sitecrew.db.models._columns import as_utc
+from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
+from sitecrew.events import run_changed
+from sitecrew.services.planning.owners import (
+    OVERDUE,
+    fail_if_active,
+    owner_gone,
+    this_worker,
+)
+from sitecrew.services.planning.progress import RunStoppedError
+from sitecrew.services.planning.runs import (
+    execute_claimed,
+    failure_message,
+    run_deadline,
+    run_info,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from sitecrew.config import OsmSettings, QueueSettings
+
+LOGGER = logging.getLogger("sitecrew.planning")
+WORKER_DIED = (
+    "the planning worker process stopped unexpectedly (killed or out of memory) {attempts} "
+    "times; not retried again: plan again"
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run this worker has marked running: the run, its options, its deadline, its attempt."""
+
+    run: PlanningRunInfo
+    options: PlanOptions
+    deadline: datetime | None
+    attempt: int
+
+
+def claim_run(
+    session: Session, run_id: int, queue: QueueSettings, *, now: datetime | None = None
+) -> Claim | None:
+    """Mark a delivered run running under this worker, or return None when it must not run.
+
+    Parameters
+    ----------
+    session
+        A write session; the caller commits.
+    run_id
+        The run the message names.
+    queue
+        ``max_attempts`` and ``worker_lost_after_s``.
+    now
+        The moment of the claim (tests); defaults to the clock.
+    """
+    now = now or datetime.now(UTC)
+    row = session.get(m.PlanningRun, run_id, populate_existing=True)
+    if row is None or RunState(row.status).finished:
+        return None
+    deadline = as_utc(row.deadline_at)
+    if deadline is not None and deadline < now:
+        fail_if_active(session, run_id, OVERDUE)
+        return None
+    if row.status == RunState.RUNNING.value:
+        if not _worker_lost(row, queue, now=now):
+            return None  # a stale copy of a run a live worker executes
+        if row.attempts >= queue.max_attempts:
+            fail_if_active(session, run_id, WORKER_DIED.format(attempts=row.attempts))
+            return None
+        LOGGER.warning("planning run %s: worker %s is gone; taking it over", run_id, row.worker)
+    options = PlanOptions.from_json(row.options or {})
+    if row.started_at is None:
+        deadline = run_deadline(options, now)
+    result = session.execute(
+        update(m.PlanningRun)
+        .where(
+            m.PlanningRun.id == run_id,
+            m.PlanningRun.status == row.status,
+            m.PlanningRun.attempts == row.attempts,
+        )
+        .values(
+            status=RunState.RUNNING.value,
+            step="load",
+            worker=this_worker(),
+            heartbeat_at=now,
+            started_at=as_utc(row.started_at) or now,
+            deadline_at=deadline,
+            attempts=row.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(result, "rowcount", 0):
+        return None  # another worker claimed it first
+    run_changed(session, run_id)
+    session.refresh(row)
+    return Claim(run_info(row), options, deadline, row.attempts)
+
+
+def _worker_lost(row: m.PlanningRun, queue: QueueSettings, *, now: datetime) -> bool:
+    """Tell whether the worker recorded on a running run can no longer finish it."""
+    if owner_gone(row.worker, at_startup=False):
+        return True
+    last_sign = as_utc(row.heartbeat_at) or as_utc(row.started_at)
+    return last_sign is None or last_sign < now - timedelta(seconds=queue.worker_lost_after_s)
+
+
+def execute_queued_run(
+    engine: Engine, run_id: int, osm: OsmSettings, queue: QueueSettings
+) -> None:
+    """Execute a run delivered by the task queue to its end; every outcome is on the run row.
+
+    Returns normally in every case the broker should acknowledge (success, failure recorded,
+    cancelled, nothing to do); only a database that cannot record anything raises, and then
+    the broker delivers the run again.
+    """
+    with write_session_factory(engine).begin() as session:
+        claim = claim_run(session, run_id, queue)
+    if claim is None:
+        LOGGER.info("planning run %s: nothing to do (finished, running elsewhere or gone)", run_id)
+        return
+    interval = max(min(queue.worker_lost_after_s / 3, 30.0), 0.2)
+    with Heartbeat(engine, run_id, interval_s=interval):
+        try:
+            execute_claimed(engine, claim.run, osm, options=claim.options, deadline=claim.deadline)
+        except RunStoppedError as stopped:
+            LOGGER.info("planning run %s stopped: %s", run_id, stopped)
+        except Exception as error:  # noqa: BLE001 (every failure must be recorded on the run)
+            message = failure_message(error, run_id=run_id)
+            with write_session_factory(engine).begin() as session:
+                fail_if_active(session, run_id, message)
+
+
+class Heartbeat:
+    """A thread that renews a running run's heartbeat while this worker executes it."""
+
+    def __init__(self, engine: Engine, run_id: int, *, interval_s: float) -> None:
+        self._sessions = write_session_factory(engine)
+        self._run_id = run_id
+        self._interval_s = interval_s
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop, name=f"sitecrew-run-{run_id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=30)
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._interval_s):
+            try:
+                with self._sessions.begin() as session:
+                    session.execute(
+                        update(m.PlanningRun)
+                        .where(
+                            m.PlanningRun.id == self._run_id,
+                            m.PlanningRun.status == RunState.RUNNING.value,
+                            m.PlanningRun.worker == this_worker(),
+                        )
+                        .values(heartbeat_at=datetime.now(UTC))
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception:  # a busy or lost database: the next beat tries again
+                LOGGER.exception("planning run %s: heartbeat not written", self._run_id)
+
