@@ -41,6 +41,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.types.execution import PreExecutionError
 
 from sitecrew.api.context import Context
+from sitecrew.api.cost import CostLimits, operation_cost
 from sitecrew.api.errors import INTERNAL, UNEXPECTED, rewrite_errors
 from sitecrew.db.engine import read_session_factory, write_session_factory
 from sitecrew.errors import InvalidInputError, SitecrewError, UnauthenticatedError
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
     from strawberry import Schema
 
-    from sitecrew.config import Settings
+    from sitecrew.config import ServerSettings, Settings
     from sitecrew.domain.access import Principal
     from sitecrew.web.auth import BearerAuthenticator
 
@@ -82,6 +83,12 @@ class TooManySubscriptionsError(InvalidInputError):
     """One subscription more than a connection may run at once."""
 
     code = "TOO_MANY_SUBSCRIPTIONS"
+
+
+class QueryTooCostlyError(InvalidInputError):
+    """A subscription whose results would each cost more than ``max_cost`` (as on HTTP)."""
+
+    code = "QUERY_TOO_COSTLY"
 
 
 class _Close(Exception):  # noqa: N818  (a signal to close the connection, not a failure)
@@ -188,6 +195,26 @@ def operation_type(request: _Subscribe, *, max_tokens: int) -> OperationType | N
         return None
     operation = get_operation_ast(document, request.operation_name)
     return None if operation is None else operation.operation
+
+
+def subscription_cost(schema: Schema, request: _Subscribe, settings: ServerSettings) -> int:
+    """Return the cost of one result of the subscription asked for (0: a broken document).
+
+    strawberry runs the schema's cost check only for queries and mutations, so the WebSocket
+    prices each subscription itself, with the budget and caps of HTTP. A document that does
+    not parse costs nothing here: the schema then reports its error with a code.
+    """
+    try:
+        document = parse(request.query, no_location=True, max_tokens=settings.max_tokens)
+        return operation_cost(
+            schema._schema,  # noqa: SLF001  (graphql-core's schema behind strawberry's)
+            document,
+            operation_name=request.operation_name,
+            variables=request.variables,
+            limits=CostLimits.from_settings(settings),
+        )
+    except GraphQLError:
+        return 0
 
 
 def _formatted(
@@ -314,6 +341,10 @@ class _Connection:
         if kind is not None and kind is not OperationType.SUBSCRIPTION:
             msg = f"{kind.value} operations are not served over WebSocket: POST them to /graphql"
             raise OperationNotAllowedError(msg)
+        cost = subscription_cost(self._endpoint.schema, request, server)
+        if cost > server.max_cost:
+            msg = f"query cost {cost} exceeds the limit of {server.max_cost}; ask for less"
+            raise QueryTooCostlyError(msg)
         if len(self._operations) >= server.max_subscriptions:
             msg = f"a connection runs at most {server.max_subscriptions} subscriptions at once"
             raise TooManySubscriptionsError(msg)
