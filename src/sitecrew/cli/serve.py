@@ -7,9 +7,37 @@ so uvicorn's lines and Sitecrew's share one format and carry the request id.
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+
+def app_for_worker() -> Starlette:
+    """Build the app from the environment in a worker process, its start-up heap frozen.
+
+    The factory of ``serve --workers N`` (``uvicorn --factory sitecrew.cli.serve:app_for_worker``).
+    """
+    from sitecrew.web.app import app_from_env  # noqa: PLC0415
+
+    return _frozen(app_from_env())
+
+
+def _frozen(app: Starlette) -> Starlette:
+    """Move every object alive now out of the garbage collector's sight and return ``app``.
+
+    A server process holds a million long-lived objects after start-up (the schema, the models,
+    the street-graph and GIS libraries); each full collection walked them all (~180 ms, every
+    ~30 nested queries: 6 ms of a 20 ms request, and a latency spike for every request in
+    flight). Frozen, collections only walk what requests allocate.
+    """
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def serve(
@@ -31,7 +59,7 @@ def serve(
     check_connection(engine_from_settings(settings.database))
     # Several worker processes need the app as an import string (each builds its own from the
     # same environment); one process serves the app built here.
-    app = create_app(settings) if workers == 1 else "sitecrew.web.app:app_from_env"
+    app = _frozen(create_app(settings)) if workers == 1 else "sitecrew.cli.serve:app_for_worker"
     uvicorn.run(
         app,
         factory=workers > 1,

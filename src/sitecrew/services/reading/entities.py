@@ -12,6 +12,7 @@ from sitecrew.errors import NotFoundError
 from sitecrew.services import scoping
 from sitecrew.services.reading import lookups
 from sitecrew.services.reading.listing import ListFilter, list_page
+from sitecrew.services.reading.lookups import row_to_domain
 from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
@@ -59,17 +60,13 @@ MODELS: dict[Entity, Any] = {
 }
 
 
-def _domain(row: Any) -> Any:
-    return None if row is None else row.to_domain()
-
-
 def get_many(
     session: Session, entity: Entity, ids: Sequence[int], principal: Principal
 ) -> list[Any]:
     """Return the domain object for each id the caller may reach, in order (else ``None``)."""
     model = MODELS[entity]
     rows = lookups.rows_by_id(session, model, ids, scoping.referable(model, principal))
-    return [_domain(row) for row in rows]
+    return [row_to_domain(model, row) for row in rows]
 
 
 def get_visible(session: Session, entity: Entity, principal: Principal, entity_id: int) -> Any:
@@ -100,8 +97,9 @@ def list_entities(
     limit: int,
 ) -> tuple[list[Any], bool]:
     """Return a page of visible domain objects and whether more follow."""
-    page = list_page(session, MODELS[entity], principal, filters, after_id=after_id, limit=limit)
-    return [row.to_domain() for row in page.rows], page.has_next
+    model = MODELS[entity]
+    page = list_page(session, model, principal, filters, after_id=after_id, limit=limit)
+    return [model.to_domain(row) for row in page.rows], page.has_next
 
 
 def children_of(
@@ -118,12 +116,13 @@ def children_of(
     grouped = lookups.children_by_parent(
         session, model, parent_column, parent_ids, scoping.referable(model, principal), limit=limit
     )
-    return [[row.to_domain() for row in rows] for rows in grouped]
+    return [[model.to_domain(row) for row in rows] for rows in grouped]
 
 
 def latest_maintenance(session: Session, furniture_ids: Sequence[int]) -> list[Any]:
     """Return each item's most recent maintenance record (domain), or ``None``."""
-    return [_domain(row) for row in lookups.latest_maintenance(session, furniture_ids)]
+    rows = lookups.latest_maintenance(session, furniture_ids)
+    return [row_to_domain(m.MaintenanceRecord, row) for row in rows]
 
 
 def private_details(

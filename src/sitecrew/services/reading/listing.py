@@ -13,6 +13,7 @@ from sitecrew.db import models as m
 from sitecrew.db.dialects.common import spatial_dialect_for
 from sitecrew.domain.geo import BBox, LonLat
 from sitecrew.errors import InvalidInputError
+from sitecrew.services.reading.lookups import select_rows
 from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class ListFilter:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows and whether more follow."""
+    """One page of read rows (``lookups.row_columns``) and whether more follow."""
 
     rows: list[Any]
     has_next: bool
@@ -61,12 +62,12 @@ def list_page(
     PermissionDeniedError
         When the caller may not list this entity at all.
     """
-    query = select(model).where(visible(model, principal))
+    query = select_rows(model).where(visible(model, principal))
     for clause in _filter_clauses(session, model, filters):
         query = query.where(clause)
     if after_id is not None:
         query = query.where(model.id > after_id)
-    rows = list(session.scalars(_ordered(query, model).limit(limit + 1)))
+    rows = list(session.execute(_ordered(query, model).limit(limit + 1)))
     return Page(rows=rows[:limit], has_next=len(rows) > limit)
 
 
