@@ -189,6 +189,33 @@ def test_the_stream_goes_on_from_the_database_when_redis_stops_mid_subscription(
         server.kill()
 
 
+def test_an_event_is_sent_when_its_change_commits_and_never_when_it_rolls_back(engine):
+    """publish_after_commit waits for the commit; a rolled-back change sends nothing."""
+    import anyio
+    from sqlalchemy import text
+
+    from sitecrew.config import RedisSettings
+    from sitecrew.db.engine import session_factory
+    from sitecrew.events import listen, publish_after_commit
+
+    topic = "test:after-commit"
+
+    async def scenario() -> None:
+        async with listen(topic, RedisSettings()) as listener:
+            with session_factory(engine)() as session:
+                session.execute(text("SELECT 1"))
+                publish_after_commit(session, topic, {"n": 1})
+                session.rollback()
+                session.execute(text("SELECT 1"))
+                publish_after_commit(session, topic, {"n": 2})
+                assert await listener.receive(0.1) is None  # not committed yet
+                session.commit()
+            assert await listener.receive(2.0) == {"n": 2}
+            assert await listener.receive(0.1) is None
+
+    anyio.run(scenario)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 

@@ -31,6 +31,8 @@ RECONNECT_S = 2.0
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
+#: When each Redis that failed a publish may be asked again (monotonic seconds).
+_down_until: dict[str, float] = {}
 
 
 def channel(prefix: str, topic: str) -> str:
@@ -50,11 +52,18 @@ def _client(url: str) -> redis.Redis:
 
 
 def publish(url: str, prefix: str, topic: str, event: Event) -> bool:
-    """Publish ``event`` on ``topic``; return False (and log) when Redis did not take it."""
+    """Publish ``event`` on ``topic``; return False (and log) when Redis did not take it.
+
+    After a failure Redis is not asked again for :data:`RECONNECT_S` seconds, so a Redis that
+    hangs costs the writers of this process one timeout per interval, not one per change.
+    """
+    if time.monotonic() < _down_until.get(url, 0.0):
+        return False
     try:
         _client(url).publish(channel(prefix, topic), orjson.dumps(event))
     except (RedisError, OSError) as error:
-        LOGGER.warning("event on %s not sent to Redis: %s", topic, error)
+        _down_until[url] = time.monotonic() + RECONNECT_S
+        LOGGER.warning("events not sent to Redis for %g s: %s", RECONNECT_S, error)
         return False
     return True
 
