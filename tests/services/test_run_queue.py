@@ -1,7 +1,7 @@
 """Planning runs on the task queue: real Redis, real ``sitecrew worker`` processes.
 
 Each test session uses its own Redis key prefix (and deletes only its keys afterwards); runs go
-to the committed demo copy, and each test deletes the runs it made.
+to a committed demo world on each backend, and each test deletes the runs it made.
 """
 
 from __future__ import annotations
@@ -59,10 +59,33 @@ def redis_settings():
         client.delete(key)
 
 
+@pytest.fixture(scope="session")
+def world_url(backend, request, database_url_factory, osm_dir) -> str:
+    """The committed demo copy on SpatiaLite; the same small demo world on PostGIS."""
+    if backend == "spatialite":
+        return request.getfixturevalue("committed_demo_url")
+    from sitecrew.db import migrate
+    from sitecrew.services.demo import load_demo
+
+    url = database_url_factory("postgis", "sitecrew_test_run_queue")
+    engine = engine_from_url(url)
+    migrate.upgrade(engine)
+    with session_factory(engine).begin() as session:
+        load_demo(
+            session,
+            osm_dir / "oslo.osm.pbf",
+            region_name="Oslo sentrum",
+            plan_day=PLAN_DAY,
+            target_flats=2000,
+        )
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
-def engine(committed_demo_url):
+def engine(world_url):
     """An engine on the committed demo copy; the runs a test made are deleted after it."""
-    engine = engine_from_url(committed_demo_url)
+    engine = engine_from_url(world_url)
     with session_factory(engine)() as session:
         before = session.scalar(select(func.max(m.PlanningRun.id))) or 0
     yield engine
@@ -78,11 +101,11 @@ def engine(committed_demo_url):
 
 
 @contextmanager
-def worker(committed_demo_url, planning_osm, redis_settings, **env: str):
+def worker(world_url, planning_osm, redis_settings, **env: str):
     """A ``sitecrew worker`` process (one worker process) for the test's duration."""
     environment = {
         **os.environ,
-        "DATABASE_URL": committed_demo_url,
+        "DATABASE_URL": world_url,
         "SITECREW_OSM_DIR": str(planning_osm.directory),
         "SITECREW_CACHE_DIR": str(planning_osm.cache_directory),
         "SITECREW_REDIS_URL": redis_settings.url,
@@ -168,13 +191,13 @@ def _kill_run_worker(row) -> None:
 
 
 def test_a_worker_in_another_process_executes_a_queued_run_and_stores_its_routes(
-    engine, committed_demo_url, planning_osm, redis_settings
+    engine, world_url, planning_osm, redis_settings
 ):
     """planRoutes with Redis only enqueues; a `sitecrew worker` process plans and stores."""
     run = _plan(engine, planning_osm, redis_settings, seconds=1)
     assert run.state is RunState.QUEUED
     assert _row(engine, run.id).queue == "planning"
-    with worker(committed_demo_url, planning_osm, redis_settings) as process:
+    with worker(world_url, planning_osm, redis_settings) as process:
         done = _wait(engine, run.id, _finished, process=process)
     assert done.status == RunState.SUCCEEDED.value, done.message
     assert done.attempts == 1
@@ -184,15 +207,15 @@ def test_a_worker_in_another_process_executes_a_queued_run_and_stores_its_routes
 
 
 def test_a_run_whose_worker_is_killed_is_retried_to_success_within_its_deadline(
-    engine, committed_demo_url, planning_osm, redis_settings
+    engine, world_url, planning_osm, redis_settings
 ):
     """SIGKILL of the worker mid-solve: another worker takes the run over and finishes it."""
     run = _plan(engine, planning_osm, redis_settings, seconds=4)
-    with worker(committed_demo_url, planning_osm, redis_settings) as process:
+    with worker(world_url, planning_osm, redis_settings) as process:
         first = _wait(engine, run.id, _solving, process=process)
         assert first.status == RunState.RUNNING.value
         _kill_run_worker(first)
-    with worker(committed_demo_url, planning_osm, redis_settings) as process:
+    with worker(world_url, planning_osm, redis_settings) as process:
         done = _wait(engine, run.id, _finished, process=process)
     assert done.status == RunState.SUCCEEDED.value, done.message
     assert done.attempts == 2
@@ -201,21 +224,21 @@ def test_a_run_whose_worker_is_killed_is_retried_to_success_within_its_deadline(
 
 
 def test_a_run_whose_worker_dies_too_often_is_failed_with_a_clear_message(
-    engine, committed_demo_url, planning_osm, redis_settings
+    engine, world_url, planning_osm, redis_settings
 ):
     """With one attempt allowed, the run of a killed worker ends FAILED, never stuck RUNNING."""
     run = _plan(engine, planning_osm, redis_settings, seconds=4, attempts=1)
     one_attempt = {"SITECREW_RUN_ATTEMPTS": "1"}
-    with worker(committed_demo_url, planning_osm, redis_settings, **one_attempt):
+    with worker(world_url, planning_osm, redis_settings, **one_attempt):
         _kill_run_worker(_wait(engine, run.id, _solving))
-    with worker(committed_demo_url, planning_osm, redis_settings, **one_attempt):
+    with worker(world_url, planning_osm, redis_settings, **one_attempt):
         failed = _wait(engine, run.id, _finished)
     assert failed.status == RunState.FAILED.value
     assert failed.message == WORKER_DIED.format(attempts=1)
 
 
 def test_a_cancelled_queued_run_is_never_started(
-    engine, committed_demo_url, planning_osm, redis_settings
+    engine, world_url, planning_osm, redis_settings
 ):
     """A run cancelled while it waits in the queue stays CANCELLED when a worker gets to it."""
     run = _plan(engine, planning_osm, redis_settings, seconds=1)
@@ -223,7 +246,7 @@ def test_a_cancelled_queued_run_is_never_started(
         cancelled = cancel_planning_run(session, ADMIN, CancelRun(run.id))
     assert cancelled.state is RunState.CANCELLED
     later = _plan(engine, planning_osm, redis_settings, seconds=1)  # queued behind it
-    with worker(committed_demo_url, planning_osm, redis_settings):
+    with worker(world_url, planning_osm, redis_settings):
         _wait(engine, later.id, _finished)
     row = _row(engine, run.id)
     assert row.status == RunState.CANCELLED.value
@@ -232,11 +255,11 @@ def test_a_cancelled_queued_run_is_never_started(
 
 
 def test_a_cancelled_running_run_stops_at_its_next_progress_check_and_stores_nothing(
-    engine, committed_demo_url, planning_osm, redis_settings
+    engine, world_url, planning_osm, redis_settings
 ):
     """Cancelling a run mid-solve ends it CANCELLED long before its time limit; no routes."""
     run = _plan(engine, planning_osm, redis_settings, seconds=60)
-    with worker(committed_demo_url, planning_osm, redis_settings):
+    with worker(world_url, planning_osm, redis_settings):
         _wait(engine, run.id, _solving)
         cancelled_at = time.monotonic()
         with write_session_factory(engine).begin() as session:
