@@ -51,12 +51,13 @@ def redis_settings(request: pytest.FixtureRequest) -> RedisSettings:
 
 
 @contextmanager
-def live_client(world, redis: RedisSettings | None, **server: object):
+def live_client(world, redis: RedisSettings | None, osm=None, **server: object):
     """The real app on the world's database, listening through ``redis`` (None: no Redis)."""
-    from sitecrew.config import ServerSettings
+    from sitecrew.config import OsmSettings, ServerSettings
 
     settings = Settings(
         database=DatabaseSettings(url=world.url),
+        osm=osm or OsmSettings(),
         server=ServerSettings(**server),  # type: ignore[arg-type]
         redis=redis or RedisSettings(),
     )
@@ -128,6 +129,38 @@ def own_redis(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
         assert time.monotonic() < deadline, "own Redis did not start"
         time.sleep(0.05)
     return server, url
+
+
+@contextmanager
+def queue_worker(url: str, osm, redis: RedisSettings):
+    """A ``sitecrew worker`` process on another "machine": only the database and Redis shared."""
+    import signal
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SITECREW_OSM_DIR": str(osm.directory),
+        "SITECREW_CACHE_DIR": str(osm.cache_directory),
+        "SITECREW_REDIS_URL": str(redis.url),
+        "SITECREW_REDIS_PREFIX": redis.prefix,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitecrew", "worker", "--processes", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def insert_running_run(sessions, region_id: int) -> int:

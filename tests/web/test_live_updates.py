@@ -18,6 +18,7 @@ from tests.live_world import (
     insert_running_run,
     live_client,
     own_redis,
+    queue_worker,
     redis_reachable,
     socket,
     subscribe,
@@ -76,6 +77,42 @@ def test_progress_made_by_another_process_reaches_the_socket_when_redis_carries_
         done = ws.receive_json()["payload"]["data"]["planningRunProgress"]
         assert (done["status"], done["progress"]) == ("SUCCEEDED", 1.0)
         assert ws.receive_json()["type"] == "complete"
+
+
+@pytest.mark.slow
+def test_a_run_on_a_queue_worker_is_followed_to_its_end_through_redis(
+    api_world, redis_settings, osm_dir, tmp_path, monkeypatch
+):
+    """planRoutes on this server, the run on a ``sitecrew worker`` process: every step of its
+    progress reaches the socket by event (the safety-net read is pushed out of reach)."""
+    from sitecrew.config import OsmSettings
+
+    monkeypatch.setattr(live, "RUN_RECHECK_S", 600.0)
+    osm = OsmSettings(directory=osm_dir, cache_directory=tmp_path / "graphs")
+    plan = (
+        "mutation P($input: PlanRoutesInput!) { planRoutes(input: $input) {"
+        " __typename ... on PlanningRun { id } ... on Problem { code message } } }"
+    )
+    variables = {"input": {"region": "oslo", "date": "2026-06-02", "timeLimitSeconds": 1}}
+    headers = {"Authorization": f"Bearer {api_world.tokens['planner']}"}
+    with (
+        queue_worker(api_world.url, osm, redis_settings),
+        live_client(api_world, redis_settings, osm) as client,
+        socket(client, api_world.tokens["planner"]) as ws,
+    ):
+        body = client.post("/graphql", json={"query": plan, "variables": variables}, headers=headers)
+        run = body.json()["data"]["planRoutes"]
+        assert run["__typename"] == "PlanningRun", run
+        subscribe(ws, "1", PROGRESS, id=run["id"])
+        seen = []
+        while (message := ws.receive_json())["type"] == "next":
+            seen.append(message["payload"]["data"]["planningRunProgress"])
+        assert message["type"] == "complete"
+    assert seen[-1]["status"] == "SUCCEEDED", seen[-1]
+    steps = [update["step"] for update in seen]
+    assert "solve" in steps  # progress of the worker's solve arrived while it ran
+    progress = [update["progress"] for update in seen]
+    assert progress == sorted(progress)
 
 
 def test_progress_made_by_another_process_arrives_when_no_redis_is_configured(
