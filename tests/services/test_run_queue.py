@@ -13,10 +13,11 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from tests.services.conftest import PLAN_DAY
 
 from sitecrew.config import QueueSettings, RedisSettings, RoutingSettings
@@ -27,8 +28,10 @@ from sitecrew.domain.routes import PlanOptions, RunState
 from sitecrew.errors import ConflictError, UnavailableError
 from sitecrew.services.planning import dispatch, runs
 from sitecrew.services.planning.background import shutdown_runs, wait_for_run
+from sitecrew.services.planning.dispatch import requeue_waiting_runs
 from sitecrew.services.planning.queued import WORKER_DIED
 from sitecrew.services.planning.read import routes_for_run
+from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.services.planning.use_cases import (
     CancelRun,
     PlanRoutes,
@@ -321,3 +324,28 @@ def test_a_run_whose_enqueue_fails_after_commit_is_failed_not_left_queued(engine
     row = _row(engine, run.id)
     assert row.status == RunState.FAILED.value
     assert "not started: the task queue (Redis) is unavailable" in row.message
+
+
+def test_a_queued_run_whose_message_redis_lost_is_sent_again_by_the_supervisor(
+    engine, world_url, planning_osm, redis_settings
+):
+    """A run queued long ago with no message (Redis restarted) is sent again once and runs."""
+    options = PlanOptions(seed=1, time_limit_s=1)
+    with write_session_factory(engine).begin() as session:
+        region = session.scalar(select(m.Region.id))
+        run = runs.create_run(
+            session, region=region, day=PLAN_DAY, options=options, queue="planning"
+        )
+        session.execute(
+            update(m.PlanningRun)
+            .where(m.PlanningRun.id == run.id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=10))
+        )
+    supervisor = RunSupervisor(engine, stale_after_s=60, queue=(redis_settings, _queue_settings()))
+    assert supervisor.sweep() == []  # a waiting queue run is not abandoned
+    again = requeue_waiting_runs(engine, redis_settings, _queue_settings(), waiting_after_s=60)
+    assert again == []  # the sweep sent it; not again within the minute
+    with worker(world_url, planning_osm, redis_settings) as process:
+        done = _wait(engine, run.id, _finished, process=process)
+    assert done.status == RunState.SUCCEEDED.value, done.message
+    assert done.attempts == 1

@@ -60,7 +60,12 @@ def create_app(settings: Settings) -> Starlette:
         app.state.engine = engine
         # Fail runs a stopped server left behind before serving; then keep this server's alive.
         supervisor = await anyio.to_thread.run_sync(
-            partial(RunSupervisor.start, engine, stale_after_s=settings.routing.run_stale_after_s)
+            partial(
+                RunSupervisor.start,
+                engine,
+                stale_after_s=settings.routing.run_stale_after_s,
+                queue=(settings.redis, settings.queue) if settings.redis.url else None,
+            )
         )
         stop_publishing = use_redis(settings.redis)  # this process's changes reach every server
         yield

@@ -10,12 +10,15 @@ own worker pool does (:mod:`~sitecrew.services.planning.background`), as before.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.engine import Engine
 
+from sitecrew.db import models as m
 from sitecrew.db.engine import write_session_factory
+from sitecrew.domain.routes import PlanOptions, RunState
 from sitecrew.errors import UnavailableError
 from sitecrew.services.planning import background
 from sitecrew.services.planning.owners import fail_if_active
@@ -76,6 +79,51 @@ def dispatch_after_commit(
         event.listen(session, "after_commit", _enqueue_pending)
         event.listen(session, "after_rollback", _forget_pending)
     session.info[_PENDING].append((engine, run_id, redis, queue, time_limit_s))
+
+
+def requeue_waiting_runs(
+    engine: Engine, redis: RedisSettings, queue: QueueSettings, *, waiting_after_s: float
+) -> list[int]:
+    """Enqueue again the runs that have waited on the queue for ``waiting_after_s``; return them.
+
+    Redis may lose its messages (it keeps nothing on disk here; a restart empties it), and a
+    queued run then waits for nothing until its deadline. Sending its message again is safe:
+    a worker claims a run at most once (:func:`~sitecrew.services.planning.queued.claim_run`)
+    and skips copies of runs already running or finished. A run is sent again at most once per
+    ``waiting_after_s`` (its ``heartbeat_at`` records the last send). When Redis is down nothing
+    is sent and the next sweep tries again.
+    """
+    if redis.url is None:
+        return []
+    cutoff = datetime.now(UTC) - timedelta(seconds=waiting_after_s)
+    with write_session_factory(engine).begin() as session:
+        waiting = session.execute(
+            select(m.PlanningRun.id, m.PlanningRun.options).where(
+                m.PlanningRun.status == RunState.QUEUED.value,
+                m.PlanningRun.queue.is_not(None),
+                or_(m.PlanningRun.heartbeat_at.is_(None), m.PlanningRun.heartbeat_at < cutoff),
+            )
+        ).all()
+        if not waiting:
+            return []
+        session.execute(
+            update(m.PlanningRun)
+            .where(m.PlanningRun.id.in_([run_id for run_id, _ in waiting]))
+            .values(heartbeat_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+    sent = []
+    for run_id, options in waiting:
+        limit = PlanOptions.from_json(options or {}).time_limit_s or QUEUE_ALLOWANCE_S
+        try:
+            enqueue_run(redis, queue, run_id, time_limit_s=limit + QUEUE_ALLOWANCE_S)
+        except UnavailableError as error:
+            LOGGER.warning("queued planning runs not sent again: %s", error)
+            break
+        sent.append(run_id)
+    if sent:
+        LOGGER.info("planning runs sent to the queue again after waiting: %s", sent)
+    return sent
 
 
 def _forget_pending(session: Session) -> None:

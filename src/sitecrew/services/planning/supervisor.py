@@ -17,10 +17,13 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sitecrew.db.engine import write_session_factory
 from sitecrew.services.planning.background import owned_run_ids
+from sitecrew.services.planning.dispatch import requeue_waiting_runs
 from sitecrew.services.planning.owners import fail_abandoned_runs, renew_heartbeats
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from sitecrew.config import QueueSettings, RedisSettings
 
 LOGGER = logging.getLogger("sitecrew.planning")
 
@@ -32,8 +35,15 @@ class RunSupervisor:
     a stopped server are failed before the first request) and stop it when the server stops.
     """
 
-    def __init__(self, engine: Engine, *, stale_after_s: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        stale_after_s: float,
+        queue: tuple[RedisSettings, QueueSettings] | None = None,
+    ) -> None:
         self._engine = engine
+        self._queue = queue
         self._sessions = write_session_factory(engine)
         self._stale_after_s = stale_after_s
         self._stopped = threading.Event()
@@ -42,9 +52,20 @@ class RunSupervisor:
         )
 
     @classmethod
-    def start(cls, engine: Engine, *, stale_after_s: float) -> RunSupervisor:
-        """Sweep once as a starting server, then keep sweeping in a thread; return it."""
-        supervisor = cls(engine, stale_after_s=stale_after_s)
+    def start(
+        cls,
+        engine: Engine,
+        *,
+        stale_after_s: float,
+        queue: tuple[RedisSettings, QueueSettings] | None = None,
+    ) -> RunSupervisor:
+        """Sweep once as a starting server, then keep sweeping in a thread; return it.
+
+        With ``queue`` (the task queue's Redis and settings) each sweep also sends again the
+        messages of runs that have waited on the queue for ``stale_after_s`` (Redis may have
+        lost them).
+        """
+        supervisor = cls(engine, stale_after_s=stale_after_s, queue=queue)
         supervisor._sweep_safely(at_startup=True)
         supervisor._thread.start()
         return supervisor
@@ -54,9 +75,15 @@ class RunSupervisor:
         owned = owned_run_ids(self._engine)
         with self._sessions.begin() as session:
             renew_heartbeats(session, owned)
-            return fail_abandoned_runs(
+            failed = fail_abandoned_runs(
                 session, stale_after_s=self._stale_after_s, keep=owned, at_startup=at_startup
             )
+        if self._queue is not None:
+            redis, queue = self._queue
+            requeue_waiting_runs(
+                self._engine, redis, queue, waiting_after_s=self._stale_after_s
+            )
+        return failed
 
     def stop(self) -> None:
         """Stop sweeping (waits for a sweep in progress)."""
