@@ -1,5 +1,10 @@
 """Background planning runs in this server process: a worker pool that survives its workers.
 
+This is the embedded executor, used when no task queue is configured (``SITECREW_REDIS_URL``
+unset: the demo, the tests, a single machine); with Redis, runs go to the queue and
+``sitecrew worker`` processes execute them. :mod:`~sitecrew.services.planning.dispatch`
+chooses.
+
 The solve is CPU-bound for seconds, so the server never runs it on a request. Once a queued run
 is committed it is handed to a process pool (``spawn`` context: a clean interpreter with its own
 database engine and street-network memo); :func:`start_after_commit` lets a use case queue the
