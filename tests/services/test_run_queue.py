@@ -104,8 +104,8 @@ def engine(world_url):
 
 
 @contextmanager
-def worker(world_url, planning_osm, redis_settings, **env: str):
-    """A ``sitecrew worker`` process (one worker process) for the test's duration."""
+def worker(world_url, planning_osm, redis_settings, processes: int = 1, **env: str):
+    """A ``sitecrew worker`` command (``processes`` worker processes) for the test's duration."""
     environment = {
         **os.environ,
         "DATABASE_URL": world_url,
@@ -117,7 +117,7 @@ def worker(world_url, planning_osm, redis_settings, **env: str):
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "sitecrew", "worker", "--processes", "1"],
+        [sys.executable, "-m", "sitecrew", "worker", "--processes", str(processes)],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -207,6 +207,20 @@ def test_a_worker_in_another_process_executes_a_queued_run_and_stores_its_routes
     assert done.worker != runs.this_worker()  # another process did it
     with session_factory(engine)() as session:
         assert len(routes_for_run(session, run.id)) == done.summary["routes"] > 0
+
+
+def test_two_worker_processes_execute_two_runs_at_once(
+    engine, world_url, planning_osm, redis_settings
+):
+    """Each process takes one run at a time: two runs queued together run side by side."""
+    first = _plan(engine, planning_osm, redis_settings, seconds=3)
+    second = _plan(engine, planning_osm, redis_settings, seconds=3)
+    with worker(world_url, planning_osm, redis_settings, processes=2) as process:
+        one = _wait(engine, first.id, _finished, process=process)
+        two = _wait(engine, second.id, _finished, process=process)
+    assert (one.status, two.status) == ("succeeded", "succeeded"), (one.message, two.message)
+    assert one.worker != two.worker
+    assert two.started_at < one.finished_at
 
 
 def test_a_run_whose_worker_is_killed_is_retried_to_success_within_its_deadline(
