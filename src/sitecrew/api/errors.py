@@ -9,6 +9,9 @@ subscription frames). There each is classified:
 - an error graphql-core made itself (a syntax or validation error, a variable of the wrong
   type, an unknown enum value) keeps its message with ``GRAPHQL_VALIDATION_FAILED``, whether the
   bad value came inline or through variables;
+- a database that cannot be reached or answer right now (a refused or dropped connection, a
+  server shutting down, a pool with no connection left, SQLite's "database is locked") is
+  ``UNAVAILABLE`` with a "try again" message: the client did nothing wrong and retrying helps;
 - anything else is masked to "Unexpected error." with ``INTERNAL``, so responses never carry a
   stack trace or SQL.
 
@@ -26,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from strawberry.extensions import SchemaExtension
 
 from sitecrew.errors import SitecrewError
@@ -42,6 +47,8 @@ LOGGER = logging.getLogger("sitecrew.api")
 UNEXPECTED = "Unexpected error."
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL"
+UNAVAILABLE = "UNAVAILABLE"
+DATABASE_UNAVAILABLE = "The database is unavailable right now; try again shortly."
 #: Longest message text written to the log line of an expected error.
 LOGGED_MESSAGE_MAX = 300
 
@@ -59,6 +66,41 @@ class Verdict:
 def code_for(error: BaseException | None) -> str | None:
     """Return the stable code of a known error (None for an unexpected one)."""
     return error.code if isinstance(error, SitecrewError) else None
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Tell whether ``error`` (or what caused it) means the database is unreachable for now.
+
+    True for a connection the pool could not open or lost (PostgreSQL restarting or down, a
+    dropped connection), a pool with no connection free in time, and SQLite's lock timeout:
+    failures a retry outlives, unlike a bug (bad SQL, a missing table), which stays INTERNAL.
+    """
+    for _ in range(8):  # a short chain: SQLAlchemy wraps the driver's error once or twice
+        if error is None:
+            return False
+        if isinstance(error, PoolTimeoutError):
+            return True
+        if isinstance(error, DBAPIError) and (
+            error.connection_invalidated or _unreachable(error.orig)
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _unreachable(driver_error: BaseException | None) -> bool:
+    """Tell a driver's "cannot reach the database now" error from its other errors."""
+    kind = type(driver_error)
+    if kind.__module__.startswith("psycopg"):
+        # psycopg's OperationalError: connection refused or lost, admin shutdown, cancelled.
+        names = {base.__name__ for base in kind.__mro__}
+        return bool(names & {"OperationalError", "InterfaceError"})
+    if kind.__module__.endswith("sqlite3.dbapi2") or kind.__module__ == "sqlite3":
+        if kind.__name__ != "OperationalError":
+            return False
+        text = str(driver_error)
+        return "database is locked" in text or "unable to open" in text
+    return False
 
 
 def _causes(error: GraphQLError) -> list[BaseException]:
@@ -85,6 +127,8 @@ def classify(error: GraphQLError) -> Verdict:
     if all(isinstance(cause, GraphQLError) for cause in chain):
         code = (error.extensions or {}).get("code", VALIDATION_FAILED)
         return Verdict(str(code), error.message, expected=True)
+    if any(database_unavailable(cause) for cause in chain):
+        return Verdict(UNAVAILABLE, DATABASE_UNAVAILABLE, expected=True)
     return Verdict(INTERNAL, UNEXPECTED, expected=False, cause=chain[-1])
 
 

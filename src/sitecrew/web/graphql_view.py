@@ -21,7 +21,13 @@ from strawberry.types import ExecutionResult
 
 from sitecrew.api.context import Context
 from sitecrew.api.cost import CostLimits, request_cost
-from sitecrew.api.errors import INTERNAL, UNEXPECTED
+from sitecrew.api.errors import (
+    DATABASE_UNAVAILABLE,
+    INTERNAL,
+    UNAVAILABLE,
+    UNEXPECTED,
+    database_unavailable,
+)
 from sitecrew.api.security import too_costly
 from sitecrew.db.engine import read_session_factory, write_session_factory
 from sitecrew.errors import UnauthenticatedError
@@ -50,6 +56,19 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger("sitecrew.web")
 CONTEXT_KEY = "sitecrew_context"
+
+
+def _last_net(error: Exception, path: object) -> RequestError:
+    """Answer a failure no resolver handled: 503 UNAVAILABLE or a logged 500 INTERNAL.
+
+    Authenticating the token reads the database, so while PostgreSQL restarts every request
+    fails here, before any resolver: that is a 503 a retry outlives, not a server bug.
+    """
+    if database_unavailable(error):
+        LOGGER.warning("database unavailable serving %s: %s", path, str(error).splitlines()[0])
+        return RequestError(503, UNAVAILABLE, DATABASE_UNAVAILABLE, {"Retry-After": "2"})
+    LOGGER.error("unexpected error serving %s", path, exc_info=error)
+    return RequestError(500, INTERNAL, UNEXPECTED)
 
 
 class SitecrewGraphQL(GraphQL[Context, None]):
@@ -99,9 +118,8 @@ class SitecrewGraphQL(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive=limit_receive(receive, limit)))
         except HTTPException as error:
             response = error_response(error)
-        except Exception:  # the last net: a JSON 500, never an HTML page
-            LOGGER.exception("unexpected error serving %s", scope.get("path"))
-            response = error_response(RequestError(500, INTERNAL, UNEXPECTED))
+        except Exception as error:  # noqa: BLE001  (the last net: JSON 503/500, never HTML)
+            response = error_response(_last_net(error, scope.get("path")))
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
