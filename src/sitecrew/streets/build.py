@@ -9,7 +9,9 @@ osmnx's own path builder, simplification and speed imputation.
 
 from __future__ import annotations
 
-from itertools import groupby
+import math
+from collections import defaultdict
+from itertools import chain, groupby
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -36,6 +38,8 @@ EXCLUDED_HIGHWAYS = frozenset(
 EXCLUDED_SERVICES = frozenset(
     ("alley", "driveway", "emergency_access", "parking", "parking_aisle", "private")
 )
+#: Temporary edge attribute: the ``(highway, metres)`` of each segment a merged edge is made of.
+_HIGHWAY_SPANS = "_highway_spans"
 
 
 def graph_from_extract(
@@ -86,7 +90,7 @@ def graph_from_extract(
     G = ox.distance.add_edge_lengths(G)
     report("simplify")
     _keep_largest_component(G, components=nx.weakly_connected_components)
-    G = ox.simplify_graph(G)
+    G = _simplify(G)
     _keep_largest_component(G, components=nx.strongly_connected_components)
     _validate.check_graph(G, source=path.name)
     return G
@@ -170,6 +174,56 @@ def _keep_largest_component(
     largest = max(components(G), key=len)
     if len(largest) < len(G):
         G.remove_nodes_from([node for node in G if node not in largest])
+
+
+def _simplify(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Merge chains of segments into edges, with attribute lists that do not depend on the process.
+
+    osmnx keeps the distinct values of a merged edge's segments as ``list(set(values))``, whose
+    order follows the string hash seed of the process, and ``add_edge_speeds`` takes the first
+    ``highway`` of such a list for the edge's speed: so the same extract gave other travel times
+    (not distances) in every process, and a cache kept whichever one its builder drew. Here every
+    list is sorted, and ``highway`` lists the road class covering the most metres first, so a
+    street that is mostly residential drives at the residential speed in both directions.
+    """
+    for *_, data in G.edges(data=True):
+        data[_HIGHWAY_SPANS] = ((data["highway"], data["length"]),)
+    G = ox.simplify_graph(G, edge_attr_aggs={"length": sum, _HIGHWAY_SPANS: _joined_spans})
+    for *_, data in G.edges(data=True):
+        spans = data.pop(_HIGHWAY_SPANS)
+        for key, value in data.items():
+            if isinstance(value, list):
+                data[key] = _sorted_values(value)
+        if isinstance(data["highway"], list):
+            data["highway"] = _highways_by_length(spans)
+    return G
+
+
+def _joined_spans(
+    spans: list[tuple[tuple[str, float], ...]],
+) -> tuple[tuple[str, float], ...]:
+    """Concatenate the ``(highway, metres)`` spans of the segments of one merged edge."""
+    return tuple(chain.from_iterable(spans))
+
+
+def _highways_by_length(spans: tuple[tuple[str, float], ...]) -> list[str]:
+    """Return the distinct highway values, most metres first, ties by name.
+
+    ``math.fsum`` makes the totals independent of the direction the segments were summed in.
+    """
+    metres: dict[str, list[float]] = defaultdict(list)
+    for highway, length in spans:
+        metres[highway].append(length)
+    totals = {highway: math.fsum(lengths) for highway, lengths in metres.items()}
+    return sorted(totals, key=lambda highway: (-totals[highway], highway))
+
+
+def _sorted_values(values: list[Any]) -> list[Any]:
+    """Sort a merged attribute's distinct values (by text when they are of mixed types)."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
 
 
 def _runs_of_present(refs: list[int | None]) -> list[list[int]]:

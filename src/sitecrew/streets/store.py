@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-#: Bump when the build changes graphs for the same extract and settings.
-BUILD_FORMAT = 1
+#: Bump when the build changes graphs for the same extract and settings (2: merged edges
+#: no longer take their road class, so their speed, from the hash seed of the builder).
+BUILD_FORMAT = 2
 ARRAYS_FILE = "arrays.npz"
 GRAPH_FILE = "graph.pickle"
 META_FILE = "build.json"
