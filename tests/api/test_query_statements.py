@@ -7,10 +7,14 @@ engine, minus what any request costs (authentication).
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
+
+from sitecrew.db import models as m
+from sitecrew.domain.geo import geometry_to_geojson
 
 CREWS = """query Q($first: Int!) { crews(first: $first) { nodes {
   name depot { name lon lat } members { name role } organisation { name } } } }"""
@@ -29,12 +33,12 @@ SITES = """query Q($first: Int!) { sites(first: $first) { nodes {
 EXPECTED = {
     # crews, depots, members, organisations
     "crews": (CREWS, 4),
-    # jobs, appointments, apartments, private details (planner), buildings
-    "installations": (INSTALLATIONS, 5),
-    # jobs, furniture, models, makers, sites, latest maintenance, maintenance history
-    "furniture care": (FURNITURE_CARE, 7),
-    # sites, private details, owners, furniture, models
-    "sites": (SITES, 5),
+    # jobs, appointments, apartments, private details (planner), buildings, their footprints
+    "installations": (INSTALLATIONS, 6),
+    # jobs, furniture, models, makers, sites, site areas, latest maintenance, history
+    "furniture care": (FURNITURE_CARE, 8),
+    # sites, their areas, private details, owners, furniture, models
+    "sites": (SITES, 6),
 }
 
 
@@ -76,3 +80,35 @@ def test_the_many_really_are_many(gql):
     care = gql.data("planner", FURNITURE_CARE, first=40)["jobs"]["nodes"]
     assert len(care) == 40
     assert len({job["furniture"]["site"]["name"] for job in care}) > 2
+
+
+def test_outlines_are_read_only_when_asked_for(client, gql):
+    """Footprints and areas are the largest values: a list without them does not read them."""
+    without = SITES.replace(" area", "")
+    assert _reads(client, gql, without, first=40) == EXPECTED["sites"][1] - 1
+
+
+OUTLINES = """{ jobs(filter: {kind: INSTALL_MEDIA_BOX}, first: 30) { nodes {
+  apartment { building { id footprint } } } }
+  sites(first: 30) { nodes { id area } } }"""
+
+
+def test_outlines_read_by_id_are_the_stored_ones(gql, world_sessions):
+    data = gql.data("planner", OUTLINES)
+    buildings = {
+        int(job["apartment"]["building"]["id"]): job["apartment"]["building"]["footprint"]
+        for job in data["jobs"]["nodes"]
+    }
+    sites = {int(site["id"]): site["area"] for site in data["sites"]["nodes"]}
+    assert any(buildings.values())
+    assert any(sites.values())
+    with world_sessions() as session:
+        for building_id, footprint in buildings.items():
+            stored = session.get(m.Building, building_id).to_domain().footprint
+            assert footprint == _as_json(stored)
+        for site_id, area in sites.items():
+            assert area == _as_json(session.get(m.Site, site_id).to_domain().area)
+
+
+def _as_json(geometry) -> object:
+    return None if geometry is None else json.loads(json.dumps(geometry_to_geojson(geometry)))

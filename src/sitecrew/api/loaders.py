@@ -59,6 +59,8 @@ class Loaders:
     def __init__(self, context: Context) -> None:
         self._context = context
         self.by_id = _LoadersById(self._by_id_loader)
+        #: Building footprints and site areas by id (lists and nested reads leave them out).
+        self.outline = _LoadersById(self._outline_loader)
 
     # Each loader is made on first use: most requests need one or two of them, and making all
     # of them for every request was a measurable share of a small request's time.
@@ -84,6 +86,13 @@ class Loaders:
         async def load(ids: Sequence[int]) -> list[Any]:
             principal = self._context.user
             return await self._context.read(entities.get_many, entity, list(ids), principal)
+
+        return load
+
+    def _outline_loader(self, entity: Entity) -> Any:
+        async def load(ids: Sequence[int]) -> list[Any]:
+            principal = self._context.user
+            return await self._context.read(entities.outlines, entity, list(ids), principal)
 
         return load
 

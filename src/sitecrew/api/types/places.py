@@ -218,6 +218,19 @@ class Furniture:
         )
 
 
+async def _site_area(root: Any, info: Info) -> GeoJSON | None:
+    """Resolve ``Site.area``: read by id, as lists and nested reads leave outlines out."""
+    area: GeoJSON | None = await info.context.loaders.outline[Entity.SITE].load(int(root.id))
+    return area
+
+
+async def _building_footprint(root: Any, info: Info) -> GeoJSON | None:
+    """Resolve ``Building.footprint`` (read by id, like a site's area)."""
+    loader = info.context.loaders.outline[Entity.BUILDING]
+    footprint: GeoJSON | None = await loader.load(int(root.id))
+    return footprint
+
+
 @strawberry.type(description="A yard, schoolyard, park or street with furniture.")
 class Site:
     id: strawberry.ID
@@ -227,7 +240,7 @@ class Site:
     lon: float
     lat: float
     location: GeoJSON
-    area: GeoJSON | None
+    area: GeoJSON | None = strawberry.field(resolver=_site_area)
     region_id: strawberry.ID
     district_id: strawberry.ID | None
     version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
@@ -268,7 +281,6 @@ class Site:
             lon=site.location.x,
             lat=site.location.y,
             location=site.location,
-            area=site.area,
             region_id=strawberry.ID(str(site.region_id)),
             district_id=strawberry.ID(str(site.district_id)) if site.district_id else None,
             owner_id=site.owner_id,
@@ -291,7 +303,7 @@ class Building:
     lon: float
     lat: float
     location: GeoJSON
-    footprint: GeoJSON | None
+    footprint: GeoJSON | None = strawberry.field(resolver=_building_footprint)
     entrances: list[GeoJSON]
     district_id: strawberry.ID | None
     osm_id: str | None
@@ -308,7 +320,6 @@ class Building:
             lon=building.location.x,
             lat=building.location.y,
             location=building.location,
-            footprint=building.footprint,
             entrances=list(building.entrances),
             district_id=strawberry.ID(str(building.district_id)) if building.district_id else None,
             osm_id=str(building.osm_id) if building.osm_id else None,

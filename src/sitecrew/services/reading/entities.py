@@ -63,10 +63,25 @@ MODELS: dict[Entity, Any] = {
 def get_many(
     session: Session, entity: Entity, ids: Sequence[int], principal: Principal
 ) -> list[Any]:
-    """Return the domain object for each id the caller may reach, in order (else ``None``)."""
+    """Return the domain object for each id the caller may reach, in order (else ``None``).
+
+    Buildings and sites come without their outline (``None``): ask :func:`outlines`.
+    """
     model = MODELS[entity]
     rows = lookups.rows_by_id(session, model, ids, scoping.referable(model, principal))
     return [row_to_domain(model, row) for row in rows]
+
+
+def outlines(
+    session: Session, entity: Entity, ids: Sequence[int], principal: Principal
+) -> list[Any]:
+    """Return the outline of each building (footprint) or site (area) the caller may reach.
+
+    The objects of :func:`get_many`, :func:`list_entities` and :func:`children_of` come
+    without it (``None``), see :mod:`~sitecrew.services.reading.lookups`.
+    """
+    model = MODELS[entity]
+    return lookups.outlines_by_id(session, model, ids, scoping.referable(model, principal))
 
 
 def get_visible(session: Session, entity: Entity, principal: Principal, entity_id: int) -> Any:
@@ -96,7 +111,7 @@ def list_entities(
     after_id: int | None,
     limit: int,
 ) -> tuple[list[Any], bool]:
-    """Return a page of visible domain objects and whether more follow."""
+    """Return a page of visible domain objects (no outlines) and whether more follow."""
     model = MODELS[entity]
     page = list_page(session, model, principal, filters, after_id=after_id, limit=limit)
     return [model.to_domain(row) for row in page.rows], page.has_next
@@ -111,7 +126,7 @@ def children_of(
     *,
     limit: int,
 ) -> list[list[Any]]:
-    """Return each parent's children the caller may reach (one query for all parents)."""
+    """Return each parent's children the caller may reach (one query; no outlines)."""
     model = MODELS[entity]
     grouped = lookups.children_by_parent(
         session, model, parent_column, parent_ids, scoping.referable(model, principal), limit=limit

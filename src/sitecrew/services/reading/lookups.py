@@ -3,6 +3,11 @@
 They read plain result rows, not ORM instances: a read needs no identity map, change tracking or
 instance state, which cost a nested query (crews, jobs, apartments, buildings) a third of its
 time. :func:`row_columns` names what a row holds and :func:`row_to_domain` converts it.
+
+Outlines (building footprints, site areas) are left out of those rows: they are the largest
+values and the slowest to convert (WKB to shapely, then validated: two thirds of converting a
+building), and lists and nested reads rarely show them. :func:`outlines_by_id` reads them, by
+id, when a query asks.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from collections import defaultdict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, null, select
 
 from sitecrew.db import models as m
+from sitecrew.db.models._columns import from_db_geometry
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,16 +28,21 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+#: The outline column of each model that has one; read rows hold ``None`` in its place.
+OUTLINES: dict[Any, str] = {m.Building: "footprint", m.Site: "area"}
+
+
 @cache
 def row_columns(model: Any) -> tuple[Any, ...]:
     """Return the columns a read row of ``model`` holds: all but deferred ones (map features).
 
-    Each is labelled with its attribute name, so a row reads like an instance of the model.
+    Each is labelled with its attribute name, so a row reads like an instance of the model; the
+    outline (:data:`OUTLINES`) is a NULL of that name.
     """
-    mapper = inspect(model)
+    outline = OUTLINES.get(model)
     return tuple(
-        getattr(model, prop.key).label(prop.key)
-        for prop in mapper.column_attrs
+        null().label(prop.key) if prop.key == outline else getattr(model, prop.key).label(prop.key)
+        for prop in inspect(model).column_attrs
         if not prop.deferred
     )
 
@@ -57,6 +68,16 @@ def rows_by_id(
     query = select_rows(model).where(model.id.in_(set(ids)), scope)
     found = {row.id: row for row in session.execute(query)}
     return [found.get(row_id) for row_id in ids]
+
+
+def outlines_by_id(
+    session: Session, model: Any, ids: Sequence[int], scope: ColumnElement[bool]
+) -> list[Any | None]:
+    """Return the outline (shapely, or ``None``) of each id within ``scope``, in order."""
+    column = getattr(model, OUTLINES[model])
+    query = select(model.id, column).where(model.id.in_(set(ids)), scope)
+    found: dict[int, Any] = {row.id: row[1] for row in session.execute(query)}
+    return [from_db_geometry(found.get(row_id)) for row_id in ids]
 
 
 def children_by_parent(
