@@ -117,6 +117,10 @@ class RedisListener:
             LOGGER.warning("Redis went away from %s: %s", self._channel, error)
             await self._drop()
             return None
+        except Exception:  # a client library failing in a way of its own: read the database
+            LOGGER.warning("Redis listener of %s failed", self._channel, exc_info=True)
+            await self._drop()
+            return None
         if message is None or message.get("type") != "message":
             return None
         decoded: Event = orjson.loads(message["data"])
@@ -148,5 +152,5 @@ async def _close_quietly(pubsub: Any, client: redis.asyncio.Redis | None) -> Non
             await pubsub.aclose()
         if client is not None:
             await client.aclose()
-    except (RedisError, OSError):
-        LOGGER.debug("closing a Redis connection that is already gone")
+    except Exception:  # closing a dead connection must never end a subscription
+        LOGGER.debug("closing a Redis connection that is already gone", exc_info=True)

@@ -29,37 +29,43 @@ from __future__ import annotations
 
 import logging
 from contextlib import aclosing
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
 import orjson
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import OperationType
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.types.execution import PreExecutionError
 
 from sitecrew.api.context import Context
-from sitecrew.api.cost import CostLimits, operation_cost
-from sitecrew.api.errors import INTERNAL, UNEXPECTED, rewrite_errors
+from sitecrew.api.errors import INTERNAL, UNEXPECTED
 from sitecrew.db.engine import read_session_factory, write_session_factory
-from sitecrew.errors import InvalidInputError, SitecrewError, UnauthenticatedError
+from sitecrew.errors import SitecrewError, UnauthenticatedError
 from sitecrew.logs import current_request_id, new_request_id, request_id_bound
-from sitecrew.web.auth import bearer_secret
 from sitecrew.web.http_errors import error_extensions
+from sitecrew.web.websocket_protocol import (
+    CloseConnection,
+    OperationNotAllowedError,
+    QueryTooCostlyError,
+    SubscribeRequest,
+    TooManySubscriptionsError,
+    decoded_message,
+    formatted_errors,
+    operation_type,
+    refusal,
+    secret_from,
+    subscription_cost,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from anyio.abc import TaskGroup
-    from graphql import GraphQLFormattedError
     from sqlalchemy.orm import Session, sessionmaker
-    from starlette.datastructures import Headers
     from starlette.types import Receive, Scope, Send
     from strawberry import Schema
 
-    from sitecrew.config import ServerSettings, Settings
+    from sitecrew.config import Settings
     from sitecrew.domain.access import Principal
     from sitecrew.web.auth import BearerAuthenticator
 
@@ -67,63 +73,8 @@ LOGGER = logging.getLogger("sitecrew.web.websocket")
 PROTOCOL = "graphql-transport-ws"
 #: Seconds a client has to send ``connection_init`` after connecting.
 INIT_TIMEOUT_S = 10.0
-#: Close reasons are at most 123 bytes (RFC 6455 5.5).
-REASON_LENGTH = 100
 #: Seconds between two checks of a connection's token while it runs subscriptions.
 TOKEN_RECHECK_S = 2.0
-
-
-class OperationNotAllowedError(InvalidInputError):
-    """A query or mutation sent over the WebSocket, which serves subscriptions only."""
-
-    code = "OPERATION_NOT_ALLOWED"
-
-
-class TooManySubscriptionsError(InvalidInputError):
-    """One subscription more than a connection may run at once."""
-
-    code = "TOO_MANY_SUBSCRIPTIONS"
-
-
-class QueryTooCostlyError(InvalidInputError):
-    """A subscription whose results would each cost more than ``max_cost`` (as on HTTP)."""
-
-    code = "QUERY_TOO_COSTLY"
-
-
-class _Close(Exception):  # noqa: N818  (a signal to close the connection, not a failure)
-    """The connection must close with this code and reason (a protocol violation)."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason[:REASON_LENGTH]
-
-
-@dataclass(frozen=True)
-class _Subscribe:
-    """One ``subscribe`` message, checked for shape."""
-
-    id: str
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
-
-    @classmethod
-    def from_message(cls, message: dict[str, Any]) -> _Subscribe:
-        """Read a ``subscribe`` message; a malformed one closes the connection (4400)."""
-        operation_id, payload = message.get("id"), message.get("payload")
-        if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
-            raise _Close(4400, "Invalid subscribe message")
-        query, variables = payload.get("query"), payload.get("variables")
-        name = payload.get("operationName")
-        if (
-            not isinstance(query, str)
-            or not isinstance(variables, dict | None)
-            or not isinstance(name, str | None)
-        ):
-            raise _Close(4400, "Invalid subscribe payload")
-        return cls(operation_id, query, variables, name)
 
 
 class SubscriptionEndpoint:
@@ -165,75 +116,6 @@ class SubscriptionEndpoint:
         )
 
 
-def secret_from(payload: dict[str, Any], headers: Headers) -> str:
-    """Return the bearer secret of a connection: from ``connection_init``, else the upgrade.
-
-    Raises
-    ------
-    UnauthenticatedError
-        When neither carries a bearer token.
-    """
-    for key in ("Authorization", "authorization"):
-        value = payload.get(key)
-        if isinstance(value, str):
-            return bearer_secret(value)
-    token = payload.get("token")
-    if isinstance(token, str) and token.strip():
-        scheme, _, rest = token.strip().partition(" ")
-        return rest.strip() if scheme.lower() == "bearer" and rest.strip() else token.strip()
-    return bearer_secret(headers.get("authorization"))
-
-
-def operation_type(request: _Subscribe, *, max_tokens: int) -> OperationType | None:
-    """Return the type of the operation asked for (None when the document does not say).
-
-    A document that does not parse gets None: the schema then reports its error with a code.
-    """
-    try:
-        document = parse(request.query, no_location=True, max_tokens=max_tokens)
-    except GraphQLError:
-        return None
-    operation = get_operation_ast(document, request.operation_name)
-    return None if operation is None else operation.operation
-
-
-def subscription_cost(schema: Schema, request: _Subscribe, settings: ServerSettings) -> int:
-    """Return the cost of one result of the subscription asked for (0: a broken document).
-
-    strawberry runs the schema's cost check only for queries and mutations, so the WebSocket
-    prices each subscription itself, with the budget and caps of HTTP. A document that does
-    not parse costs nothing here: the schema then reports its error with a code.
-    """
-    try:
-        document = parse(request.query, no_location=True, max_tokens=settings.max_tokens)
-        return operation_cost(
-            schema._schema,  # noqa: SLF001  (graphql-core's schema behind strawberry's)
-            document,
-            operation_name=request.operation_name,
-            variables=request.variables,
-            limits=CostLimits.from_settings(settings),
-        )
-    except GraphQLError:
-        return 0
-
-
-def _formatted(
-    errors: list[GraphQLError], operation: str | None, principal: Principal | None = None
-) -> list[GraphQLFormattedError]:
-    """Return errors as a client may see them, with the same codes and masking as on HTTP.
-
-    The schema rewrites what it reports (``process_errors``); an error that still carries its
-    original exception did not pass through that, so it is rewritten here by the same rules.
-    """
-    if any(error.original_error is not None for error in errors):
-        rewrite_errors(errors, operation, principal)
-    return [error.formatted for error in errors]
-
-
-def _refusal(error: SitecrewError) -> list[GraphQLFormattedError]:
-    return [GraphQLError(str(error), extensions=error_extensions(error.code)).formatted]
-
-
 class _Connection:
     """One client's socket: the protocol's state and the subscriptions it runs."""
 
@@ -265,8 +147,8 @@ class _Connection:
             if message["type"] == "websocket.disconnect":
                 return
             try:
-                await self._handle(_decoded(message))
-            except _Close as close:
+                await self._handle(decoded_message(message))
+            except CloseConnection as close:
                 await self._close(close.code, close.reason)
                 return
 
@@ -281,21 +163,21 @@ class _Connection:
         kind = message.get("type")
         handler = handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            raise _Close(4400, f"Unknown message type: {kind!r}")
+            raise CloseConnection(4400, f"Unknown message type: {kind!r}")
         await handler(message)
 
     async def _on_init(self, message: dict[str, Any]) -> None:
         if self._init_received:
-            raise _Close(4429, "Too many initialisation requests")
+            raise CloseConnection(4429, "Too many initialisation requests")
         self._init_received = True
         payload = message.get("payload") or {}
         if not isinstance(payload, dict):
-            raise _Close(4400, "Invalid connection init payload")
+            raise CloseConnection(4400, "Invalid connection init payload")
         try:
             secret = secret_from(payload, self._websocket.headers)
             await self._endpoint.authenticator.principal_for(secret, fresh=True)
         except UnauthenticatedError:
-            raise _Close(4403, "Forbidden") from None
+            raise CloseConnection(4403, "Forbidden") from None
         self._secret = secret
         await self._send({"type": "connection_ack"})
         assert self._tasks is not None  # noqa: S101  (serve() set it before receiving)
@@ -309,22 +191,22 @@ class _Connection:
 
     async def _on_subscribe(self, message: dict[str, Any]) -> None:
         if self._secret is None:
-            raise _Close(4401, "Unauthorized")
-        request = _Subscribe.from_message(message)
+            raise CloseConnection(4401, "Unauthorized")
+        request = SubscribeRequest.from_message(message)
         if request.id in self._operations:
-            raise _Close(4409, f"Subscriber for {request.id} already exists")
+            raise CloseConnection(4409, f"Subscriber for {request.id} already exists")
         self._subscribed += 1
         # The operation's own id: its task, started inside, keeps it; the next message does not.
         with request_id_bound(f"{self._request_id}.{self._subscribed}"):
             await self._start(request, self._secret)
 
-    async def _start(self, request: _Subscribe, secret: str) -> None:
+    async def _start(self, request: SubscribeRequest, secret: str) -> None:
         """Check the token and the operation again, then run the subscription in a task."""
         try:
             principal = await self._endpoint.authenticator.principal_for(secret, fresh=True)
         except UnauthenticatedError as error:
             await self._refuse(request.id, error)
-            raise _Close(4403, "Forbidden") from None
+            raise CloseConnection(4403, "Forbidden") from None
         try:
             self._check_allowed(request)
         except SitecrewError as error:
@@ -335,7 +217,7 @@ class _Connection:
         assert self._tasks is not None  # noqa: S101  (serve() set it before receiving)
         self._tasks.start_soon(self._run, request, principal, scope)
 
-    def _check_allowed(self, request: _Subscribe) -> None:
+    def _check_allowed(self, request: SubscribeRequest) -> None:
         server = self._endpoint.settings.server
         kind = operation_type(request, max_tokens=server.max_tokens)
         if kind is not None and kind is not OperationType.SUBSCRIPTION:
@@ -355,7 +237,7 @@ class _Connection:
             scope.cancel()
 
     async def _run(
-        self, request: _Subscribe, principal: Principal, scope: anyio.CancelScope
+        self, request: SubscribeRequest, principal: Principal, scope: anyio.CancelScope
     ) -> None:
         context = self._endpoint.context_for(principal)
         try:
@@ -371,7 +253,7 @@ class _Connection:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(context.close)
 
-    async def _stream(self, request: _Subscribe, context: Context) -> None:
+    async def _stream(self, request: SubscribeRequest, context: Context) -> None:
         """Send the subscription's results, holding no session between two of them."""
         results = await self._endpoint.schema.subscribe(
             request.query,
@@ -381,7 +263,9 @@ class _Connection:
         )
         async with aclosing(results):
             async for result in results:
-                errors = _formatted(result.errors or [], request.operation_name, context.principal)
+                errors = formatted_errors(
+                    result.errors or [], request.operation_name, context.principal
+                )
                 if isinstance(result, PreExecutionError):
                     await self._send({"id": request.id, "type": "error", "payload": errors})
                     return
@@ -400,7 +284,7 @@ class _Connection:
             error,
             extra={"code": error.code},
         )
-        await self._send({"id": operation_id, "type": "error", "payload": _refusal(error)})
+        await self._send({"id": operation_id, "type": "error", "payload": refusal(error)})
 
     async def _watch_token(self, secret: str) -> None:
         """End the running subscriptions and the connection once the token is revoked."""
@@ -445,17 +329,3 @@ class _Connection:
                 await self._websocket.close(code, reason)
             except (WebSocketDisconnect, RuntimeError):
                 LOGGER.debug("socket already gone when closing it (%s)", code)
-
-
-def _decoded(message: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a text frame's JSON object; anything else closes the connection (4400)."""
-    text = message.get("text")
-    if text is None:
-        raise _Close(4400, "WebSocket message type must be text")
-    try:
-        decoded = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        raise _Close(4400, "WebSocket message must be valid JSON") from None
-    if not isinstance(decoded, dict):
-        raise _Close(4400, "Failed to parse message")
-    return decoded
