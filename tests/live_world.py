@@ -106,17 +106,19 @@ def elsewhere(action: str, url: str, *args: object, redis: RedisSettings | None)
     return done.stdout.split()
 
 
-def own_redis(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a Redis server of the test's own on a free port (the shared one is never stopped).
+def own_redis(tmp_path: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a Redis server of the test's own (the shared one is never stopped), on ``port`` or
+    a free one.
 
     Returns the process (terminate it to stop Redis) and its URL.
     """
     import shutil
     import socket as sockets
 
-    with sockets.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    if port is None:
+        with sockets.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
     binary = shutil.which("redis-server")
     assert binary is not None, "redis-server is not installed"
     arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]

@@ -193,15 +193,20 @@ def test_a_job_status_change_reaches_the_region_follower_when_changed_over_http(
 
 
 def test_the_stream_goes_on_from_the_database_when_redis_stops_mid_subscription(
-    api_world, running_run, tmp_path
+    api_world, running_run, tmp_path, monkeypatch
 ):
-    """Redis stopped: no error reaches the client; progress still arrives, read from the database.
+    """Redis stopped: no error reaches the client; progress still arrives, read from the database;
+    Redis back: the subscription listens to it again and events bring the rest.
 
     Decided behaviour: a live subscription never fails because Redis went away; it reads the
-    database at the polling rate (as without Redis) and listens to Redis again once it is back.
+    database at the polling rate (as without Redis) and subscribes again once Redis is back.
     """
-    from sitecrew.config import RedisSettings
+    import redis
 
+    from sitecrew.config import RedisSettings
+    from sitecrew.events.redis_bus import channel
+
+    monkeypatch.setattr(live, "RUN_RECHECK_S", 600.0)  # with Redis up, only events bring news
     server, url = own_redis(tmp_path)
     settings = RedisSettings(url=url, prefix="stop-test")
     try:
@@ -218,12 +223,25 @@ def test_the_stream_goes_on_from_the_database_when_redis_stops_mid_subscription(
             moved = ws.receive_json()
             assert moved["type"] == "next"
             assert moved["payload"]["data"]["planningRunProgress"]["progress"] == pytest.approx(0.5)
+
+            server, _ = own_redis(tmp_path, port=int(url.rsplit(":", 1)[1].split("/")[0]))
+            topic = channel("stop-test", f"run:{running_run}")
+            back = redis.Redis.from_url(url)
+            deadline = time.monotonic() + 20
+            while back.pubsub_numsub(topic)[0][1] < 1:  # the stream subscribed again
+                assert time.monotonic() < deadline, "the subscription never came back to Redis"
+                time.sleep(0.1)
+            back.close()
+            elsewhere("progress", api_world.url, running_run, "geometry", 1, 1, redis=settings)
+            again = ws.receive_json()["payload"]["data"]["planningRunProgress"]
+            assert again["step"] == "geometry"
             elsewhere("finish", api_world.url, running_run, redis=settings)
             done = ws.receive_json()["payload"]["data"]["planningRunProgress"]
             assert done["status"] == "SUCCEEDED"
             assert ws.receive_json()["type"] == "complete"
     finally:
         server.kill()
+        server.wait(timeout=10)
 
 
 def test_an_event_is_sent_when_its_change_commits_and_never_when_it_rolls_back(engine):
