@@ -15,7 +15,7 @@ import pytest
 from graphql import GraphQLError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
 from starlette.testclient import TestClient
 
 from sitecrew.api.errors import classify
@@ -111,6 +111,35 @@ def test_postgis_dropped_mid_service_answers_unavailable_not_internal(
     assert [e["extensions"]["code"] for e in cached.json()["errors"]] == ["UNAVAILABLE"]
     assert fresh.status_code == 503, fresh.text
     assert [e["extensions"]["code"] for e in fresh.json()["errors"]] == ["UNAVAILABLE"]
+
+
+def test_a_session_whose_connection_was_killed_reports_unavailable_at_every_later_use(
+    backend, database_url_factory
+):
+    """A loader using the request's session after its connection died is no bug of ours.
+
+    Under load, PostgreSQL restarting killed the connection under a request: the first
+    statement failed to reach it, and every later loader of the request got SQLAlchemy's
+    "Can't reconnect until invalid transaction is rolled back" (167 such INTERNAL errors).
+    """
+    if backend != "postgis":
+        pytest.skip("a connection killed by the server is PostgreSQL's outage")
+    engine = engine_from_url(database_url_factory(backend, "sitecrew_test_outage_kill"))
+    try:
+        with session_factory(engine)() as session:
+            pid = session.scalar(text("SELECT pg_backend_pid()"))
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            failures = []
+            for _ in range(2):
+                with pytest.raises(SQLAlchemyError) as raised:
+                    session.scalar(text("SELECT 1"))
+                failures.append(raised.value)
+    finally:
+        engine.dispose()
+    assert isinstance(failures[1], PendingRollbackError)
+    codes = [classify(GraphQLError("failed", original_error=error)).code for error in failures]
+    assert codes == ["UNAVAILABLE", "UNAVAILABLE"]
 
 
 def _drop(url: str) -> None:

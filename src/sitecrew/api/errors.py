@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from strawberry.extensions import SchemaExtension
 
@@ -49,6 +49,9 @@ VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL"
 UNAVAILABLE = "UNAVAILABLE"
 DATABASE_UNAVAILABLE = "The database is unavailable right now; try again shortly."
+#: What SQLAlchemy says when a session whose connection was lost is used again (a request's
+#: later loaders, after its first statement met a restarting PostgreSQL).
+LOST_CONNECTION = "Can't reconnect until invalid transaction is rolled back"
 #: Longest message text written to the log line of an expected error.
 LOGGED_MESSAGE_MAX = 300
 
@@ -72,7 +75,8 @@ def database_unavailable(error: BaseException | None) -> bool:
     """Tell whether ``error`` (or what caused it) means the database is unreachable for now.
 
     True for a connection the pool could not open or lost (PostgreSQL restarting or down, a
-    dropped connection), a pool with no connection free in time, and SQLite's lock timeout:
+    dropped connection, and a session used again after its connection was lost), a pool with
+    no connection free in time, and SQLite's lock timeout:
     failures a retry outlives, unlike a bug (bad SQL, a missing table), which stays INTERNAL.
     """
     for _ in range(8):  # a short chain: SQLAlchemy wraps the driver's error once or twice
@@ -80,6 +84,8 @@ def database_unavailable(error: BaseException | None) -> bool:
             return False
         if isinstance(error, PoolTimeoutError):
             return True
+        if isinstance(error, PendingRollbackError) and LOST_CONNECTION in str(error):
+            return True  # the request's session lost its connection at an earlier statement
         if isinstance(error, DBAPIError) and (
             error.connection_invalidated or _unreachable(error.orig)
         ):
