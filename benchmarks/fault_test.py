@@ -52,10 +52,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import load_checks  # noqa: E402
 from load_mix import Ledger, Mix, Sample, run_phase, table_rows  # noqa: E402
 from load_stack import (  # noqa: E402
-    EXCEPTION_LINE,
     PrivatePostgres,
     PrivateRedis,
     Stack,
+    exception_counts,
     free_port,
 )
 from load_test import print_table, stack_env, wait_runs  # noqa: E402
@@ -324,19 +324,9 @@ def _measure(
         "phases": phases,
         "ledger": ledger.summary(),
         "log_errors": stack.log_errors()[:60],
-        "log_exceptions": _exception_counts(stack.log_errors()),
+        "log_exceptions": exception_counts(stack.log_errors()),
         "world": _world_note(world),
     }
-
-
-def _exception_counts(lines: list[str]) -> dict[str, int]:
-    """Count the exception lines of the logs by file and class (the message's first words)."""
-    counts: dict[str, int] = defaultdict(int)
-    for line in lines:
-        name, _, rest = line.partition(": ")
-        if EXCEPTION_LINE.match(rest):
-            counts[f"{name}: {rest[:90]}"] += 1
-    return dict(sorted(counts.items(), key=lambda item: -item[1])[:30])
 
 
 def _world_note(world: LoadWorld) -> dict[str, int]:

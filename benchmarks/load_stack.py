@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,16 @@ def wait_healthy(url: str, seconds: float = 90) -> None:
                 return
         time.sleep(0.3)
     raise SystemExit(f"not healthy in {seconds:g} s: {url}")
+
+
+def exception_counts(lines: list[str]) -> dict[str, int]:
+    """Count the exception lines of the logs by file and class (the message's first words)."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        name, _, rest = line.partition(": ")
+        if EXCEPTION_LINE.match(rest):
+            counts[f"{name}: {rest[:90]}"] += 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1])[:30])
 
 
 def _stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM) -> None:

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import load_checks  # noqa: E402
 from load_mix import Ledger, Mix, errors_5xx, run_phase, table_rows  # noqa: E402
-from load_stack import Stack  # noqa: E402
+from load_stack import Stack, exception_counts  # noqa: E402
 from load_world import (  # noqa: E402
     LoadWorld,
     create_database,
@@ -192,6 +192,7 @@ def _measure(
         "drain_s": waited,
         "invariants": invariants,
         "log_errors": stack.log_errors()[:40],
+        "log_exceptions": exception_counts(stack.log_errors()),
     }
 
 
