@@ -104,6 +104,33 @@ def test_rejected_rows_go_to_the_rejects_file_and_the_import_still_runs(sitecrew
     assert "flats.xlsx.rejects.csv" in result.stdout
 
 
+def test_every_row_goes_to_the_report_file_the_summary_names(sitecrew, tmp_path):
+    """FILE.report.csv: one line per row read, its outcome, match and reason; also on --strict."""
+    rows = [
+        *_rows("CLI-E-"),
+        ["CLI-E-3", "Thorvald Meyres gate", "12B", "0555", "CLI-E-H2", "", ""],
+        ["CLI-E-4", "Nowhere gate", "1", "", "H1", "", ""],
+    ]
+    path = write_csv(tmp_path / "review.csv", HEADER, rows)
+
+    refused = sitecrew("import", "apartments", str(path), "--strict")
+    strict_lines = (tmp_path / "review.csv.report.csv").read_text(encoding="utf-8-sig")
+    result = sitecrew("import", "apartments", str(path))
+
+    assert refused.returncode == 3
+    assert len(strict_lines.splitlines()) == 1 + len(rows)
+    assert result.returncode == 0, result.stderr
+    assert "review.csv.report.csv" in result.stdout
+    lines = (tmp_path / "review.csv.report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == (
+        "line;outcome;key;match_quality;match_score;matched_address;osm_ref;postcode_differs;reason"
+    )
+    assert len(lines) == 1 + len(rows)
+    assert lines[1].startswith("2;created;CLI-E-1;exact;100;Thorvald Meyers gate 12B, 0555 Oslo;")
+    assert lines[3].startswith("4;created;CLI-E-3;fuzzy;")
+    assert lines[4].startswith("5;rejected;CLI-E-4;;;;;;")
+
+
 def test_strict_refuses_with_exit_3_and_writes_nothing(sitecrew, tmp_path, import_cli_url):
     """--strict and one bad row: exit 3, an error line, no flat written."""
     rows = [*_rows("CLI-C-"), ["CLI-C-3", "Markveien", "9", "", "CLI-C-H2", "x", ""]]

@@ -1,8 +1,10 @@
 """``sitecrew import KIND FILE``: bring a register (CSV or XLSX) into a region.
 
 Each kind is a subcommand with the same options. The command prints a summary (rows read,
-created, updated, unchanged, rejected, how addresses matched) and writes the rejected rows to
-``FILE.rejects.csv``. It exits 0 when the import ran, even with rejected rows (their count is
+created, updated, unchanged, rejected, how addresses matched), writes the rejected rows to
+``FILE.rejects.csv`` and one line per row read (outcome, match quality and score, the matched OSM
+address and its osm_ref, a differing postcode, the reason of a rejection) to
+``FILE.report.csv``. It exits 0 when the import ran, even with rejected rows (their count is
 in the summary); non-zero when nothing could be imported: an unreadable file, unknown or
 missing columns, an unknown region (3 or 4), or ``--strict`` with rejected rows (3).
 """
@@ -84,6 +86,8 @@ def print_report(report: ImportReport) -> None:
         typer.echo(f"  {label}: {count}")
     if report.rejects_path is not None:
         typer.echo(f"  rejected rows (line and reason): {report.rejects_path}")
+    if report.report_path is not None:
+        typer.echo(f"  every row (outcome, address match, reason): {report.report_path}")
     if not report.written:
         typer.echo("  nothing was written")
 

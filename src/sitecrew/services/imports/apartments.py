@@ -219,6 +219,7 @@ class _Planner:
         matched = self.addresses.match(_register_address(row, split=self.split_numbers))
         if isinstance(matched, str):
             raise fields.FieldError(matched)
+        self.tally.note(row, matched.note)
         point = matched.point
         key = point_key(point.lon, point.lat)
         district = self.districts.district_of(point.lon, point.lat)

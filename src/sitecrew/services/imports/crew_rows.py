@@ -14,7 +14,7 @@ from sitecrew.places.matching import RegisterAddress
 from sitecrew.services.imports import fields
 from sitecrew.services.imports.crew_fields import parse_role, parse_skill_list, parse_week_pattern
 from sitecrew.services.imports.crew_writes import CrewPlan, DepotPlan, MemberPlan, shift_bounds
-from sitecrew.services.imports.report import Outcome
+from sitecrew.services.imports.report import LONLAT, Outcome
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sitecrew.domain.organisations import Region
     from sitecrew.services.imports.places import RegionAddresses
     from sitecrew.services.imports.reading import SourceRow
-    from sitecrew.services.imports.report import Tally
+    from sitecrew.services.imports.report import AddressNote, Tally
 
 #: The columns that describe the crew rather than the member (the same on all its rows).
 CREW_FACTS = ("organisation", "depot", "depot_street", "depot_housenumber", "depot_lon",
@@ -79,6 +79,9 @@ def plan_crew(
         for row in rows:
             tally.reject(row, f"crew {name!r}: {error}")
         return None
+    if crew.depot.note is not None:
+        for row in rows:
+            tally.note(row, crew.depot.note)
     crew.members = _members(rows, crew, state, tally)
     if not crew.members:
         return None
@@ -148,7 +151,7 @@ def _depot(
     fields.required(name, "depot")
     if name.casefold() in state.depot_plans:
         return state.depot_plans[name.casefold()]
-    place = _depot_place(facts, addresses)
+    place, note = _depot_place(facts, addresses) or (None, None)
     found = state.depots.get(name.casefold())
     if found is None:
         if place is None:
@@ -156,25 +159,26 @@ def _depot(
                 f"depot {name!r} is new: give depot_street and depot_housenumber, "
                 "or depot_lon and depot_lat"
             )
-        plan = DepotPlan(name, None, place, Outcome.CREATED)
+        plan = DepotPlan(name, None, place, Outcome.CREATED, note=note)
     else:
         row, lon, lat = found
         moved = place is not None and (
             abs(place[0] - lon) > SAME_POINT or abs(place[1] - lat) > SAME_POINT
         )
         plan = DepotPlan(row.name, row, place if moved else None,
-                         Outcome.UPDATED if moved else Outcome.UNCHANGED)  # fmt: skip
+                         Outcome.UPDATED if moved else Outcome.UNCHANGED, note=note)  # fmt: skip
     state.depot_plans[name.casefold()] = plan
     return plan
 
 
 def _depot_place(
     facts: dict[str, str], addresses: RegionAddresses | None
-) -> tuple[float, float, str | None] | None:
+) -> tuple[tuple[float, float, str | None], AddressNote] | None:
+    """Return the depot's place as the file gives it, and how it was found."""
     if facts.get("depot_lon") or facts.get("depot_lat"):
         lon = fields.coordinate(facts.get("depot_lon", ""), "depot_lon", limit=180)
         lat = fields.coordinate(facts.get("depot_lat", ""), "depot_lat", limit=90)
-        return lon, lat, None
+        return (lon, lat, None), LONLAT
     if not facts.get("depot_street") or addresses is None:
         return None
     street = fields.text(facts["depot_street"], "depot_street", max_length=limits.ADDRESS_MAX)
@@ -182,7 +186,7 @@ def _depot_place(
     matched = addresses.match(RegisterAddress(street, number))
     if isinstance(matched, str):
         raise fields.FieldError(f"depot address: {matched}")
-    return matched.point.lon, matched.point.lat, matched.point.label
+    return (matched.point.lon, matched.point.lat, matched.point.label), matched.note
 
 
 def _members(

@@ -16,7 +16,7 @@ from sitecrew.db import models as m
 from sitecrew.db.models._columns import to_db_geometry
 from sitecrew.domain.crews import CrewRole, Skill
 from sitecrew.services.imports.reading import SourceRow
-from sitecrew.services.imports.report import Outcome
+from sitecrew.services.imports.report import AddressNote, Outcome
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,6 +38,8 @@ class DepotPlan:
     outcome: Outcome
     #: The crew whose rows first named the depot (its counts go there).
     first_use: CrewPlan | None = None
+    #: How the file's depot place was found (an address match or ``lonlat``), if it gave one.
+    note: AddressNote | None = None
 
     @property
     def changed(self) -> bool:

@@ -30,7 +30,7 @@ from sitecrew.services.imports.places import (
     load_region_addresses,
 )
 from sitecrew.services.imports.reading import Column
-from sitecrew.services.imports.report import Outcome, Plan, Tally, stored_region
+from sitecrew.services.imports.report import LONLAT, Outcome, Plan, Tally, stored_region
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -163,6 +163,7 @@ class _Planner:
             lon = fields.coordinate(row.get("lon"), "lon", limit=180)
             lat = fields.coordinate(row.get("lat"), "lat", limit=90)
             quality = "lonlat"
+            self.tally.note(row, LONLAT)
         elif row.get("street"):
             lon, lat, quality = self._address(row)
         else:
@@ -183,6 +184,7 @@ class _Planner:
         matched = self.addresses.match(address)
         if isinstance(matched, str):
             raise fields.FieldError(matched)
+        self.tally.note(row, matched.note)
         return matched.point.lon, matched.point.lat, matched.quality.value
 
 

@@ -23,6 +23,7 @@ from sitecrew.places.matching import (
     MatchQuality,
     RegisterAddress,
 )
+from sitecrew.services.imports.report import AddressNote
 
 if TYPE_CHECKING:
     from sqlalchemy import Select
@@ -46,11 +47,19 @@ class AddressPoint:
     lon: float
     lat: float
     building_ref: str | None
+    #: The OSM object the point was read from: ``node/123``.
+    osm_ref: str = ""
 
     @property
     def label(self) -> str:
         """Return the address as written on a door: ``"Thorvald Meyers gate 40B"``."""
         return f"{self.street} {self.housenumber}"
+
+    @property
+    def full_label(self) -> str:
+        """Return the address with its postcode and city: ``"Markveien 9, 0554 Oslo"``."""
+        town = " ".join(part for part in (self.postcode, self.city) if part)
+        return f"{self.label}, {town}" if town else self.label
 
     @property
     def point(self) -> Point:
@@ -65,6 +74,19 @@ class Matched:
     point: AddressPoint
     quality: MatchQuality
     postcode_differs: bool
+    #: Similarity of the street names, 0 to 100.
+    score: float = 100.0
+
+    @property
+    def note(self) -> AddressNote:
+        """Return the match as the report file shows it."""
+        return AddressNote(
+            self.quality.value,
+            self.score,
+            self.point.full_label,
+            self.point.osm_ref,
+            postcode_differs=self.postcode_differs,
+        )
 
 
 class RegionAddresses:
@@ -89,7 +111,8 @@ class RegionAddresses:
         found = self._index.match(address)
         if isinstance(found, AddressMismatch):
             return found.reason
-        return Matched(self.points[found.address.key], found.quality, found.postcode_differs)
+        point = self.points[found.address.key]
+        return Matched(point, found.quality, found.postcode_differs, found.score)
 
 
 def load_region_addresses(session: Session, region: Region) -> RegionAddresses:
@@ -104,6 +127,7 @@ def load_region_addresses(session: Session, region: Region) -> RegionAddresses:
         func.ST_X(point.location),
         func.ST_Y(point.location),
         point.building_ref,
+        point.osm_ref,
     ).where(point.region_id == region.id)
     return RegionAddresses(region, [AddressPoint(*row) for row in session.execute(query)])
 
