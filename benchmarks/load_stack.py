@@ -57,7 +57,7 @@ def exception_counts(lines: list[str]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for line in lines:
         name, _, rest = line.partition(": ")
-        if EXCEPTION_LINE.match(rest):
+        if " ERROR " not in rest and "CRITICAL" not in rest:
             counts[f"{name}: {rest[:90]}"] += 1
     return dict(sorted(counts.items(), key=lambda item: -item[1])[:30])
 
@@ -146,11 +146,18 @@ class Stack:
         lines = []
         marks = (" ERROR ", "CRITICAL")
         for log in sorted(self.workdir.glob("*.log")):
-            lines.extend(
-                f"{log.name}: {line[:300]}"
-                for line in log.read_text(errors="replace").splitlines()
-                if any(mark in line for mark in marks) or EXCEPTION_LINE.match(line)
-            )
+            previous = ""
+            for line in log.read_text(errors="replace").splitlines():
+                # A traceback ends with an unindented line after its indented frames.
+                ends_traceback = (
+                    previous.startswith(" ")
+                    and line[:1].isalpha()
+                    and not line.startswith(("The above", "During handling"))
+                )
+                marked = any(mark in line for mark in marks) or EXCEPTION_LINE.match(line)
+                if marked or ends_traceback:
+                    lines.append(f"{log.name}: {line[:300]}")
+                previous = line
         return lines
 
     def close(self) -> None:

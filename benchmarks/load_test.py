@@ -200,6 +200,7 @@ def _report(figures: dict[str, Any], levels: list[int]) -> None:
     invariants = figures["invariants"]
     print("ledger:", json.dumps(figures["ledger"]))
     print("invariants:", json.dumps(invariants, default=str))
+    print("exceptions in logs:", json.dumps(figures["log_exceptions"], indent=1))
     print(
         f"server/worker log errors: {len(figures['log_errors'])}",
         *figures["log_errors"][:8],
