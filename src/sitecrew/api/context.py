@@ -8,6 +8,7 @@ concurrently and a SQLAlchemy session must not be used by two threads at once.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,6 +49,9 @@ class Context:
         self.settings = settings
         self.principal = principal
         self._limiter = anyio.CapacityLimiter(1)
+        # Held by the thread using the session: a cancelled request releases the limiter while
+        # its read still runs, so closing waits on this instead.
+        self._in_use = threading.Lock()
         self._session: Session | None = None
         self.loaders = self._new_loaders()
 
@@ -106,13 +110,15 @@ class Context:
             return function(session, *args, **kwargs)
 
     def _read_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
-        if self._session is None:
-            self._session = self._read_sessions()
-        return function(self._session, *args, **kwargs)
+        with self._in_use:
+            if self._session is None:
+                self._session = self._read_sessions()
+            return function(self._session, *args, **kwargs)
 
     def _write_now(self, function: Callable[..., ResultT], *args: Any, **kwargs: Any) -> ResultT:
-        if self._session is not None:
-            self._session.rollback()  # end the read snapshot so the write sees fresh rows
+        with self._in_use:
+            if self._session is not None:
+                self._session.rollback()  # end the read snapshot so the write sees fresh rows
         return write_in_transaction(self._write_sessions, function, *args, **kwargs)
 
     async def between_results(self) -> None:
@@ -123,11 +129,21 @@ class Context:
         DataLoader answers, so that an idle stream costs the database nothing and the next
         result is read afresh.
         """
-        await anyio.to_thread.run_sync(self.close, limiter=self._limiter)
+        await self.aclose()
         self.loaders = self._new_loaders()
 
+    async def aclose(self) -> None:
+        """Release the request's session once no read of this request still uses it.
+
+        A request cancelled mid-read (its client gone, a timeout) leaves that read running in its
+        worker thread, and releases the request's limiter; closing the session beside the read
+        made SQLAlchemy raise ``IllegalStateChangeError``. :meth:`close` waits for it.
+        """
+        await anyio.to_thread.run_sync(self.close, limiter=self._limiter)
+
     def close(self) -> None:
-        """Release the request's session."""
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        """Release the request's session (callers on the event loop use :meth:`aclose`)."""
+        with self._in_use:
+            if self._session is not None:
+                self._session.close()
+                self._session = None

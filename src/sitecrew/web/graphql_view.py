@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
 from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -104,7 +103,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         finally:
             context = scope.get("state", {}).get(CONTEXT_KEY)
             if isinstance(context, Context):
-                await anyio.to_thread.run_sync(context.close)
+                await context.aclose()
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one HTTP request; every refusal, even an unexpected failure, is GraphQL JSON.
