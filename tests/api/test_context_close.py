@@ -8,6 +8,7 @@ worker thread; closing the session beside that read made SQLAlchemy raise
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 from sqlalchemy import text
@@ -25,10 +26,10 @@ def test_closing_a_cancelled_request_waits_for_its_running_read(engine):
     )
     order: list[str] = []
 
-    started: list[bool] = []
+    started = threading.Event()
 
     def slow_read(session) -> int:
-        started.append(True)
+        started.set()
         session.execute(text("SELECT 1"))
         time.sleep(0.3)
         order.append("read done")
@@ -37,8 +38,7 @@ def test_closing_a_cancelled_request_waits_for_its_running_read(engine):
     async def client_goes_away() -> None:
         context = Context(sessions, settings, Principal(Role.ADMIN))
         read = asyncio.create_task(context.read(slow_read))
-        while not order and not started:
-            await asyncio.sleep(0.01)  # the read is running in its thread
+        await asyncio.to_thread(started.wait, 5)  # the read is running in its thread
         read.cancel()
         await context.aclose()
         order.append("closed")
