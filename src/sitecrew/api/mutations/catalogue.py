@@ -14,13 +14,13 @@ from sitecrew.api.context import Context
 from sitecrew.api.mutations.editing import (
     VERSION_FIELD,
     VersionedDeleteInput,
-    changes,
+    delete_versioned,
     given,
     given_id,
+    update_versioned,
 )
 from sitecrew.api.mutations.problems import (
     Conflict,
-    Deleted,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -31,7 +31,7 @@ from sitecrew.api.types.enums import FurnitureCategory, OrganisationKind
 from sitecrew.api.types.places import FurnitureModel, Organisation
 from sitecrew.domain import organisations as do
 from sitecrew.domain import sites as ds
-from sitecrew.domain.ids import parse_id, parse_optional_id
+from sitecrew.domain.ids import parse_optional_id
 from sitecrew.services import furniture_models as model_service
 from sitecrew.services import organisations as organisation_service
 
@@ -104,22 +104,15 @@ class CatalogueMutations:
     async def update_organisation(
         self, info: Info, input: UpdateOrganisationInput
     ) -> OrganisationPayload:
-        edit = changes(input, given(input, "name", "kind"))
-        stored = await info.context.write(
-            organisation_service.update_organisation, info.context.user, edit
+        stored = await update_versioned(
+            info, organisation_service.update_organisation, input, given(input, "name", "kind")
         )
         return Organisation.from_domain(stored)
 
     @strawberry.mutation(description="Delete an organisation nothing refers to (admins only).")
     @returns_problems
     async def delete_organisation(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            organisation_service.delete_organisation,
-            info.context.user,
-            parse_id(input.id),
-            input.version,
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, organisation_service.delete_organisation, input)
 
     @strawberry.mutation(description="Add a product to the furniture catalogue (admins only).")
     @returns_problems
@@ -147,9 +140,7 @@ class CatalogueMutations:
             **given(input, "name", "category", "material", "maintenance_interval_days"),
             **given_id(input, "maker_id", what="maker", nullable=True),
         }
-        stored = await info.context.write(
-            model_service.update_furniture_model, info.context.user, changes(input, values)
-        )
+        stored = await update_versioned(info, model_service.update_furniture_model, input, values)
         return FurnitureModel.from_domain(stored)
 
     @strawberry.mutation(description="Remove a product no installed item is of (admins only).")
@@ -157,10 +148,4 @@ class CatalogueMutations:
     async def delete_furniture_model(
         self, info: Info, input: VersionedDeleteInput
     ) -> DeletePayload:
-        await info.context.write(
-            model_service.delete_furniture_model,
-            info.context.user,
-            parse_id(input.id),
-            input.version,
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, model_service.delete_furniture_model, input)

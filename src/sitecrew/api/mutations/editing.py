@@ -8,15 +8,23 @@ that cannot be empty is InvalidInput naming the field, never a silent no-op.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 
+from sitecrew.api.mutations.problems import Deleted
 from sitecrew.domain.buildings import TenantContact
 from sitecrew.domain.geo import point_from_lon_lat
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import InvalidInputError
 from sitecrew.services.sites import Changes
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sitecrew.api.context import Context
+
+StoredT = TypeVar("StoredT")
 
 #: How update inputs describe their version field.
 VERSION_FIELD = "The version you last read (stale: Conflict)."
@@ -110,3 +118,38 @@ def changes(data: Any, values: dict[str, Any]) -> Changes:
         When the id is malformed.
     """
     return Changes(parse_id(data.id), data.version, values)
+
+
+async def update_versioned(
+    info: strawberry.Info[Context, None],
+    update: Callable[..., StoredT],
+    data: Any,
+    values: dict[str, Any],
+) -> StoredT:
+    """Write a partial update of the row ``data`` names, as the caller; return the stored row.
+
+    Every update resolver sends the same ``Changes`` (id, version read, fields sent) to its
+    service in a transaction of its own; only the fields and the service differ.
+
+    Raises
+    ------
+    InvalidInputError
+        When the id is malformed.
+    """
+    return await info.context.write(update, info.context.user, changes(data, values))
+
+
+async def delete_versioned(
+    info: strawberry.Info[Context, None],
+    delete: Callable[..., object],
+    data: VersionedDeleteInput,
+) -> Deleted:
+    """Delete the row ``data`` names at the version read, as the caller, and say which it was.
+
+    Raises
+    ------
+    InvalidInputError
+        When the id is malformed.
+    """
+    await info.context.write(delete, info.context.user, parse_id(data.id), data.version)
+    return Deleted(id=data.id)

@@ -16,14 +16,14 @@ from sitecrew.api.mutations.editing import (
     VERSION_FIELD,
     TenantInput,
     VersionedDeleteInput,
-    changes,
+    delete_versioned,
     given,
     given_id,
     given_point,
+    update_versioned,
 )
 from sitecrew.api.mutations.problems import (
     Conflict,
-    Deleted,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -246,20 +246,15 @@ class HousingMutations:
     @strawberry.mutation(description="Change a building's fields.")
     @returns_problems
     async def update_building(self, info: Info, input: UpdateBuildingInput) -> BuildingPayload:
-        edit = changes(input, _building_changes(input))
-        stored = await info.context.write(building_service.update_building, info.context.user, edit)
+        stored = await update_versioned(
+            info, building_service.update_building, input, _building_changes(input)
+        )
         return Building.from_domain(stored)
 
     @strawberry.mutation(description="Delete a building without apartments.")
     @returns_problems
     async def delete_building(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            building_service.delete_building,
-            info.context.user,
-            parse_id(input.id),
-            input.version,
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, building_service.delete_building, input)
 
     @strawberry.mutation(description="Register an apartment in a building you plan.")
     @returns_problems
@@ -272,22 +267,15 @@ class HousingMutations:
     @strawberry.mutation(description="Change an apartment, its tenant's contact included.")
     @returns_problems
     async def update_apartment(self, info: Info, input: UpdateApartmentInput) -> ApartmentPayload:
-        edit = changes(input, _apartment_changes(input))
-        stored = await info.context.write(
-            building_service.update_apartment, info.context.user, edit
+        stored = await update_versioned(
+            info, building_service.update_apartment, input, _apartment_changes(input)
         )
         return Apartment.from_domain(stored)
 
     @strawberry.mutation(description="Delete an apartment without jobs (with its tenant).")
     @returns_problems
     async def delete_apartment(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            building_service.delete_apartment,
-            info.context.user,
-            parse_id(input.id),
-            input.version,
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, building_service.delete_apartment, input)
 
     @strawberry.mutation(description="Draw a district (admins and the region's planners).")
     @returns_problems
@@ -304,19 +292,12 @@ class HousingMutations:
     @strawberry.mutation(description="Rename or redraw a district, or (un)bind its contractor.")
     @returns_problems
     async def update_district(self, info: Info, input: UpdateDistrictInput) -> DistrictPayload:
-        edit = changes(input, _district_changes(input))
-        stored = await info.context.write(
-            organisation_service.update_district, info.context.user, edit
+        stored = await update_versioned(
+            info, organisation_service.update_district, input, _district_changes(input)
         )
         return District.from_domain(stored)
 
     @strawberry.mutation(description="Delete a district no building, apartment or site lies in.")
     @returns_problems
     async def delete_district(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            organisation_service.delete_district,
-            info.context.user,
-            parse_id(input.id),
-            input.version,
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, organisation_service.delete_district, input)

@@ -17,14 +17,14 @@ from sitecrew.api.context import Context
 from sitecrew.api.mutations.editing import (
     VERSION_FIELD,
     VersionedDeleteInput,
-    changes,
+    delete_versioned,
     given,
     given_id,
     given_point,
+    update_versioned,
 )
 from sitecrew.api.mutations.problems import (
     Conflict,
-    Deleted,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -197,18 +197,13 @@ class TeamMutations:
             **given(input, "name", "address", nullable=frozenset({"address"})),
             **given_point(input),
         }
-        stored = await info.context.write(
-            crew_service.update_depot, info.context.user, changes(input, values)
-        )
+        stored = await update_versioned(info, crew_service.update_depot, input, values)
         return Depot.from_domain(stored)
 
     @strawberry.mutation(description="Delete a depot no crew starts from.")
     @returns_problems
     async def delete_depot(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            crew_service.delete_depot, info.context.user, parse_id(input.id), input.version
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, crew_service.delete_depot, input)
 
     @strawberry.mutation(description="Register a crew at a depot of its region.")
     @returns_problems
@@ -227,8 +222,8 @@ class TeamMutations:
     )
     @returns_problems
     async def update_crew(self, info: Info, input: UpdateCrewInput) -> CrewPayload:
-        stored = await info.context.write(
-            crew_service.update_crew, info.context.user, changes(input, _crew_changes(input))
+        stored = await update_versioned(
+            info, crew_service.update_crew, input, _crew_changes(input)
         )
         return Crew.from_domain(stored)
 
@@ -237,10 +232,7 @@ class TeamMutations:
     )
     @returns_problems
     async def delete_crew(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            crew_service.delete_crew, info.context.user, parse_id(input.id), input.version
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, crew_service.delete_crew, input)
 
     @strawberry.mutation(description="Add a member (or trainee) to a crew you plan.")
     @returns_problems
@@ -257,17 +249,12 @@ class TeamMutations:
     async def update_crew_member(
         self, info: Info, input: UpdateCrewMemberInput
     ) -> CrewMemberPayload:
-        stored = await info.context.write(
-            crew_service.update_crew_member,
-            info.context.user,
-            changes(input, _member_changes(input)),
+        stored = await update_versioned(
+            info, crew_service.update_crew_member, input, _member_changes(input)
         )
         return CrewMember.from_domain(stored)
 
     @strawberry.mutation(description="Remove a member from their crew (with their absences).")
     @returns_problems
     async def delete_crew_member(self, info: Info, input: VersionedDeleteInput) -> DeletePayload:
-        await info.context.write(
-            crew_service.delete_crew_member, info.context.user, parse_id(input.id), input.version
-        )
-        return Deleted(id=input.id)
+        return await delete_versioned(info, crew_service.delete_crew_member, input)
