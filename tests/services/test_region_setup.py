@@ -22,7 +22,7 @@ from sitecrew.domain.geo import BBox
 from sitecrew.domain.organisations import Organisation, OrganisationKind, Region
 from sitecrew.errors import ConflictError, InvalidInputError, NotFoundError, StreetGraphError
 from sitecrew.places.boundaries import districts_from_osm
-from sitecrew.places.extract import _bounds
+from sitecrew.places.extract import extract_bounds
 from sitecrew.services import organisations
 from sitecrew.services.graphs import get_network
 from sitecrew.services.planning.load import get_region_or_raise
@@ -71,7 +71,7 @@ def test_region_from_an_extract_holds_its_address_points_places_and_own_graph(
     )
     assert (region.country, region.timezone) == ("NO", "Europe/Oslo")
     assert region.extract_path == str((osm_dir / "oslo-grunerlokka.osm.pbf").resolve())
-    assert region.area.equals(_bounds(osm_dir / "oslo-grunerlokka.osm.pbf").to_polygon())
+    assert region.area.equals(extract_bounds(osm_dir / "oslo-grunerlokka.osm.pbf").to_polygon())
     assert added.address_points > 4000
     assert added.address_points == _count(session, m.AddressPoint, region.id)
     assert added.place_areas["building"] > 2000
@@ -190,7 +190,7 @@ def test_a_district_naming_an_unknown_contractor_writes_nothing(
 def test_malta_local_councils_become_districts_at_admin_level_8(osm_dir):
     """Malta maps its 68 local councils as whole areas of admin_level 8 (some as several)."""
     path = osm_dir / "malta.osm.pbf"
-    councils = districts_from_osm(path, admin_level=8, boundary=_bounds(path).to_polygon())
+    councils = districts_from_osm(path, admin_level=8, boundary=extract_bounds(path).to_polygon())
     names = [council.name for council in councils]
     assert len(names) > 50
     assert len(set(names)) == len(names)

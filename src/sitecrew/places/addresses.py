@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from sitecrew.errors import NotFoundError, StreetGraphError
-from sitecrew.places.extract import _geometry, _levels
+from sitecrew.places.extract import area_geometry, plausible_levels
 from sitecrew.places.normalise import natural_key
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def _read_area(
     has_address = _has_address(tags)
     if building == "no" and not has_address:
         return
-    geometry = _geometry(area, factory)
+    geometry = area_geometry(area, factory)
     if geometry is None:
         return
     osm_ref = f"{'way' if area.from_way() else 'relation'}/{area.orig_id()}"
@@ -208,7 +208,7 @@ def _assemble(
             osm_ref=osm_ref,
             footprint=footprint,
             building=tags["building"],
-            levels=_levels(tags.get("building:levels")),
+            levels=plausible_levels(tags.get("building:levels")),
             address=_label(tags) or _label_of(lowest[osm_ref]),
         )
         for osm_ref, footprint, tags in outlines

@@ -19,7 +19,7 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 
 from sitecrew.errors import InvalidInputError, NotFoundError, StreetGraphError
 from sitecrew.places.boundary_faces import faces_of_cut_boundaries
-from sitecrew.places.extract import _bounds, _geometry
+from sitecrew.places.extract import area_geometry, extract_bounds
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -78,7 +78,7 @@ def districts_from_osm(
         if level == str(admin_level) and name and area is not None:
             pieces.setdefault(name, []).append(area)
     if not pieces and broken.get(str(admin_level)):  # a bbox cut opened them: close in the box
-        box = _bounds(path).to_polygon()
+        box = extract_bounds(path).to_polygon()
         rebuilt = faces_of_cut_boundaries(path, admin_level=admin_level, box=box)
         pieces = {name: [area] for name, area in rebuilt.items()}
     outlines = _clipped(
@@ -215,7 +215,7 @@ def _admin_areas(path: Path) -> list[tuple[str, str | None, Polygon | MultiPolyg
             tags = entity.tags
             if tags.get("boundary") != "administrative" or "admin_level" not in tags:
                 continue
-            geometry = _geometry(entity, factory)
+            geometry = area_geometry(entity, factory)
             areas.append((str(tags.get("admin_level") or ""), tags.get("name"), geometry))
     except RuntimeError as error:
         raise StreetGraphError(f"cannot read {path.name}: {error}") from None

@@ -89,7 +89,7 @@ def places_from_extract(path: Path) -> Places:
     """
     if not path.is_file():
         raise NotFoundError(f"OSM extract {path} does not exist")
-    places = Places(bounds=_bounds(path))
+    places = Places(bounds=extract_bounds(path))
     factory = osmium.geom.WKBFactory()
     # One pass: nodes come first in an extract, so entrances are known before their buildings.
     entrances: dict[int, Point] = {}
@@ -126,7 +126,7 @@ def _collect(
     is_apartments = tags.get("building") == "apartments"
     if kind is None and not is_apartments:
         return
-    geometry = _geometry(area, factory)
+    geometry = area_geometry(area, factory)
     if geometry is None:
         return
     osm_kind = "way" if area.from_way() else "relation"
@@ -136,7 +136,7 @@ def _collect(
             OsmBuilding(
                 osm_id=area.orig_id(),
                 footprint=geometry,
-                levels=_levels(tags.get("building:levels")),
+                levels=plausible_levels(tags.get("building:levels")),
                 address=_address(tags),
                 entrances=tuple(dict.fromkeys(entrances[r] for r in ring_nodes if r in entrances)),
             )
@@ -149,9 +149,10 @@ def _collect(
         )
 
 
-def _geometry(
+def area_geometry(
     area: osmium.osm.Area, factory: osmium.geom.WKBFactory
 ) -> Polygon | MultiPolygon | None:
+    """Return an OSM area as a valid (multi)polygon, or ``None`` when it cannot be built."""
     try:
         geometry = shapely.from_wkb(factory.create_multipolygon(area))
     except RuntimeError:
@@ -194,7 +195,8 @@ def _with_addresses(
     return result
 
 
-def _bounds(path: Path) -> BBox:
+def extract_bounds(path: Path) -> BBox:
+    """Return an extract's bounding box: its header's, else the box of its located nodes."""
     reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
     try:
         box = reader.header().box()
@@ -217,7 +219,8 @@ def _data_bounds(path: Path) -> BBox:
     return BBox(min(lons), min(lats), max(lons), max(lats))
 
 
-def _levels(raw: str | None) -> int | None:
+def plausible_levels(raw: str | None) -> int | None:
+    """Return a ``building:levels`` tag as a whole number of floors (1-60), else ``None``."""
     try:
         levels = round(float(raw)) if raw else None
     except ValueError:

@@ -24,7 +24,7 @@ from sitecrew.db.models._columns import to_db_geometry
 from sitecrew.domain.geo import SRID
 from sitecrew.domain.organisations import District, OrganisationKind
 from sitecrew.errors import InvalidInputError, NotFoundError, StreetGraphError
-from sitecrew.places.extract import _bounds
+from sitecrew.places.extract import extract_bounds
 from sitecrew.streets import store
 from sitecrew.streets.network import BUILD_STAGES, build_and_save
 
@@ -78,7 +78,7 @@ def check_bbox(extract: Path, bbox: BBox | None) -> Polygon:
     if not extract.is_file():
         raise NotFoundError(f"OSM extract {extract} does not exist")
     try:
-        bounds = _bounds(extract)
+        bounds = extract_bounds(extract)
     except RuntimeError as error:
         msg = f"cannot read {extract.name} as OpenStreetMap data: {error}"
         raise StreetGraphError(msg) from None
