@@ -86,6 +86,13 @@ class ServerSettings:
     max_request_bytes: int = 1_048_576
     #: Largest HTTP response body in bytes; a larger answer is replaced by an error.
     max_response_bytes: int = 16_777_216
+    #: Requests one process serves at once (the rest wait their turn, see ``web.admission``);
+    #: None: the steady size of the process's database pool.
+    max_concurrent_requests: int | None = None
+    #: Requests that may wait for a turn; one more is refused at once with 503 UNAVAILABLE.
+    max_waiting_requests: int = 1000
+    #: Longest a request waits for its turn before it is refused with 503 UNAVAILABLE (seconds).
+    max_request_wait_s: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,9 @@ class Settings:
         ``SITECREW_MAX_TOKENS``, ``SITECREW_MAX_COST``, ``SITECREW_MAX_BATCH`` (0: no batching),
         ``SITECREW_MAX_PAGE_SIZE``, ``SITECREW_MAX_VIEWPORT_FEATURES``,
         ``SITECREW_MAX_SUBSCRIPTIONS`` (per WebSocket connection), ``SITECREW_MAX_REQUEST_BYTES``
-        and ``SITECREW_MAX_RESPONSE_BYTES``, and Redis: ``SITECREW_REDIS_URL`` (unset: no Redis)
+        and ``SITECREW_MAX_RESPONSE_BYTES``, admission ``SITECREW_MAX_CONCURRENT_REQUESTS``,
+        ``SITECREW_MAX_WAITING_REQUESTS`` and ``SITECREW_MAX_REQUEST_WAIT_S``, and Redis:
+        ``SITECREW_REDIS_URL`` (unset: no Redis)
         and ``SITECREW_REDIS_PREFIX`` (default ``sitecrew``); with Redis, planning runs go to
         the task queue, whose ``SITECREW_RUN_ATTEMPTS`` (starts per run, default 2) and
         ``SITECREW_WORKER_LOST_S`` (silence before a worker counts as dead, default 15) apply.
@@ -174,6 +183,13 @@ class Settings:
                 port=int(_number(env, "SITECREW_PORT", 8000)),
                 development=_flag(env, "SITECREW_DEV"),
                 introspection=_switch(env, "SITECREW_INTROSPECTION", default=True),
+                max_concurrent_requests=_optional_whole_number(
+                    env, "SITECREW_MAX_CONCURRENT_REQUESTS"
+                ),
+                max_waiting_requests=_whole_number(
+                    env, "SITECREW_MAX_WAITING_REQUESTS", 1000, least=0
+                ),
+                max_request_wait_s=_number(env, "SITECREW_MAX_REQUEST_WAIT_S", 20.0),
                 **_api_limits(env),
             ),
             redis=RedisSettings(
@@ -258,6 +274,13 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     except ValueError:
         msg = f"{name} must be a number, got {raw!r}"
         raise ConfigurationError(msg) from None
+
+
+def _optional_whole_number(env: Mapping[str, str], name: str) -> int | None:
+    """Read a positive whole number that may be unset (None: the default is derived)."""
+    if not env.get(name, "").strip():
+        return None
+    return _whole_number(env, name, 1, least=1)
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int, *, least: int) -> int:

@@ -29,10 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.exc import DBAPIError, PendingRollbackError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from strawberry.extensions import SchemaExtension
 
+from sitecrew.db.outages import database_unavailable
 from sitecrew.errors import SitecrewError
 from sitecrew.logs import current_request_id, describe_principal, principal_fields
 
@@ -49,9 +48,6 @@ VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL"
 UNAVAILABLE = "UNAVAILABLE"
 DATABASE_UNAVAILABLE = "The database is unavailable right now; try again shortly."
-#: What SQLAlchemy says when a session whose connection was lost is used again (a request's
-#: later loaders, after its first statement met a restarting PostgreSQL).
-LOST_CONNECTION = "Can't reconnect until invalid transaction is rolled back"
 #: Longest message text written to the log line of an expected error.
 LOGGED_MESSAGE_MAX = 300
 
@@ -69,44 +65,6 @@ class Verdict:
 def code_for(error: BaseException | None) -> str | None:
     """Return the stable code of a known error (None for an unexpected one)."""
     return error.code if isinstance(error, SitecrewError) else None
-
-
-def database_unavailable(error: BaseException | None) -> bool:
-    """Tell whether ``error`` (or what caused it) means the database is unreachable for now.
-
-    True for a connection the pool could not open or lost (PostgreSQL restarting or down, a
-    dropped connection, and a session used again after its connection was lost), a pool with
-    no connection free in time, and SQLite's lock timeout:
-    failures a retry outlives, unlike a bug (bad SQL, a missing table), which stays INTERNAL.
-    """
-    for _ in range(8):  # a short chain: SQLAlchemy wraps the driver's error once or twice
-        if error is None:
-            return False
-        if isinstance(error, PoolTimeoutError):
-            return True
-        if isinstance(error, PendingRollbackError) and LOST_CONNECTION in str(error):
-            return True  # the request's session lost its connection at an earlier statement
-        if isinstance(error, DBAPIError) and (
-            error.connection_invalidated or _unreachable(error.orig)
-        ):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
-
-
-def _unreachable(driver_error: BaseException | None) -> bool:
-    """Tell a driver's "cannot reach the database now" error from its other errors."""
-    kind = type(driver_error)
-    if kind.__module__.startswith("psycopg"):
-        # psycopg's OperationalError: connection refused or lost, admin shutdown, cancelled.
-        names = {base.__name__ for base in kind.__mro__}
-        return bool(names & {"OperationalError", "InterfaceError"})
-    if kind.__module__.endswith("sqlite3.dbapi2") or kind.__module__ == "sqlite3":
-        if kind.__name__ != "OperationalError":
-            return False
-        text = str(driver_error)
-        return "database is locked" in text or "unable to open" in text
-    return False
 
 
 def _causes(error: GraphQLError) -> list[BaseException]:

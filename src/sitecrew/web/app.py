@@ -25,6 +25,7 @@ from sitecrew.db.engine import backend_name, engine_from_settings, session_facto
 from sitecrew.events import use_redis
 from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
+from sitecrew.web.admission import admission_for
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
@@ -47,9 +48,14 @@ def create_app(settings: Settings) -> Starlette:
     engine = engine_from_settings(settings.database)
     sessions = session_factory(engine)
     authenticator = BearerAuthenticator(sessions)
+    admission = admission_for(settings.server, engine)  # one gate per process, shared by routes
     schema = build_schema(settings.server)
     graphql = SitecrewGraphQL(
-        schema, sessions=sessions, settings=settings, authenticator=authenticator
+        schema,
+        sessions=sessions,
+        settings=settings,
+        authenticator=authenticator,
+        admission=admission,
     )
     subscriptions = SubscriptionEndpoint(
         schema, sessions=sessions, settings=settings, authenticator=authenticator
@@ -58,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.engine = engine
+        app.state.admission = admission
         # Fail runs a stopped server left behind before serving; then keep this server's alive.
         supervisor = await anyio.to_thread.run_sync(
             partial(
@@ -80,7 +87,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", subscriptions),
         Route(
             "/routes/{crew_id}/{day}.{format}",
-            RouteDownloads(sessions, authenticator).download,
+            RouteDownloads(sessions, authenticator, admission).download,
             methods=["GET"],
         ),
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static

@@ -27,6 +27,7 @@ from sitecrew.errors import (
 from sitecrew.logs import current_request_id, describe_principal, principal_fields
 from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
 from sitecrew.services.planning.read import visible_crew_route
+from sitecrew.web.admission import ServerBusyError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from sitecrew.domain.access import Principal
+    from sitecrew.web.admission import Admission
     from sitecrew.web.auth import BearerAuthenticator
 
 LOGGER = logging.getLogger("sitecrew.web.downloads")
@@ -50,21 +52,30 @@ STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
 class RouteDownloads:
     """The endpoint behind ``/routes/{crew_id}/{date}.{format}`` (use :meth:`download`)."""
 
-    def __init__(self, sessions: sessionmaker[Session], authenticator: BearerAuthenticator) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        authenticator: BearerAuthenticator,
+        admission: Admission,
+    ) -> None:
         self._sessions = sessions
         self._authenticator = authenticator
+        self._admission = admission
 
     async def download(self, request: Request) -> Response:
-        """Answer one download request."""
+        """Answer one download request (once admitted, like every request that reads)."""
         principal: Principal | None = None
         try:
-            principal = await self._authenticator.principal(request.headers)
-            crew_id, day, file_format = _parse(request.path_params)
-            body = await anyio.to_thread.run_sync(
-                self._export, principal, crew_id, day, file_format
-            )
+            async with self._admission.admitted():
+                principal = await self._authenticator.principal(request.headers)
+                crew_id, day, file_format = _parse(request.path_params)
+                body = await anyio.to_thread.run_sync(
+                    self._export, principal, crew_id, day, file_format
+                )
         except SitecrewError as error:
             return _error(error, principal)
+        except ServerBusyError as busy:
+            return _busy(busy)
         filename = f"route-crew{crew_id}-{day.isoformat()}.{file_format}"
         return Response(
             body,
@@ -92,6 +103,11 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
         raise InvalidInputError(message)
     crew_id = parse_id(params["crew_id"], "crew")
     return crew_id, parse_day(params["day"]), file_format
+
+
+def _busy(busy: ServerBusyError) -> JSONResponse:
+    body = {"code": busy.code, "message": busy.reason, "requestId": current_request_id()}
+    return JSONResponse({"error": body}, status_code=busy.status_code, headers=busy.headers)
 
 
 def _error(error: SitecrewError, principal: Principal | None) -> JSONResponse:

@@ -25,10 +25,10 @@ from sitecrew.api.errors import (
     INTERNAL,
     UNAVAILABLE,
     UNEXPECTED,
-    database_unavailable,
 )
 from sitecrew.api.security import too_costly
 from sitecrew.db.engine import read_session_factory, write_session_factory
+from sitecrew.db.outages import database_unavailable
 from sitecrew.errors import UnauthenticatedError
 from sitecrew.web.http_errors import RequestError, error_body, error_response
 from sitecrew.web.json_bytes import json_bytes
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
     from sitecrew.config import Settings
     from sitecrew.domain.access import Principal
+    from sitecrew.web.admission import Admission
     from sitecrew.web.auth import BearerAuthenticator
 
 LOGGER = logging.getLogger("sitecrew.web")
@@ -80,6 +81,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         sessions: sessionmaker[Session],
         settings: Settings,
         authenticator: BearerAuthenticator,
+        admission: Admission,
     ) -> None:
         super().__init__(
             schema,
@@ -91,6 +93,7 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         self._write_sessions = write_session_factory(sessions.kw["bind"])
         self._settings = settings
         self._authenticator = authenticator
+        self._admission = admission
         self._cost_limits = CostLimits.from_settings(settings.server)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,20 +104,26 @@ class SitecrewGraphQL(GraphQL[Context, None]):
             else:
                 await super().__call__(scope, receive, send)
         finally:
-            context = scope.get("state", {}).get(CONTEXT_KEY)
-            if isinstance(context, Context):
-                await context.aclose()
+            await _release_context(scope)
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one HTTP request; every refusal, even an unexpected failure, is GraphQL JSON.
 
         The body limit is checked on the declared length before anything runs, and on the bytes
-        received while the body is read (a chunked body declares none).
+        received while the body is read (a chunked body declares none). The request runs once
+        admitted (:mod:`sitecrew.web.admission`) and gives its slot back with its session, before
+        the answer is sent, so a slow reader holds neither.
         """
         limit = self._settings.server.max_request_bytes
         try:
             check_declared_length(Headers(scope=scope), limit)
-            response = await self.run(Request(scope, receive=limit_receive(receive, limit)))
+            async with self._admission.admitted():
+                try:
+                    response = await self.run(
+                        Request(scope, receive=limit_receive(receive, limit))
+                    )
+                finally:
+                    await _release_context(scope)
         except HTTPException as error:
             response = error_response(error)
         except Exception as error:  # noqa: BLE001  (the last net: JSON 503/500, never HTML)
@@ -236,6 +245,13 @@ class SitecrewGraphQL(GraphQL[Context, None]):
         go through :meth:`create_response`).
         """
         return json_bytes(data).decode()
+
+
+async def _release_context(scope: Scope) -> None:
+    """Release the database session of the request in ``scope``, if it opened one."""
+    context = scope.get("state", {}).get(CONTEXT_KEY)
+    if isinstance(context, Context):
+        await context.aclose()
 
 
 def _too_large_answer(
