@@ -26,7 +26,12 @@ from sitecrew.services.planning.owners import (
     fail_abandoned_runs,
     this_worker,
 )
-from sitecrew.services.planning.queued import WORKER_DIED, claim_run
+from sitecrew.services.planning.queued import (
+    DATABASE_LOST,
+    WORKER_DIED,
+    claim_run,
+    reclaim_after_outage,
+)
 
 QUEUE = QueueSettings(max_attempts=2, worker_lost_after_s=15)
 DAY = date(2031, 4, 7)
@@ -123,3 +128,47 @@ def test_servers_leave_waiting_queue_runs_alone_and_fail_silent_running_ones(
     _set(session, queued, heartbeat_at=long_ago)
     assert queued in fail_abandoned_runs(session, stale_after_s=120)
     assert _row(session, queued).message == WORKER_LOST
+
+
+def test_a_run_cut_by_a_database_outage_starts_again_under_its_worker(session, queued):
+    """After the outage the same worker runs it again as the next attempt, same deadline."""
+    first = claim_run(session, queued, QUEUE)
+    again = reclaim_after_outage(session, first, QUEUE)
+    assert again is not None
+    assert (again.attempt, again.deadline, again.run.id) == (2, first.deadline, queued)
+    row = _row(session, queued)
+    assert (row.status, row.step, row.attempts, row.worker) == ("running", "load", 2, this_worker())
+
+
+def test_a_run_cut_by_outages_on_its_last_attempt_is_failed_with_the_reason(session, queued):
+    """The outage costs an attempt like a worker's death: none left, the run is failed."""
+    first = claim_run(session, queued, QUEUE)
+    second = reclaim_after_outage(session, first, QUEUE)
+    assert reclaim_after_outage(session, second, QUEUE) is None
+    row = _row(session, queued)
+    assert (row.status, row.message) == ("failed", DATABASE_LOST.format(attempts=2))
+
+
+@pytest.mark.parametrize(
+    ("change", "status_after"),
+    [
+        ({"status": RunState.CANCELLED.value}, "cancelled"),
+        ({"status": RunState.FAILED.value}, "failed"),
+        ({"worker": "elsewhere.example:7", "attempts": 2}, "running"),
+    ],
+    ids=["cancelled meanwhile", "failed as stale meanwhile", "taken over meanwhile"],
+)
+def test_a_run_changed_during_the_outage_is_left_as_it_is(session, queued, change, status_after):
+    """Cancelled, failed by a supervisor, or taken by another worker: no second start here."""
+    first = claim_run(session, queued, QUEUE)
+    _set(session, queued, **change)
+    assert reclaim_after_outage(session, first, QUEUE) is None
+    assert _row(session, queued).status == status_after
+
+
+def test_a_run_past_its_deadline_after_the_outage_is_failed_as_overdue(session, queued):
+    """The outage does not buy time: a run whose deadline passed meanwhile is overdue."""
+    first = claim_run(session, queued, QUEUE)
+    later = first.deadline + timedelta(seconds=1)
+    assert reclaim_after_outage(session, first, QUEUE, now=later) is None
+    assert (_row(session, queued).status, _row(session, queued).message) == ("failed", OVERDUE)

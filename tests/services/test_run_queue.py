@@ -18,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import make_url
 from tests.services.conftest import PLAN_DAY
+from tests.tcp_proxy import TcpProxy
 
 from sitecrew.config import QueueSettings, RedisSettings, RoutingSettings
 from sitecrew.db import models as m
@@ -237,6 +239,30 @@ def test_a_run_whose_worker_is_killed_is_retried_to_success_within_its_deadline(
     assert done.status == RunState.SUCCEEDED.value, done.message
     assert done.attempts == 2
     assert done.worker != first.worker
+    assert done.finished_at <= done.deadline_at
+
+
+def test_a_run_cut_by_a_database_outage_starts_again_and_succeeds(
+    engine, world_url, planning_osm, redis_settings, backend
+):
+    """PostgreSQL lost mid-solve (connections dropped, new ones refused for 3 s): the worker
+    waits for the database, starts the run again and finishes it; it is never left RUNNING."""
+    if backend != "postgis":
+        pytest.skip("a SQLite database is a file on the worker's machine: no server to lose")
+    url = make_url(world_url)
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        through_proxy = url.set(host="127.0.0.1", port=proxy.port)
+        run = _plan(engine, planning_osm, redis_settings, seconds=4)
+        with worker(
+            through_proxy.render_as_string(hide_password=False), planning_osm, redis_settings
+        ) as process:
+            _wait(engine, run.id, _solving, process=process)
+            proxy.cut()
+            time.sleep(3)
+            proxy.restore()
+            done = _wait(engine, run.id, _finished, process=process)
+    assert done.status == RunState.SUCCEEDED.value, done.message
+    assert done.attempts == 2
     assert done.finished_at <= done.deadline_at
 
 

@@ -11,6 +11,10 @@ run row decides, in one conditional update (:func:`claim_run`):
   has not passed; otherwise it is failed with :data:`WORKER_DIED`;
 - running with a live worker, or finished (succeeded, failed, cancelled): nothing to do.
 
+A run cut by a database outage (PostgreSQL restarting) used to be left running until the
+supervisors' stale sweep, minutes later, holding its region's quota; the worker now waits for
+the database and starts the run again, so the outage costs the run its lost work, not its day.
+
 While it executes, a :class:`Heartbeat` thread renews the run's ``heartbeat_at`` so the
 servers' supervisors see the worker live; progress reports double as cancellation and deadline
 checks (:class:`~sitecrew.services.planning.progress.RunProgress`).
@@ -29,6 +33,7 @@ from sqlalchemy import update
 from sitecrew.db import models as m
 from sitecrew.db.engine import write_session_factory
 from sitecrew.db.models._columns import as_utc
+from sitecrew.db.outages import database_unavailable, retry_while_unavailable
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
 from sitecrew.events import run_changed
 from sitecrew.services.planning.owners import (
@@ -54,6 +59,10 @@ if TYPE_CHECKING:
     from sitecrew.config import OsmSettings, QueueSettings
 
 LOGGER = logging.getLogger("sitecrew.planning")
+DATABASE_LOST = (
+    "the database could not be reached during the run {attempts} times (restarted or down); "
+    "not retried again: plan again"
+)
 WORKER_DIED = (
     "the planning worker process stopped unexpectedly (killed or out of memory) {attempts} "
     "times; not retried again: plan again"
@@ -143,24 +152,94 @@ def execute_queued_run(
     """Execute a run delivered by the task queue to its end; every outcome is on the run row.
 
     Returns normally in every case the broker should acknowledge (success, failure recorded,
-    cancelled, nothing to do); only a database that cannot record anything raises, and then
-    the broker delivers the run again.
+    cancelled, nothing to do). A database that goes away (PostgreSQL restarting) is waited for
+    (:func:`~sitecrew.db.outages.retry_while_unavailable`), and the run then starts again under
+    this worker while attempts remain (:func:`reclaim_after_outage`); only a database that stays
+    away raises, and then the servers' supervisors fail the silent run once it is stale.
     """
-    with write_session_factory(engine).begin() as session:
-        claim = claim_run(session, run_id, queue)
+    claim = retry_while_unavailable(lambda: _claim(engine, run_id, queue))
     if claim is None:
         LOGGER.info("planning run %s: nothing to do (finished, running elsewhere or gone)", run_id)
-        return
+    while claim is not None:
+        claim = _execute_attempt(engine, claim, osm, queue)
+
+
+def _claim(engine: Engine, run_id: int, queue: QueueSettings) -> Claim | None:
+    with write_session_factory(engine).begin() as session:
+        return claim_run(session, run_id, queue)
+
+
+def _execute_attempt(
+    engine: Engine, claim: Claim, osm: OsmSettings, queue: QueueSettings
+) -> Claim | None:
+    """Execute one attempt; return the next attempt's claim when the database cut this one."""
+    run_id = claim.run.id
     interval = max(min(queue.worker_lost_after_s / 3, 30.0), 0.2)
     with Heartbeat(engine, run_id, interval_s=interval):
         try:
             execute_claimed(engine, claim.run, osm, options=claim.options, deadline=claim.deadline)
         except RunStoppedError as stopped:
             LOGGER.info("planning run %s stopped: %s", run_id, stopped)
+            return None
         except Exception as error:  # noqa: BLE001 (every failure must be recorded on the run)
-            message = failure_message(error, run_id=run_id)
-            with write_session_factory(engine).begin() as session:
-                fail_if_active(session, run_id, message)
+            if not database_unavailable(error):
+                _record_failure(engine, run_id, failure_message(error, run_id=run_id))
+                return None
+            LOGGER.warning(
+                "planning run %s: the database went away mid-run (%s); waiting for it",
+                run_id,
+                str(error).splitlines()[0][:200],
+            )
+        else:
+            return None
+    return retry_while_unavailable(lambda: _reclaim(engine, claim, queue))
+
+
+def _reclaim(engine: Engine, claim: Claim, queue: QueueSettings) -> Claim | None:
+    with write_session_factory(engine).begin() as session:
+        return reclaim_after_outage(session, claim, queue)
+
+
+def reclaim_after_outage(
+    session: Session, claim: Claim, queue: QueueSettings, *, now: datetime | None = None
+) -> Claim | None:
+    """Start a run again that a database outage cut, or fail it when it may not start again.
+
+    Only the worker that held the run takes it up again (its row still names this worker and
+    the attempt it was cut in); a run cancelled, failed as stale or taken over meanwhile is
+    left as it is. The attempt counts like a worker's death: ``max_attempts`` bounds both.
+    """
+    now = now or datetime.now(UTC)
+    run_id = claim.run.id
+    row = session.get(m.PlanningRun, run_id, populate_existing=True)
+    if (
+        row is None
+        or row.status != RunState.RUNNING.value
+        or row.worker != this_worker()
+        or row.attempts != claim.attempt
+    ):
+        return None
+    if claim.deadline is not None and claim.deadline < now:
+        fail_if_active(session, run_id, OVERDUE)
+        return None
+    if row.attempts >= queue.max_attempts:
+        fail_if_active(session, run_id, DATABASE_LOST.format(attempts=row.attempts))
+        return None
+    row.attempts += 1
+    row.step = "load"
+    row.heartbeat_at = now
+    session.flush()
+    run_changed(session, run_id)
+    LOGGER.warning("planning run %s: starting again (attempt %d)", run_id, row.attempts)
+    return Claim(run_info(row), claim.options, claim.deadline, row.attempts)
+
+
+def _record_failure(engine: Engine, run_id: int, message: str) -> None:
+    def record() -> None:
+        with write_session_factory(engine).begin() as session:
+            fail_if_active(session, run_id, message)
+
+    retry_while_unavailable(record)
 
 
 class Heartbeat:
