@@ -30,6 +30,7 @@ from sitecrew.db.engine import (
     write_session_factory,
 )
 from sitecrew.db.models._columns import as_utc
+from sitecrew.db.outages import database_unavailable, retry_while_unavailable
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
 from sitecrew.errors import ConflictError, SitecrewError
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
     from sitecrew.services.progress import ProgressCallback
 
 LOGGER = logging.getLogger("sitecrew.planning")
+DATABASE_WENT_AWAY = (
+    "the database could not be reached during the run (restarted or down); plan again"
+)
 #: Time a run may take beyond its solver time limit: waiting for the worker, loading the day,
 #: building a street graph the first time, storing the routes (seconds).
 RUN_ALLOWANCE_S = 900.0
@@ -299,6 +303,9 @@ def failure_message(error: BaseException, *, run_id: int) -> str:
     """
     if isinstance(error, SitecrewError):
         return str(error)
+    if database_unavailable(error):
+        LOGGER.warning("planning run %s: the database went away mid-run: %s", run_id, error)
+        return DATABASE_WENT_AWAY
     reference = uuid.uuid4().hex[:12]
     LOGGER.error(
         "planning run %s failed unexpectedly (reference %s)", run_id, reference, exc_info=error
@@ -320,8 +327,12 @@ def execute_run(database_url: str, run_id: int, osm: OsmSettings) -> None:
         _execute(engine, run_id, osm)
     except Exception as error:  # noqa: BLE001 (every failure must be recorded on the run)
         message = failure_message(error, run_id=run_id)
-        with write_session_factory(engine).begin() as session:
-            fail_if_active(session, run_id, message)
+
+        def record() -> None:
+            with write_session_factory(engine).begin() as session:
+                fail_if_active(session, run_id, message)
+
+        retry_while_unavailable(record)  # once a restarting database is back, not never
     finally:
         engine.dispose()
 
