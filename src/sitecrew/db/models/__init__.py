@@ -3,6 +3,7 @@
 from sitecrew.db.models.access import ApiToken
 from sitecrew.db.models.audit import PersonalDataEvent
 from sitecrew.db.models.building import Apartment, Building
+from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.organisation import District, Organisation, Region
@@ -17,6 +18,10 @@ __all__ = [
     "ApiToken",
     "Appointment",
     "Building",
+    "Campaign",
+    "CampaignCrew",
+    "CampaignHome",
+    "CampaignVisit",
     "Crew",
     "CrewMember",
     "Depot",
