@@ -53,6 +53,9 @@ LOOKAHEAD = 6
 #: A day with less than this share of its budget left closes instead of splitting an entrance.
 CLOSE_DAY_BELOW = 0.15
 
+#: Most homes in one block of a street that territories are never cut through.
+BLOCK_HOMES = 120
+
 CAPACITY_EXHAUSTED = "capacity exhausted before the deadline: no crew of its owner has room left"
 
 
@@ -184,14 +187,16 @@ def _sweep_owner(
 ) -> None:
     """Place one owner's homes on its crews' days (steps 3 to 5 of the method)."""
     buildings = street_order(buildings_of(homes, projection), projection)
-    costs = [_building_cost(b, settings) for b in buildings]
+    blocks = _street_blocks(buildings)
+    costs = [sum(_building_cost(b, settings) for b in block) for block in blocks]
     average = sum(costs) / max(sum(len(b.homes) for b in buildings), 1)
     order = _crews_along_curve(walks, projection)
     shares = [_capacity(walks[i].days, average) for i in order]
     leftovers: list[SweepHome] = []
     for crew_index, (first, last) in zip(order, cut_territories(costs, shares), strict=True):
         walk = walks[crew_index]
-        territory = _from_nearer_end(buildings[first:last], walk.crew, projection)
+        stretch = [building for block in blocks[first:last] for building in block]
+        territory = _from_nearer_end(stretch, walk.crew, projection)
         leftovers.extend(_fill(walk.days, _entrances(territory), settings))
     for crew_index in order:
         if not leftovers:
@@ -199,6 +204,25 @@ def _sweep_owner(
         leftovers = _fill(walks[crew_index].days, _entrances_of(leftovers), settings)
     for home in leftovers:
         unplaced[home.apartment_id] = CAPACITY_EXHAUSTED
+
+
+def _street_blocks(buildings: Sequence[Building]) -> list[list[Building]]:
+    """Group consecutive buildings of one street into blocks of at most ``BLOCK_HOMES`` homes.
+
+    Territories are cut between blocks, so that a street is not shared by two crews working
+    it months apart; a long street still splits into blocks of about two crew-weeks.
+    """
+    blocks: list[list[Building]] = []
+    homes = 0
+    for building in buildings:
+        same_street = blocks and blocks[-1][-1].street == building.street
+        if same_street and homes + len(building.homes) <= BLOCK_HOMES:
+            blocks[-1].append(building)
+            homes += len(building.homes)
+        else:
+            blocks.append([building])
+            homes = len(building.homes)
+    return blocks
 
 
 def _building_cost(building: Building, settings: SweepSettings) -> float:
@@ -304,12 +328,22 @@ def _fill_day(
             for home in group:
                 day.add(home, settings)
             queue.popleft()
+        elif day.visits == 0 and not _fits_a_day(day, group, settings):
+            # A stairwell larger than a day takes whole days until the rest fits in one.
+            queue[0] = group[_split(day, group, settings) :]
+            return
         elif not _take_nearby(day, queue, settings):
             fresh = day.visits == 0
             if fresh or day.room >= CLOSE_DAY_BELOW * day.budget:
                 placed = _split(day, group, settings)
                 queue[0] = group[placed:]
             return
+
+
+def _fits_a_day(day: CrewDay, group: Sequence[SweepHome], settings: SweepSettings) -> bool:
+    """Whether ``group`` would fit a day like ``day`` with nothing else on it."""
+    cost = sum(h.minutes for h in group) + settings.setup_minutes_per_entrance
+    return len(group) <= day.max_visits and cost <= day.budget
 
 
 def _due_part(
