@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy.typing as npt
     from matplotlib.axes import Axes
 
     from sitecrew.campaigns.burndown import WeekRow
@@ -54,6 +56,7 @@ def burndown_chart(
             "svg.fonttype": "none",  # text stays searchable text, not glyph paths
             "font.family": "DejaVu Sans",  # bundled with matplotlib: no system font lookup
             "date.epoch": _EPOCH.isoformat(),
+            "date.converter": "concise",  # "Mar 15 Apr", the year once
         }
     ):
         figure = Figure(figsize=(9, 5), dpi=100)
@@ -76,29 +79,35 @@ def _draw(
     as_of: date,
     forecast: Forecast | None,
 ) -> None:
-    start = [weeks[0].start] if weeks else []
-    ends = [week.end for week in weeks]
-    planned = [week.planned_remaining for week in weeks]
-    axes.xaxis_date()
-    axes.plot(_x(start + ends), [total, *planned], color="0.55", linestyle="--", label="planned")
-    past = [week for week in weeks if week.start <= as_of]
-    actual_days = start + [min(week.end, as_of) for week in past]
-    axes.plot(_x(actual_days), [total] + [w.remaining for w in past], color="C0", label="actual")
+    if weeks:
+        _draw_weeks(axes, weeks, total, as_of)
     if forecast is not None and forecast.band:
         _draw_forecast(axes, forecast, as_of)
-    axes.axvline(
-        _x([deadline])[0], color="C3", linewidth=1.5, label=f"deadline {deadline.isoformat()}"
-    )
+    axes.axvline(_x(deadline), color="C3", linewidth=1.5, label=f"deadline {deadline.isoformat()}")
     axes.set_ylim(bottom=0)
     axes.set_ylabel("homes remaining")
     axes.grid(visible=True, alpha=0.3)
     axes.legend(loc="upper right")
-    axes.figure.autofmt_xdate()
+
+
+def _draw_weeks(axes: Axes, weeks: Sequence[WeekRow], total: int, as_of: date) -> None:
+    """Draw the planned line over every week, the actual one up to ``as_of``, from ``total``."""
+    start = [weeks[0].start]
+    planned = [week.planned_remaining for week in weeks]
+    ends = [week.end for week in weeks]
+    axes.plot(
+        _dates(start + ends), [total, *planned], color="0.55", linestyle="--", label="planned"
+    )
+    past = [week for week in weeks if week.start <= as_of]
+    actual_days = start + [min(week.end, as_of) for week in past]
+    axes.plot(
+        _dates(actual_days), [total] + [w.remaining for w in past], color="C0", label="actual"
+    )
 
 
 def _draw_forecast(axes: Axes, forecast: Forecast, as_of: date) -> None:
     """Shade between the median and the pessimistic trial; mark the two finish dates."""
-    days = _x([as_of] + [point.day for point in forecast.band])
+    days = _dates([as_of] + [point.day for point in forecast.band])
     p50 = [forecast.remaining] + [point.p50_remaining for point in forecast.band]
     p90 = [forecast.remaining] + [point.p90_remaining for point in forecast.band]
     label = f"forecast P50-P90 ({forecast.basis.value})"
@@ -106,10 +115,10 @@ def _draw_forecast(axes: Axes, forecast: Forecast, as_of: date) -> None:
     axes.plot(days, p50, color="C1", linewidth=1)
     for name, finish in (("P50", forecast.p50), ("P90", forecast.p90)):
         if finish is not None:
-            axes.axvline(_x([finish])[0], color="C1", linestyle=":", linewidth=1)
+            axes.axvline(_x(finish), color="C1", linestyle=":", linewidth=1)
             axes.annotate(
                 f"{name} {finish.isoformat()}",
-                xy=(_x([finish + timedelta(days=1)])[0], 0),
+                xy=(_x(finish + timedelta(days=1)), 0),
                 xytext=(0, 4 if name == "P50" else 16),
                 textcoords="offset points",
                 fontsize=8,
@@ -137,6 +146,11 @@ def _render(figure: Figure, kind: ChartFormat, description: str) -> bytes:
     return buffer.getvalue()
 
 
-def _x(days: Sequence[date]) -> list[float]:
-    """Matplotlib's day numbers for ``days`` (its date axis reads floats)."""
-    return [float((day - _EPOCH).days) for day in days]
+def _dates(days: Sequence[date]) -> npt.NDArray[np.datetime64]:
+    """``days`` as numpy dates: matplotlib draws them on a date axis (and its stubs accept them)."""
+    return np.array(days, dtype="datetime64[D]")
+
+
+def _x(day: date) -> float:
+    """Matplotlib's number for ``day`` on a date axis (days since ``date.epoch``)."""
+    return float((day - _EPOCH).days)
