@@ -442,3 +442,65 @@ def followable_regions(principal: Principal) -> ColumnElement[bool]:
         )
         return m.Region.id.in_(regions)
     return m.Region.id.in_(select(m.Crew.region_id).where(m.Crew.id == principal.crew_id))
+
+
+# --- Installation campaigns (issue 15) ---------------------------------------------------------
+# A campaign belongs to its region: admins, and planners of that region, create, plan and
+# materialise it and read its progress. Its homes and visits belong to the campaign's region. A
+# crew records the outcome of its own visits (any day: a visit is often recorded the day after);
+# contractors and crews neither list nor change campaigns.
+_REGION_PARENTS[m.CampaignHome] = (m.CampaignHome.campaign_id, m.Campaign)
+_REGION_PARENTS[m.CampaignVisit] = (m.CampaignVisit.campaign_home_id, m.CampaignHome)
+CHANGERS[m.Campaign] = frozenset({Role.ADMIN, Role.PLANNER})
+CHANGERS[m.CampaignHome] = frozenset({Role.ADMIN, Role.PLANNER})
+#: Who may record how a campaign visit ended (a crew only for its own visits).
+CAMPAIGN_VISIT_RECORDERS = (Role.ADMIN, Role.PLANNER, Role.CREW)
+
+
+def get_campaign_row(
+    session: Session, principal: Principal, row_id: int, *, action: str
+) -> m.Campaign:
+    """Return a campaign the caller plans, locked until the commit.
+
+    Every write to a campaign's homes takes this lock first, so planning, materialising a day
+    and recording outcomes of one campaign take turns on PostgreSQL (SQLite serialises write
+    transactions anyway) and never overwrite each other's home rows.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors and crews (before anything is read).
+    NotFoundError
+        When the campaign does not exist or lies in another region than the planner's.
+    """
+    return get_changeable(session, principal, m.Campaign, row_id, action=action, lock=True)
+
+
+def get_recordable_visit(
+    session: Session, principal: Principal, visit_id: int, *, action: str
+) -> m.CampaignVisit:
+    """Return a campaign visit whose outcome the caller may record, locked until the commit.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors (before anything is read).
+    NotFoundError
+        When the visit does not exist, lies outside the planner's region, or is another
+        crew's (not told apart).
+    """
+    principal.require(*CAMPAIGN_VISIT_RECORDERS, action=action)
+    if principal.role is Role.CREW:
+        clause: ColumnElement[bool] = m.CampaignVisit.crew_id == principal.crew_id
+    else:
+        clause = visible(m.CampaignVisit, principal)
+    query = (
+        select(m.CampaignVisit)
+        .where(m.CampaignVisit.id == visit_id, clause)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.scalar(query)
+    if row is None:
+        raise NotFoundError(f"no campaign visit with id {visit_id}")
+    return row

@@ -1,0 +1,198 @@
+"""A campaign's day becomes work: jobs with appointment windows, and what the day plan left out.
+
+:func:`materialise_day` turns the day's proposed and confirmed homes into jobs (one per home,
+due that day, its duration from the campaign's service time model) with an appointment in the
+home's window (confirmed when the tenant confirmed it) and a visit row per job. It is
+idempotent: a home that already has an open visit gets no second job.
+
+:func:`return_unfitted` hands back to the sweep what the day planner could not fit: the job and
+its appointment are cancelled, the visit row goes (it never happened), and the home is pending
+again from the next day. No home is lost between the sweep and the day plan.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from sitecrew.db import models as m
+from sitecrew.db.engine import transaction
+from sitecrew.domain.campaigns import CampaignStatus, HomeState
+from sitecrew.domain.jobs import (
+    DEFAULT_SKILLS,
+    AppointmentStatus,
+    JobKind,
+    JobStatus,
+    check_transition,
+)
+from sitecrew.errors import ConflictError
+from sitecrew.events import jobs_changed
+from sitecrew.services._persist import save
+from sitecrew.services.campaigns.commands import MaterialisedDay
+from sitecrew.services.campaigns.plan import open_visit_homes
+from sitecrew.services.scoping import get_campaign_row, get_changeable, require_region_planner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sitecrew.domain.access import Principal
+    from sitecrew.services.campaigns.commands import MaterialiseDay, ReturnUnfitted
+
+_DAY_STATES = (HomeState.PROPOSED.value, HomeState.CONFIRMED.value)
+
+
+def materialise_day(
+    session: Session, principal: Principal, command: MaterialiseDay
+) -> MaterialisedDay:
+    """Create the day's jobs, appointments and visits for homes that have none yet.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the campaign region's planners.
+    NotFoundError
+        When the campaign does not exist or lies outside the planner's region.
+    ConflictError
+        When the campaign is not active (plan it first; a finished one has no more days).
+    """
+    with transaction(session):
+        campaign = get_campaign_row(
+            session, principal, command.campaign_id, action="materialise campaign days"
+        )
+        if campaign.status != CampaignStatus.ACTIVE.value:
+            raise ConflictError(f"campaign {campaign.id} is {campaign.status}, not active")
+        visited = open_visit_homes(session, campaign.id)
+        query = select(m.CampaignHome).where(
+            m.CampaignHome.campaign_id == campaign.id,
+            m.CampaignHome.day == command.day,
+            m.CampaignHome.state.in_(_DAY_STATES),
+            m.CampaignHome.crew_id.is_not(None),
+            m.CampaignHome.window_start.is_not(None),
+        )
+        homes = [
+            h for h in session.scalars(query.order_by(m.CampaignHome.id)) if h.id not in visited
+        ]
+        created = [_materialise(session, campaign, home) for home in homes]
+        session.flush()
+        jobs_changed(session, campaign.region_id, [job for _, job in created])
+        return MaterialisedDay(
+            campaign.id,
+            command.day,
+            tuple(visit for visit, _ in created),
+            tuple(job for _, job in created),
+        )
+
+
+def _materialise(session: Session, campaign: m.Campaign, home: m.CampaignHome) -> tuple[int, int]:
+    """Add the home's job, appointment and visit; return the visit's and the job's ids."""
+    kind = JobKind(campaign.job_kind)
+    job = m.Job(
+        region_id=campaign.region_id,
+        kind=kind.value,
+        apartment_id=home.apartment_id,
+        duration_minutes=max(1, math.ceil(campaign.minutes_per_home)),
+        required_skills=sorted(skill.value for skill in DEFAULT_SKILLS.get(kind, frozenset())),
+        priority=3,
+        due_on=home.day,
+        status=JobStatus.OPEN.value,
+        notes=f"campaign {campaign.name}, attempt {home.attempts + 1}",
+    )
+    session.add(job)
+    session.flush()
+    confirmed = home.state == HomeState.CONFIRMED.value
+    session.add(
+        m.Appointment(
+            job_id=job.id,
+            window_start=home.window_start,
+            window_end=home.window_end,
+            status=(AppointmentStatus.CONFIRMED if confirmed else AppointmentStatus.PROPOSED).value,
+        )
+    )
+    visit = m.CampaignVisit(
+        campaign_home_id=home.id,
+        job_id=job.id,
+        day=home.day,
+        crew_id=home.crew_id,
+        window_start=home.window_start,
+        window_end=home.window_end,
+        attempt=home.attempts + 1,
+    )
+    session.add(visit)
+    session.flush()
+    return visit.id, job.id
+
+
+def return_unfitted(session: Session, principal: Principal, command: ReturnUnfitted) -> int:
+    """Put the homes whose jobs the day plan left out back in the sweep; return how many.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the region's planners.
+    NotFoundError
+        When the planning run does not exist or lies outside the planner's region.
+    """
+    with transaction(session):
+        job_ids = set(command.job_ids)
+        if command.run_id is not None:
+            run = get_changeable(
+                session, principal, m.PlanningRun, command.run_id, action="return unfitted visits"
+            )
+            query = select(m.UnassignedJob.job_id).where(m.UnassignedJob.run_id == run.id)
+            job_ids.update(session.scalars(query))
+        visits = _open_visits_of(session, sorted(job_ids))
+        returned: list[int] = []
+        for visit, home, campaign in visits:
+            require_region_planner(principal, campaign.region_id, action="return unfitted visits")
+            get_campaign_row(session, principal, campaign.id, action="return unfitted visits")
+            returned.extend(_give_back(session, visit, home))
+        session.flush()
+        regions = {campaign.region_id for _, _, campaign in visits}
+        for region_id in regions:
+            jobs_changed(session, region_id, returned)
+        return len(returned)
+
+
+def _open_visits_of(
+    session: Session, job_ids: list[int]
+) -> list[tuple[m.CampaignVisit, m.CampaignHome, m.Campaign]]:
+    found: list[tuple[m.CampaignVisit, m.CampaignHome, m.Campaign]] = []
+    for start in range(0, len(job_ids), 500):
+        query = (
+            select(m.CampaignVisit, m.CampaignHome, m.Campaign)
+            .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
+            .join(m.Campaign, m.Campaign.id == m.CampaignHome.campaign_id)
+            .where(
+                m.CampaignVisit.job_id.in_(job_ids[start : start + 500]),
+                m.CampaignVisit.outcome.is_(None),
+            )
+            .order_by(m.CampaignVisit.id)
+        )
+        found.extend(session.execute(query).tuples())
+    return found
+
+
+def _give_back(session: Session, visit: m.CampaignVisit, home: m.CampaignHome) -> list[int]:
+    """Cancel the visit's job and appointments, drop the visit, make the home pending."""
+    job = session.get(m.Job, visit.job_id) if visit.job_id is not None else None
+    changed: list[int] = []
+    if job is not None and job.status in {JobStatus.OPEN.value, JobStatus.SCHEDULED.value}:
+        check_transition(JobStatus(job.status), JobStatus.CANCELLED)
+        job.status = JobStatus.CANCELLED.value
+        job.notes = f"{job.notes or ''} (the day plan could not fit it; back to the campaign)"
+        changed.append(job.id)
+        for appointment in session.scalars(
+            select(m.Appointment).where(m.Appointment.job_id == job.id)
+        ):
+            if appointment.status in {"proposed", "confirmed"}:
+                appointment.status = AppointmentStatus.CANCELLED.value
+    home.state = HomeState.PENDING.value
+    home.confirmed = False
+    home.day = home.crew_id = home.window_start = home.window_end = home.visit_order = None
+    home.earliest_on = visit.day + timedelta(days=1)
+    session.delete(visit)
+    save(session, home)
+    return changed

@@ -1,0 +1,330 @@
+"""Planning a campaign's sweep, and confirming a home's window with its tenant.
+
+A (re-)plan from a day keeps what tenants already know: a confirmed window stays exactly where
+it is (unless the planner asks to move confirmed windows), and a visit that already became a job
+(an open visit) always stays, because a crew may be on its way. Everything else that is not done
+or escalated is placed again from that day: pending homes, proposed ones, and confirmed ones
+whose day has passed without a visit. Homes the sweep cannot place go back to pending, with the
+reason counted in the summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam, select, update
+
+from sitecrew.campaigns.sweep import plan_sweep
+from sitecrew.db import models as m
+from sitecrew.db.engine import transaction
+from sitecrew.db.models._columns import as_utc
+from sitecrew.domain.buildings import InstallationStatus
+from sitecrew.domain.campaigns import (
+    CampaignStatus,
+    FixedVisit,
+    HomeState,
+    SweepHome,
+    SweepSettings,
+    SweepVisit,
+)
+from sitecrew.domain.jobs import AppointmentStatus
+from sitecrew.errors import ConflictError, InvalidInputError
+from sitecrew.services._persist import check_version, save
+from sitecrew.services.campaigns.commands import PlanSummary
+from sitecrew.services.campaigns.load import (
+    HomeRow,
+    entrance_numbers,
+    home_rows,
+    sweep_crews,
+    sweep_home,
+)
+from sitecrew.services.campaigns.rows import home_info
+from sitecrew.services.scoping import get_campaign_row, get_changeable
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.orm import Session
+
+    from sitecrew.domain.access import Principal
+    from sitecrew.services.campaigns.commands import ConfirmVisitWindow, HomeInfo, PlanCampaign
+
+#: Home states a plan may place (done and escalated homes need no more planning).
+PLANNABLE = (HomeState.PENDING.value, HomeState.PROPOSED.value, HomeState.CONFIRMED.value)
+_ACTIVE = (CampaignStatus.DRAFT.value, CampaignStatus.ACTIVE.value)
+
+
+def plan_campaign(session: Session, principal: Principal, command: PlanCampaign) -> PlanSummary:
+    """Place every home not done, confirmed or visited on a day, crew and window from a day on.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the campaign region's planners.
+    NotFoundError
+        When the campaign does not exist or lies outside the planner's region.
+    InvalidInputError
+        When ``from_day`` lies after the campaign's deadline.
+    ConflictError
+        When the campaign is completed or cancelled.
+    """
+    with transaction(session):
+        campaign = get_campaign_row(
+            session, principal, command.campaign_id, action="plan campaigns"
+        )
+        _require_open(campaign)
+        start = max(command.from_day, campaign.start_on)
+        if start > campaign.deadline_on:
+            msg = f"plan from {start} lies after the campaign's deadline {campaign.deadline_on}"
+            raise InvalidInputError(msg)
+        rows = home_rows(session, campaign.id, PLANNABLE)
+        kept, left_out = _kept_homes(
+            session, campaign, rows, start, move_confirmed=command.move_confirmed
+        )
+        homes = _sweep_homes(campaign, rows, kept, left_out)
+        days = [start + timedelta(days=n) for n in range((campaign.deadline_on - start).days + 1)]
+        crews = sweep_crews(session, campaign, days)
+        plan = plan_sweep(homes, crews, _settings(campaign, start))
+        tz = _zone(session, campaign.region_id)
+        by_apartment = {row.apartment_id: row for row in rows}
+        _store(
+            session,
+            visits=plan.visits,
+            unplaced=plan.unplaced,
+            rows=by_apartment,
+            kept=kept,
+            tz=tz,
+        )
+        if campaign.status == CampaignStatus.DRAFT.value:
+            campaign.status = CampaignStatus.ACTIVE.value
+            save(session, campaign)
+        placed_days = [visit.day for visit in plan.visits]
+        return PlanSummary(
+            campaign_id=campaign.id,
+            placed=len(plan.visits),
+            kept=sum(1 for visit in plan.visits if visit.apartment_id in kept),
+            unplaced=dict(Counter(plan.unplaced.values())),
+            first_day=min(placed_days, default=None),
+            last_day=max(placed_days, default=None),
+        )
+
+
+def _require_open(campaign: m.Campaign) -> None:
+    if campaign.status not in _ACTIVE:
+        raise ConflictError(f"campaign {campaign.id} is {campaign.status}; it plans nothing more")
+
+
+def _settings(campaign: m.Campaign, start: date) -> SweepSettings:
+    return SweepSettings(
+        start=start,
+        deadline=campaign.deadline_on,
+        setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
+        revisit_share=campaign.revisit_share,
+        window_minutes=campaign.window_minutes,
+    )
+
+
+def _zone(session: Session, region_id: int) -> ZoneInfo:
+    name = session.scalar(select(m.Region.timezone).where(m.Region.id == region_id))
+    return ZoneInfo(name or "UTC")
+
+
+def open_visit_homes(session: Session, campaign_id: int) -> set[int]:
+    """Return the ids of the campaign's homes with a visit that became a job and has no outcome."""
+    query = (
+        select(m.CampaignVisit.campaign_home_id)
+        .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
+        .where(m.CampaignHome.campaign_id == campaign_id, m.CampaignVisit.outcome.is_(None))
+    )
+    return set(session.scalars(query))
+
+
+def _kept_homes(
+    session: Session,
+    campaign: m.Campaign,
+    rows: list[HomeRow],
+    start: date,
+    *,
+    move_confirmed: bool,
+) -> tuple[dict[int, FixedVisit], set[int]]:
+    """Return the visits the plan must keep, by apartment, and the apartments it leaves out.
+
+    Left out: homes whose open visit lies before ``start`` (they wait for their outcome). A
+    confirmed window whose day passed without a visit is placed again like any other home.
+    """
+    visited = open_visit_homes(session, campaign.id)
+    tz = _zone(session, campaign.region_id)
+    fixed: dict[int, FixedVisit] = {}
+    left_out: set[int] = set()
+    for row in rows:
+        has_visit = row.home_id in visited
+        confirmed = row.state == HomeState.CONFIRMED.value and not move_confirmed
+        if not (has_visit or confirmed):
+            continue
+        placed = row.crew_id is not None and row.window_start is not None
+        if placed and row.day is not None and row.day >= start:
+            fixed[row.apartment_id] = _fixed(row, tz)
+        elif has_visit:
+            left_out.add(row.apartment_id)
+    return fixed, left_out
+
+
+def _fixed(row: HomeRow, tz: ZoneInfo) -> FixedVisit:
+    start, end = as_utc(row.window_start), as_utc(row.window_end)
+    if start is None or end is None or row.day is None or row.crew_id is None:  # pragma: no cover
+        raise ValueError("a kept home has a day, a crew and a window")
+    return FixedVisit(row.day, row.crew_id, start.astimezone(tz).time(), end.astimezone(tz).time())
+
+
+def _sweep_homes(
+    campaign: m.Campaign, rows: list[HomeRow], fixed: dict[int, FixedVisit], left_out: set[int]
+) -> list[SweepHome]:
+    entrances = entrance_numbers(rows)
+    homes = []
+    for row in rows:
+        if row.apartment_id in left_out:
+            continue
+        home = sweep_home(
+            row, entrances[row.home_id], campaign.minutes_per_home, earliest=row.earliest_on
+        )
+        kept = fixed.get(row.apartment_id)
+        homes.append(home if kept is None else replace(home, fixed=kept, earliest=None))
+    return homes
+
+
+def _window(day: date, moment: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, moment, tz).astimezone(UTC)
+
+
+def _store(
+    session: Session,
+    *,
+    visits: tuple[SweepVisit, ...],
+    unplaced: Any,
+    rows: dict[int, HomeRow],
+    kept: dict[int, FixedVisit],
+    tz: ZoneInfo,
+) -> None:
+    """Write the plan: placed homes proposed (kept ones keep their state), unplaced pending."""
+    changes = []
+    for visit in visits:
+        row = rows[visit.apartment_id]
+        state = row.state if visit.apartment_id in kept else HomeState.PROPOSED.value
+        changes.append(
+            _change(
+                row.home_id,
+                state,
+                day=visit.day,
+                crew=visit.crew_id,
+                start=_window(visit.day, visit.window_start, tz),
+                end=_window(visit.day, visit.window_end, tz),
+                order=visit.order,
+            )
+        )
+    for apartment_id in unplaced:
+        row = rows[apartment_id]
+        if apartment_id in kept:
+            continue  # the planner decides what happens to a kept window the sweep cannot keep
+        changes.append(_change(row.home_id, HomeState.PENDING.value))
+    if changes:
+        session.execute(_UPDATE_HOME, changes)
+
+
+def _change(
+    home_id: int,
+    state: str,
+    *,
+    day: date | None = None,
+    crew: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    order: int | None = None,
+) -> dict[str, object]:
+    return {
+        "home_id": home_id,
+        "new_state": state,
+        "new_confirmed": state == HomeState.CONFIRMED.value,
+        "new_day": day,
+        "new_crew": crew,
+        "new_start": start,
+        "new_end": end,
+        "new_order": order,
+    }
+
+
+_HOMES = cast("Table", m.CampaignHome.__table__)  # a mapped class's table
+#: One statement for all homes of a plan (executemany); the campaign lock keeps it safe.
+_UPDATE_HOME = (
+    update(_HOMES)
+    .where(_HOMES.c.id == bindparam("home_id"))
+    .values(
+        state=bindparam("new_state"),
+        confirmed=bindparam("new_confirmed"),
+        day=bindparam("new_day"),
+        crew_id=bindparam("new_crew"),
+        window_start=bindparam("new_start"),
+        window_end=bindparam("new_end"),
+        visit_order=bindparam("new_order"),
+        version=_HOMES.c.version + 1,
+    )
+)
+
+
+def confirm_visit_window(
+    session: Session, principal: Principal, command: ConfirmVisitWindow
+) -> HomeInfo:
+    """Mark a home's proposed window as known to the tenant (again: no change).
+
+    The apartment counts as booked, and an appointment already made for the window is confirmed.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the campaign region's planners.
+    NotFoundError
+        When the home does not exist or lies outside the planner's region.
+    ConflictError
+        When ``command.version`` is stale, or the home has no proposed window (pending, done,
+        escalated).
+    """
+    with transaction(session):
+        home = get_changeable(
+            session, principal, m.CampaignHome, command.home_id, action="confirm windows"
+        )
+        get_campaign_row(session, principal, home.campaign_id, action="confirm windows")
+        session.refresh(home)
+        if command.version is not None:
+            check_version(home, command.version, what="campaign home")
+        if home.state == HomeState.CONFIRMED.value:
+            return home_info(home)
+        if home.state != HomeState.PROPOSED.value or home.window_start is None:
+            raise ConflictError(f"campaign home {home.id} is {home.state}: no window to confirm")
+        home.state = HomeState.CONFIRMED.value
+        home.confirmed = True
+        _confirm_appointment(session, home.id)
+        _book_apartment(session, home.apartment_id)
+        return home_info(save(session, home))
+
+
+def _confirm_appointment(session: Session, home_id: int) -> None:
+    job_ids = select(m.CampaignVisit.job_id).where(
+        m.CampaignVisit.campaign_home_id == home_id, m.CampaignVisit.outcome.is_(None)
+    )
+    query = select(m.Appointment).where(
+        m.Appointment.job_id.in_(job_ids),
+        m.Appointment.status == AppointmentStatus.PROPOSED.value,
+    )
+    for appointment in session.scalars(query):
+        appointment.status = AppointmentStatus.CONFIRMED.value
+    session.flush()
+
+
+def _book_apartment(session: Session, apartment_id: int) -> None:
+    apartment = session.get(m.Apartment, apartment_id)
+    open_statuses = {InstallationStatus.NOT_CONTACTED.value, InstallationStatus.NO_ACCESS.value}
+    if apartment is not None and apartment.installation_status in open_statuses:
+        apartment.installation_status = InstallationStatus.BOOKED.value
+        session.flush()
