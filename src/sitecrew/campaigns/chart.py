@@ -79,12 +79,14 @@ def _draw(
     as_of: date,
     forecast: Forecast | None,
 ) -> None:
+    # A date axis spanning today to the deadline even when there is nothing else to draw.
+    axes.plot(_dates([as_of, deadline]), [0, 0], linestyle="none")
     if weeks:
         _draw_weeks(axes, weeks, total, as_of)
     if forecast is not None and forecast.band:
         _draw_forecast(axes, forecast, as_of)
     axes.axvline(_x(deadline), color="C3", linewidth=1.5, label=f"deadline {deadline.isoformat()}")
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(0, max(total, 1) * 1.05)
     axes.set_ylabel("homes remaining")
     axes.grid(visible=True, alpha=0.3)
     axes.legend(loc="upper right")
