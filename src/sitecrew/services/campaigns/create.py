@@ -59,8 +59,8 @@ def create_campaign(
         apartments = _scope_apartments(session, principal, command)
         if not apartments:
             raise InvalidInputError("the campaign's scope holds no apartments")
-        _refuse_taken(session, command, apartments)
         _refuse_taken_name(session, command)
+        _refuse_taken(session, command, apartments)
         row = save(session, _campaign_row(command))
         if crew_ids:
             session.execute(
@@ -116,7 +116,7 @@ def _in_region(
         query = select(model.id, model.region_id).where(
             model.id.in_(chunk), visible(model, principal)
         )
-        found.update(dict(session.execute(query).tuples()))
+        found.update(dict(session.execute(query).all()))
     missing = sorted(set(ids) - set(found))
     if missing:
         raise NotFoundError(f"no {label} with id {missing[0]} ({len(missing)} ids not found)")
@@ -161,7 +161,7 @@ def _checked_apartments(
             .join(m.Building, m.Building.id == m.Apartment.building_id)
             .where(m.Apartment.id.in_(chunk), visible(m.Apartment, principal))
         )
-        found.update(dict(session.execute(query).tuples()))
+        found.update(dict(session.execute(query).all()))
     missing = sorted(set(ids) - set(found))
     if missing:
         raise NotFoundError(f"no apartment with id {missing[0]} ({len(missing)} ids not found)")

@@ -171,7 +171,7 @@ def _open_visits_of(
             )
             .order_by(m.CampaignVisit.id)
         )
-        found.extend(session.execute(query).tuples())
+        found.extend(session.execute(query).all())
     return found
 
 

@@ -203,7 +203,7 @@ def sweep_crews(session: Session, campaign: m.Campaign, days: Sequence[date]) ->
         .where(m.CampaignCrew.campaign_id == campaign.id)
         .order_by(m.Crew.id)
     )
-    found = list(session.execute(query).tuples())
+    found = list(session.execute(query).all())
     shifts = working_days(session, [crew for crew, *_ in found], days)
     return [
         SweepCrew(
