@@ -231,6 +231,10 @@ def _store(
         changes.append(_change(row.home_id, HomeState.PENDING.value))
     if changes:
         session.execute(_UPDATE_HOME, changes)
+    # The rows changed beneath the ORM: homes it holds must be read afresh when next used.
+    for held in list(session.identity_map.values()):
+        if isinstance(held, m.CampaignHome):
+            session.expire(held)
 
 
 def _change(
