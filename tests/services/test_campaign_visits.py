@@ -290,6 +290,9 @@ def test_visits_the_day_plan_could_not_fit_go_back_to_the_sweep(session, world):
     before = counts(session)
     with pytest.raises(NotFoundError):
         return_unfitted(session, stranger, ReturnUnfitted(run_id=run.id))
+    crew = Principal(Role.CREW, crew_id=world.own_crew_id)
+    with pytest.raises(PermissionDeniedError):
+        return_unfitted(session, crew, ReturnUnfitted(job_ids=left_out))
     assert counts(session) == before
 
     assert return_unfitted(session, ADMIN, ReturnUnfitted(run_id=run.id)) == 2

@@ -33,7 +33,12 @@ from sitecrew.events import jobs_changed
 from sitecrew.services._persist import save
 from sitecrew.services.campaigns.commands import MaterialisedDay
 from sitecrew.services.campaigns.plan import open_visit_homes
-from sitecrew.services.scoping import get_campaign_row, get_changeable, require_region_planner
+from sitecrew.services.scoping import (
+    get_campaign_row,
+    get_changeable,
+    require_changer,
+    require_region_planner,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -131,11 +136,12 @@ def return_unfitted(session: Session, principal: Principal, command: ReturnUnfit
     Raises
     ------
     PermissionDeniedError
-        For roles other than admins and the region's planners.
+        For roles other than admins and the region's planners (before anything is read).
     NotFoundError
         When the planning run does not exist or lies outside the planner's region.
     """
     with transaction(session):
+        require_changer(principal, m.Campaign, action="return unfitted visits")
         job_ids = set(command.job_ids)
         if command.run_id is not None:
             run = get_changeable(
