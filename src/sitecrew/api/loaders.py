@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -11,12 +12,109 @@ from sitecrew.services.reading import entities
 from sitecrew.services.reading.entities import Entity
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from asyncio import Future
+    from collections.abc import Awaitable, Callable, Sequence
 
     from sitecrew.api.context import Context
 
 #: At most this many children are listed under one parent (e.g. furniture of a site).
 MAX_CHILDREN = 500
+T = TypeVar("T")
+
+
+def now_or_later(
+    loader: DataLoader[int, Any], key: int, convert: Callable[[Any], T]
+) -> T | Awaitable[T | None] | None:
+    """Return ``key``'s converted value at once when the loader holds it, else an awaitable.
+
+    A resolver that returns a plain value costs GraphQL no task, future or event-loop turn: for
+    the many small objects of a list (a route's stops) that is most of their cost once the rows
+    are read. Values a list resolver primed (see :meth:`Loaders.prime`) and values an earlier
+    batch loaded are answered this way; anything else is loaded as usual. ``None`` (not found,
+    or out of the caller's reach) stays ``None``.
+    """
+    future = loader.cache_map.get(key)
+    if future is not None and _settled(future):
+        found = future.result()
+        return None if found is None else convert(found)
+    return _later(loader.load(key), convert)
+
+
+def _asks_for(field: Any, name: str) -> bool:
+    """Tell whether a selected field asks for its subfield ``name`` (fragments left aside)."""
+    return any(getattr(child, "name", None) == name for child in field.selections)
+
+
+def _settled(future: Future[Any]) -> bool:
+    """Tell whether a loader's cached future holds a value (not pending, failed or cancelled)."""
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+async def _later(pending: Awaitable[Any], convert: Callable[[Any], T]) -> T | None:
+    found = await pending
+    return None if found is None else convert(found)
+
+
+class _OneTrip:
+    """Runs the reads of all loaders dispatched in one tick in one worker-thread call.
+
+    Every DataLoader batches its own keys, but each batch was a round trip to the request's
+    database thread of its own (a crew's ``depot`` and ``members``, a job's ``apartment`` and
+    ``appointments``): a hop to the thread and back, a task and futures each. The reads are
+    collected while the loop turns twice (the loaders of one tick start their batches within
+    one turn) and run one after the other in a single call; each batch still gets its own
+    answer, or its own error.
+    """
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._pending: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], Any]] = []
+
+    async def read(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``function(session, *args, **kwargs)`` with the other reads of this tick."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[T] = loop.create_future()
+        self._pending.append((function, args, kwargs, answer))
+        if len(self._pending) == 1:
+            loop.call_soon(loop.call_soon, self._start)
+        return await answer
+
+    def _start(self) -> None:
+        calls, self._pending = self._pending, []
+        task = asyncio.ensure_future(self._run(calls))
+        _running.add(task)
+        task.add_done_callback(_running.discard)
+
+    async def _run(self, calls: list[Any]) -> None:
+        try:
+            outcomes = await self._context.read(_each, [(f, a, k) for f, a, k, _ in calls])
+        except BaseException as error:  # the trip itself failed (cancelled, session gone)
+            for *_, answer in calls:
+                if not answer.done():
+                    answer.set_exception(error)
+            raise
+        for (*_, answer), (value, failure) in zip(calls, outcomes, strict=True):
+            if answer.done():  # its loader was cancelled meanwhile
+                continue
+            if failure is None:
+                answer.set_result(value)
+            else:
+                answer.set_exception(failure)
+
+
+#: Trips under way (the loop keeps only weak references to tasks).
+_running: set[asyncio.Future[None]] = set()
+
+
+def _each(session: Any, calls: list[Any]) -> list[tuple[Any, Exception | None]]:
+    """Run each read with the request's session; keep each one's answer or error apart."""
+    outcomes: list[tuple[Any, Exception | None]] = []
+    for function, args, kwargs in calls:
+        try:
+            outcomes.append((function(session, *args, **kwargs), None))
+        except Exception as error:  # noqa: BLE001  (handed to the loader whose read it was)
+            outcomes.append((None, error))
+    return outcomes
 
 
 class _LoadersById(dict[Entity, "DataLoader[int, Any]"]):
@@ -58,6 +156,10 @@ class Loaders:
 
     def __init__(self, context: Context) -> None:
         self._context = context
+        self._trip = _OneTrip(context)
+        #: Kinds whose rows are read with the row they point at: (its kind, the column).
+        self._with_parent: dict[Entity, tuple[Entity, str]] = {}
+        self._asked: set[Entity] = set()
         self.by_id = _LoadersById(self._by_id_loader)
         #: Building footprints and site areas by id (lists and nested reads leave them out).
         self.outline = _LoadersById(self._outline_loader)
@@ -69,6 +171,15 @@ class Loaders:
     members_by_crew = _ChildrenOf(Entity.CREW_MEMBER, "crew_id")
     appointments_by_job = _ChildrenOf(Entity.APPOINTMENT, "job_id")
     apartments_by_building = _ChildrenOf(Entity.APARTMENT, "building_id")
+
+    def prime(self, found: dict[Entity, dict[int, Any]]) -> None:
+        """Hand the by-id loaders rows a resolver already read (with the same scope).
+
+        ``None`` values are primed too: an id out of the caller's reach is answered as the
+        loader would answer it, without a query.
+        """
+        for entity, by_id in found.items():
+            self.by_id[entity].prime_many(by_id)
 
     @cached_property
     def latest_maintenance(self) -> DataLoader[int, Any]:
@@ -82,17 +193,42 @@ class Loaders:
             for entity in (Entity.APARTMENT, Entity.SITE)
         }
 
+    def with_buildings_if_asked(self, info: Any) -> None:
+        """Read apartments together with their buildings when the query asks for those.
+
+        Decided once per request, by the first apartment field resolved: its buildings are then
+        in the loader before any ``Apartment.building`` is resolved, which answers at once
+        instead of waiting for a batch and a round trip of its own.
+        """
+        if Entity.APARTMENT in self._asked:
+            return
+        self._asked.add(Entity.APARTMENT)
+        if any(_asks_for(field, "building") for field in info.selected_fields):
+            self._with_parent[Entity.APARTMENT] = (Entity.BUILDING, "building_id")
+
     def _by_id_loader(self, entity: Entity) -> Any:
         async def load(ids: Sequence[int]) -> list[Any]:
             principal = self._context.user
-            return await self._context.read(entities.get_many, entity, list(ids), principal)
+            if entity not in self._with_parent:
+                return await self._trip.read(entities.get_many, entity, list(ids), principal)
+            parent, column = self._with_parent[entity]
+            found, parents = await self._trip.read(
+                entities.get_many_with_parents,
+                entity,
+                list(ids),
+                principal,
+                parent=parent,
+                column=column,
+            )
+            self.by_id[parent].prime_many(parents)
+            return found
 
         return load
 
     def _outline_loader(self, entity: Entity) -> Any:
         async def load(ids: Sequence[int]) -> list[Any]:
             principal = self._context.user
-            return await self._context.read(entities.outlines, entity, list(ids), principal)
+            return await self._trip.read(entities.outlines, entity, list(ids), principal)
 
         return load
 
@@ -100,7 +236,7 @@ class Loaders:
         """Return a new loader of ``entity`` rows by ``parent_column`` (at most MAX_CHILDREN)."""
 
         async def load(parent_ids: Sequence[int]) -> list[list[Any]]:
-            return await self._context.read(
+            return await self._trip.read(
                 entities.children_of,
                 entity,
                 parent_column,
@@ -112,11 +248,11 @@ class Loaders:
         return DataLoader(load_fn=load)
 
     async def _latest(self, furniture_ids: Sequence[int]) -> list[Any]:
-        return await self._context.read(entities.latest_maintenance, list(furniture_ids))
+        return await self._trip.read(entities.latest_maintenance, list(furniture_ids))
 
     def _private_details_loader(self, entity: Entity) -> Any:
         async def load(ids: Sequence[int]) -> list[bool]:
             principal = self._context.user
-            return await self._context.read(entities.private_details, entity, principal, list(ids))
+            return await self._trip.read(entities.private_details, entity, principal, list(ids))
 
         return load

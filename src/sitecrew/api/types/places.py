@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from sitecrew.api.context import Context
+from sitecrew.api.loaders import now_or_later
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types import calendars as cal
 from sitecrew.api.types.enums import (
@@ -180,10 +181,10 @@ class Furniture:
     version: int = strawberry.field(description="Send it back with an update (stale: Conflict).")
     model_id: strawberry.Private[int]
 
-    @strawberry.field
-    async def model(self, info: Info) -> FurnitureModel:
-        found = await info.context.loaders.by_id[Entity.FURNITURE_MODEL].load(self.model_id)
-        return FurnitureModel.from_domain(found)
+    @strawberry.field(graphql_type=FurnitureModel)
+    def model(self, info: Info) -> Any:
+        loader = info.context.loaders.by_id[Entity.FURNITURE_MODEL]
+        return now_or_later(loader, self.model_id, FurnitureModel.from_domain)
 
     @strawberry.field
     async def site(self, info: Info) -> Site:
@@ -355,10 +356,10 @@ class Apartment:
         loader = info.context.loaders.private_details[Entity.APARTMENT]
         return self.notes if await loader.load(int(self.id)) else None
 
-    @strawberry.field
-    async def building(self, info: Info) -> Building:
-        found = await info.context.loaders.by_id[Entity.BUILDING].load(int(self.building_id))
-        return Building.from_domain(found)
+    @strawberry.field(graphql_type=Building)
+    def building(self, info: Info) -> Any:
+        loader = info.context.loaders.by_id[Entity.BUILDING]
+        return now_or_later(loader, int(self.building_id), Building.from_domain)
 
     @strawberry.field(description="Tenant contact, or null when the caller may not see it.")
     async def tenant(self, info: Info) -> TenantContact | None:

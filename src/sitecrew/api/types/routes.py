@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+import shapely
 import strawberry
 
 from sitecrew.api.context import Context
+from sitecrew.api.loaders import now_or_later
 from sitecrew.api.scalars import FeatureCollection, GeoJSON
 from sitecrew.api.types.places import Apartment, Building, Furniture, Site
 from sitecrew.api.types.work import Job
+from sitecrew.domain.geo import geometry_to_geojson
 from sitecrew.domain.plans import StopKind, UnassignedReason
 from sitecrew.domain.routes import RouteState, RunState
 from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
@@ -18,6 +21,8 @@ from sitecrew.services.planning.read import zone_of
 from sitecrew.services.reading.entities import Entity
 
 if TYPE_CHECKING:
+    from shapely.geometry import LineString
+
     from sitecrew.domain import plans, routes
 
 Info = strawberry.Info[Context, None]
@@ -53,43 +58,45 @@ class RouteStop:
     job_id: strawberry.ID | None
     target: strawberry.Private[Any]
 
-    @strawberry.field(description="The job done at this stop.")
-    async def job(self, info: Info) -> Job | None:
-        if self.job_id is None:
-            return None
-        found = await info.context.loaders.by_id[Entity.JOB].load(int(self.job_id))
-        return Job.from_domain(found) if found else None
+    # The relations of a stop answer at once when the route's resolver read them ahead (see
+    # ``api.planning``), and through their DataLoader otherwise (a route of a subscription).
+    @strawberry.field(description="The job done at this stop.", graphql_type=Job | None)
+    def job(self, info: Info) -> Any:
+        return self._related(info, Entity.JOB, self.target and self.target.job_id, Job)
 
-    @strawberry.field(description="The apartment visited (access notes, tenant for today's crew).")
-    async def apartment(self, info: Info) -> Apartment | None:
-        if self.target is None or self.target.apartment_id is None:
-            return None
-        found = await info.context.loaders.by_id[Entity.APARTMENT].load(self.target.apartment_id)
-        return Apartment.from_domain(found) if found else None
+    @strawberry.field(
+        description="The apartment visited (access notes, tenant for today's crew).",
+        graphql_type=Apartment | None,
+    )
+    def apartment(self, info: Info) -> Any:
+        apartment_id = self.target and self.target.apartment_id
+        return self._related(info, Entity.APARTMENT, apartment_id, Apartment)
 
-    @strawberry.field(description="The furniture item serviced.")
-    async def furniture(self, info: Info) -> Furniture | None:
-        if self.target is None or self.target.furniture_id is None:
-            return None
-        found = await info.context.loaders.by_id[Entity.FURNITURE].load(self.target.furniture_id)
-        return Furniture.from_domain(found) if found else None
+    @strawberry.field(description="The furniture item serviced.", graphql_type=Furniture | None)
+    def furniture(self, info: Info) -> Any:
+        furniture_id = self.target and self.target.furniture_id
+        return self._related(info, Entity.FURNITURE, furniture_id, Furniture)
 
-    @strawberry.field(description="The building of the apartment visited.")
-    async def building(self, info: Info) -> Building | None:
-        if self.target is None or self.target.building_id is None:
-            return None
-        found = await info.context.loaders.by_id[Entity.BUILDING].load(self.target.building_id)
-        return Building.from_domain(found) if found else None
+    @strawberry.field(
+        description="The building of the apartment visited.", graphql_type=Building | None
+    )
+    def building(self, info: Info) -> Any:
+        building_id = self.target and self.target.building_id
+        return self._related(info, Entity.BUILDING, building_id, Building)
 
     @strawberry.field(
         description="The site worked at, or the site a serviced furniture item stands in "
-        "(access notes)."
+        "(access notes).",
+        graphql_type=Site | None,
     )
-    async def site(self, info: Info) -> Site | None:
-        if self.target is None or self.target.site_id is None:
+    def site(self, info: Info) -> Any:
+        return self._related(info, Entity.SITE, self.target and self.target.site_id, Site)
+
+    @staticmethod
+    def _related(info: Info, entity: Entity, related_id: int | None, kind: Any) -> Any:
+        if related_id is None:
             return None
-        found = await info.context.loaders.by_id[Entity.SITE].load(self.target.site_id)
-        return Site.from_domain(found) if found else None
+        return now_or_later(info.context.loaders.by_id[entity], related_id, kind.from_domain)
 
     @classmethod
     def from_domain(cls, stop: routes.RouteStop) -> RouteStop:
@@ -104,7 +111,7 @@ class RouteStop:
             travel_seconds=stop.travel_s,
             distance_metres=stop.distance_m,
             fixed=stop.fixed,
-            leg=stop.leg,
+            leg=_leg_geojson(stop.leg),
             label=target.label if target else None,
             address=stop.address,
             lon=location.x if location is not None else None,
@@ -112,6 +119,19 @@ class RouteStop:
             job_id=strawberry.ID(str(target.job_id)) if target else None,
             target=target,
         )
+
+
+def _leg_geojson(leg: LineString | None) -> GeoJSON | None:
+    """Return a leg as its GeoJSON object, its coordinates read in one call.
+
+    A day's legs hold hundreds of points; reading them one by one (shapely's ``mapping``) was
+    a visible share of a crew's route. Anything but a flat LineString goes the general way.
+    """
+    if leg is None:
+        return None
+    if leg.geom_type != "LineString" or leg.has_z:
+        return GeoJSON(geometry_to_geojson(leg))
+    return GeoJSON({"type": "LineString", "coordinates": shapely.get_coordinates(leg).tolist()})
 
 
 @strawberry.type(description="A crew's route for one day.")

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from sitecrew.api.context import Context
+from sitecrew.api.loaders import now_or_later
 from sitecrew.api.scalars import GeoJSON
 from sitecrew.api.types import calendars as cal
 from sitecrew.api.types.enums import AppointmentStatus, CrewRole, JobKind, JobStatus, Skill
@@ -19,6 +20,14 @@ Info = strawberry.Info[Context, None]
 
 def _id(value: int | None) -> strawberry.ID | None:
     return None if value is None else strawberry.ID(str(value))
+
+
+def _members(found: list[Any]) -> list[CrewMember]:
+    return [CrewMember.from_domain(member) for member in found]
+
+
+def _appointments(found: list[Any]) -> list[Appointment]:
+    return [Appointment.from_domain(appointment) for appointment in found]
 
 
 @strawberry.type(description="Where a crew's day starts and ends.")
@@ -98,22 +107,26 @@ class Crew:
     depot_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The organisation the crew works for, if any.")
-    async def organisation(self, info: Info) -> Organisation | None:
+    # Relations answer at once when their loader already holds the row (see ``now_or_later``).
+    @strawberry.field(
+        description="The organisation the crew works for, if any.",
+        graphql_type=Organisation | None,
+    )
+    def organisation(self, info: Info) -> Any:
         if self.organisation_id is None:
             return None
-        found = await info.context.loaders.by_id[Entity.ORGANISATION].load(self.organisation_id)
-        return Organisation.from_domain(found) if found else None
+        loader = info.context.loaders.by_id[Entity.ORGANISATION]
+        return now_or_later(loader, self.organisation_id, Organisation.from_domain)
 
-    @strawberry.field
-    async def depot(self, info: Info) -> Depot:
-        found = await info.context.loaders.by_id[Entity.DEPOT].load(self.depot_id)
-        return Depot.from_domain(found)
+    @strawberry.field(graphql_type=Depot)
+    def depot(self, info: Info) -> Any:
+        loader = info.context.loaders.by_id[Entity.DEPOT]
+        return now_or_later(loader, self.depot_id, Depot.from_domain)
 
-    @strawberry.field
-    async def members(self, info: Info) -> list[CrewMember]:
-        found = await info.context.loaders.members_by_crew.load(int(self.id))
-        return [CrewMember.from_domain(member) for member in found]
+    @strawberry.field(graphql_type=list[CrewMember])
+    def members(self, info: Info) -> Any:
+        loader = info.context.loaders.members_by_crew
+        return now_or_later(loader, int(self.id), _members)
 
     @classmethod
     def from_domain(cls, crew: Any) -> Crew:
@@ -180,31 +193,33 @@ class Job:
     apartment_id: strawberry.ID | None
     site_id: strawberry.ID | None
 
-    @strawberry.field
-    async def furniture(self, info: Info) -> Furniture | None:
+    @strawberry.field(graphql_type=Furniture | None)
+    def furniture(self, info: Info) -> Any:
         if self.furniture_id is None:
             return None
-        found = await info.context.loaders.by_id[Entity.FURNITURE].load(int(self.furniture_id))
-        return Furniture.from_domain(found) if found else None
+        loader = info.context.loaders.by_id[Entity.FURNITURE]
+        return now_or_later(loader, int(self.furniture_id), Furniture.from_domain)
 
-    @strawberry.field
-    async def apartment(self, info: Info) -> Apartment | None:
+    @strawberry.field(graphql_type=Apartment | None)
+    def apartment(self, info: Info) -> Any:
         if self.apartment_id is None:
             return None
-        found = await info.context.loaders.by_id[Entity.APARTMENT].load(int(self.apartment_id))
-        return Apartment.from_domain(found) if found else None
+        loaders = info.context.loaders
+        loaders.with_buildings_if_asked(info)
+        loader = loaders.by_id[Entity.APARTMENT]
+        return now_or_later(loader, int(self.apartment_id), Apartment.from_domain)
 
-    @strawberry.field
-    async def site(self, info: Info) -> Site | None:
+    @strawberry.field(graphql_type=Site | None)
+    def site(self, info: Info) -> Any:
         if self.site_id is None:
             return None
-        found = await info.context.loaders.by_id[Entity.SITE].load(int(self.site_id))
-        return Site.from_domain(found) if found else None
+        loader = info.context.loaders.by_id[Entity.SITE]
+        return now_or_later(loader, int(self.site_id), Site.from_domain)
 
-    @strawberry.field
-    async def appointments(self, info: Info) -> list[Appointment]:
-        found = await info.context.loaders.appointments_by_job.load(int(self.id))
-        return [Appointment.from_domain(appointment) for appointment in found]
+    @strawberry.field(graphql_type=list[Appointment])
+    def appointments(self, info: Info) -> Any:
+        loader = info.context.loaders.appointments_by_job
+        return now_or_later(loader, int(self.id), _appointments)
 
     @classmethod
     def from_domain(cls, job: Any) -> Job:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
+from sqlalchemy.orm import aliased
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc, from_db_geometry
@@ -24,12 +25,16 @@ from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.access import Role
 from sitecrew.domain.plans import StopKind, UnassignedJob, UnassignedReason
 from sitecrew.domain.routes import CrewDayRoute, RouteState, RouteStop, StopTarget
-from sitecrew.services.reading.entities import Entity, get_visible
+from sitecrew.errors import NotFoundError
+from sitecrew.services.reading.entities import Entity, get_many
+from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from datetime import date, datetime, tzinfo
 
     from shapely.geometry import Point
+    from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
@@ -43,19 +48,10 @@ def crew_route(session: Session, crew_id: int, day: date) -> CrewDayRoute | None
     NotFoundError
         When the crew does not exist.
     """
-    crew = get_or_raise(session, m.Crew, crew_id)
-    rank = case((m.Route.status == RouteState.PUBLISHED.value, 0), else_=1)
-    route = session.scalars(
-        select(m.Route)
-        .where(
-            m.Route.crew_id == crew_id,
-            m.Route.service_date == day,
-            m.Route.status != RouteState.SUPERSEDED.value,
-        )
-        .order_by(rank, m.Route.id.desc())
-        .limit(1)
-    ).first()
-    return None if route is None else _route_view(session, route, crew.name)
+    rows = _day_route(session, crew_id, day, true())
+    if not rows:
+        raise NotFoundError(f"no crew with id {crew_id}")
+    return None if rows[0].route_id is None else _route_of(session, rows[0], rows)
 
 
 def visible_crew_route(
@@ -74,11 +70,57 @@ def visible_crew_route(
     PermissionDeniedError
         When the caller's role may not read crews at all.
     """
-    get_visible(session, Entity.CREW, principal, crew_id)
-    route = crew_route(session, crew_id, day)
-    if route is None or (principal.role is Role.CREW and route.state is not RouteState.PUBLISHED):
+    rows = _day_route(session, crew_id, day, visible(m.Crew, principal))
+    if not rows:
+        raise NotFoundError(f"no crew with id {crew_id}")
+    facts = rows[0]
+    if facts.route_id is None:
         return None
-    return route
+    if principal.role is Role.CREW and facts.status != RouteState.PUBLISHED.value:
+        return None
+    return _route_of(session, facts, rows)
+
+
+def visible_crew_route_with(
+    session: Session,
+    principal: Principal,
+    crew_id: int,
+    day: date,
+    related: Collection[Entity],
+) -> tuple[CrewDayRoute | None, dict[Entity, dict[int, Any]]]:
+    """Return :func:`visible_crew_route` and the stops' ``related`` rows the caller may reach.
+
+    ``related`` names kinds among :data:`STOP_RELATIONS` (what the API was asked for: jobs,
+    apartments, furniture, sites, buildings); each is read in one query by
+    :func:`~sitecrew.services.reading.entities.get_many`, with the scope every by-id read has,
+    so a stop's relations cost a query per kind in the same call instead of a round trip each.
+    An id the caller may not reach maps to ``None``.
+    """
+    route = visible_crew_route(session, principal, crew_id, day)
+    found: dict[Entity, dict[int, Any]] = {}
+    if route is None:
+        return route, found
+    targets = [stop.target for stop in route.stops if stop.target is not None]
+    for entity in related:
+        ids = sorted({i for t in targets if (i := _related_id(t, entity)) is not None})
+        if ids:
+            found[entity] = dict(zip(ids, get_many(session, entity, ids, principal), strict=True))
+    return route, found
+
+
+#: The kinds a stop points at, and where its target keeps the id.
+STOP_RELATIONS: dict[Entity, str] = {
+    Entity.JOB: "job_id",
+    Entity.APARTMENT: "apartment_id",
+    Entity.FURNITURE: "furniture_id",
+    Entity.SITE: "site_id",
+    Entity.BUILDING: "building_id",
+}
+
+
+def _related_id(target: StopTarget, entity: Entity) -> int | None:
+    value: int | None = getattr(target, STOP_RELATIONS[entity])
+    return value
 
 
 def routes_for_run(session: Session, run_id: int) -> tuple[CrewDayRoute, ...]:
@@ -91,33 +133,85 @@ def routes_for_run(session: Session, run_id: int) -> tuple[CrewDayRoute, ...]:
     """
     get_or_raise(session, m.PlanningRun, run_id)
     query = (
-        select(m.Route, m.Crew.name)
+        select(*_ROUTE_COLUMNS)
+        .select_from(m.Route)
         .join(m.Crew, m.Crew.id == m.Route.crew_id)
+        .join(m.Region, m.Region.id == m.Crew.region_id)
+        .join(m.Depot, m.Depot.id == m.Crew.depot_id)
         .where(m.Route.run_id == run_id)
         .order_by(m.Route.crew_id)
     )
-    return tuple(_route_view(session, route, name) for route, name in session.execute(query))
+    return tuple(
+        _route_of(session, facts, _stop_rows(session, facts.route_id))
+        for facts in session.execute(query).all()
+    )
 
 
-def _route_view(session: Session, route: m.Route, crew_name: str) -> CrewDayRoute:
-    timezone, depot_address = session.execute(
-        select(m.Region.timezone, m.Depot.address)
-        .select_from(m.Crew)
-        .join(m.Region, m.Region.id == m.Crew.region_id)
-        .join(m.Depot, m.Depot.id == m.Crew.depot_id)
-        .where(m.Crew.id == route.crew_id)
-    ).one()
-    zone = zone_of(timezone)
+#: What a route is read with: its row, its crew's name, the zone of its region, the depot address.
+_ROUTE_COLUMNS = (
+    m.Route.id.label("route_id"),
+    m.Crew.id.label("crew_id"),
+    m.Crew.name.label("crew_name"),
+    m.Region.timezone.label("timezone"),
+    m.Depot.address.label("depot_address"),
+    m.Route.service_date,
+    m.Route.status,
+    m.Route.run_id,
+    m.Route.travel_seconds,
+    m.Route.distance_metres,
+)
+
+
+def _day_route(session: Session, crew_id: int, day: date, scope: ColumnElement[bool]) -> list[Any]:
+    """Return the crew's facts, its route of ``day`` and the route's stops, in one query.
+
+    One row per stop in order, each also holding the crew's and the route's facts (see
+    :data:`_ROUTE_COLUMNS`, :data:`_STOP_COLUMNS`, :data:`_TARGET_COLUMNS`). No row: no such
+    crew (in ``scope``). The route is the published one, else the newest draft; without one,
+    or without stops, the single row's ``route_id`` or ``sequence`` is None.
+    """
+    other = aliased(m.Route)  # the subquery's own routes: not correlated with the outer join
+    rank = case((other.status == RouteState.PUBLISHED.value, 0), else_=1)
+    chosen = (
+        select(other.id)
+        .where(
+            other.crew_id == crew_id,
+            other.service_date == day,
+            other.status != RouteState.SUPERSEDED.value,
+        )
+        .order_by(rank, other.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    query = (
+        _with_targets(
+            select(*_ROUTE_COLUMNS, *_STOP_COLUMNS, *_TARGET_COLUMNS)
+            .select_from(m.Crew)
+            .join(m.Region, m.Region.id == m.Crew.region_id)
+            .join(m.Depot, m.Depot.id == m.Crew.depot_id)
+            .outerjoin(m.Route, m.Route.id == chosen)
+            .outerjoin(m.RouteStop, m.RouteStop.route_id == m.Route.id)
+            .outerjoin(m.Job, m.Job.id == m.RouteStop.job_id)
+        )
+        .where(m.Crew.id == crew_id, scope)
+        .order_by(m.RouteStop.sequence)
+    )
+    return list(session.execute(query))
+
+
+def _route_of(session: Session, facts: Any, stop_rows: list[Any]) -> CrewDayRoute:
+    """Build the route of a row of :data:`_ROUTE_COLUMNS` that names one, and its stops."""
+    zone = zone_of(facts.timezone)
     return CrewDayRoute(
-        route_id=route.id,
-        crew_id=route.crew_id,
-        crew_name=crew_name,
-        service_date=route.service_date,
-        state=RouteState(route.status),
-        run_id=route.run_id,
-        travel_s=route.travel_seconds,
-        distance_m=route.distance_metres,
-        stops=_stops(session, route, zone, depot_address),
+        route_id=facts.route_id,
+        crew_id=facts.crew_id,
+        crew_name=facts.crew_name,
+        service_date=facts.service_date,
+        state=RouteState(facts.status),
+        run_id=facts.run_id,
+        travel_s=facts.travel_seconds,
+        distance_m=facts.distance_metres,
+        stops=_stops(session, facts, stop_rows, zone),
         timezone=str(zone),
     )
 
@@ -134,21 +228,28 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _stops(
-    session: Session, route: m.Route, zone: tzinfo, depot_address: str | None
-) -> tuple[RouteStop, ...]:
-    rows = list(
-        session.scalars(
-            select(m.RouteStop)
-            .where(m.RouteStop.route_id == route.id)
-            .order_by(m.RouteStop.sequence)
+def _stop_rows(session: Session, route_id: int) -> list[Any]:
+    """Read a route's stops in order with what each job is about, in one query."""
+    query = (
+        _with_targets(
+            select(*_STOP_COLUMNS, *_TARGET_COLUMNS).outerjoin(
+                m.Job, m.Job.id == m.RouteStop.job_id
+            )
         )
+        .where(m.RouteStop.route_id == route_id)
+        .order_by(m.RouteStop.sequence)
     )
-    targets = stop_targets(session, [r.job_id for r in rows if r.job_id is not None])
-    points = _stop_points(session, route, rows)
+    return list(session.execute(query))
+
+
+def _stops(session: Session, facts: Any, rows: list[Any], zone: tzinfo) -> tuple[RouteStop, ...]:
+    """Build the stops of rows of :data:`_STOP_COLUMNS` (a stopless route's row is skipped)."""
+    rows = [row for row in rows if row.sequence is not None]
+    points = _stop_points(session, facts.crew_id, rows)
+    depot_address = facts.depot_address
     stops = []
     for row, point in zip(rows, points, strict=True):
-        target = None if row.job_id is None else targets.get(row.job_id)
+        target = None if row.job_id is None else _target(row)
         kind = StopKind(row.kind)
         at_depot = kind in {StopKind.START, StopKind.END}
         stops.append(
@@ -157,8 +258,8 @@ def _stops(
                 kind=kind,
                 arrival_at=_local(row.arrival_at, zone),
                 departure_at=_local(row.departure_at, zone),
-                travel_s=row.travel_seconds,
-                distance_m=row.distance_metres,
+                travel_s=row.leg_seconds,
+                distance_m=row.leg_metres,
                 fixed=bool(row.fixed),
                 location=point,
                 leg=from_db_geometry(row.leg),
@@ -169,7 +270,77 @@ def _stops(
     return tuple(stops)
 
 
-def _stop_points(session: Session, route: m.Route, rows: list[m.RouteStop]) -> list[Point | None]:
+#: A stop's own columns (its point and leg as stored).
+_STOP_COLUMNS = (
+    m.RouteStop.sequence,
+    m.RouteStop.kind,
+    m.RouteStop.job_id,
+    m.RouteStop.arrival_at,
+    m.RouteStop.departure_at,
+    m.RouteStop.travel_seconds.label("leg_seconds"),
+    m.RouteStop.distance_metres.label("leg_metres"),
+    m.RouteStop.fixed,
+    m.RouteStop.location,
+    m.RouteStop.leg,
+)
+#: What a job stop is about (:func:`_target`): only the columns its label and address need.
+_TARGET_COLUMNS = (
+    m.Job.kind.label("job_kind"),
+    m.Job.furniture_id,
+    m.Job.apartment_id,
+    m.Job.site_id.label("job_site_id"),
+    m.Furniture.serial.label("furniture_serial"),
+    m.Apartment.unit.label("apartment_unit"),
+    m.Apartment.building_id,
+    m.Building.address.label("building_address"),
+    m.Site.id.label("site_id"),
+    m.Site.name.label("site_name"),
+    m.Site.address.label("site_address"),
+)
+
+
+def _with_targets(query: Any) -> Any:
+    """Join a query that has ``jobs`` to each job's furniture, apartment, building and site.
+
+    A furniture job links the site its item stands in, an apartment job its building.
+    """
+    site_id = func.coalesce(m.Job.site_id, m.Furniture.site_id)
+    return (
+        query.outerjoin(m.Furniture, m.Furniture.id == m.Job.furniture_id)
+        .outerjoin(m.Apartment, m.Apartment.id == m.Job.apartment_id)
+        .outerjoin(m.Building, m.Building.id == m.Apartment.building_id)
+        .outerjoin(m.Site, m.Site.id == site_id)
+    )
+
+
+def _target(row: Any) -> StopTarget:
+    """Return what a row of :data:`_TARGET_COLUMNS` (and ``job_id``) is about, in words.
+
+    The address is the building's or the site's.
+    """
+    if row.apartment_id is not None and row.apartment_unit is not None:
+        label = f"{row.building_address or 'building'}, flat {row.apartment_unit}"
+        address = row.building_address
+    elif row.furniture_id is not None:
+        at = f" at {row.site_name}" if row.site_id is not None else ""
+        label = f"furniture {row.furniture_serial}{at}"
+        address = row.site_address
+    else:
+        label = row.site_name if row.site_id is not None else f"site {row.job_site_id}"
+        address = row.site_address
+    return StopTarget(
+        job_id=row.job_id,
+        kind=row.job_kind,
+        furniture_id=row.furniture_id,
+        apartment_id=row.apartment_id,
+        site_id=row.site_id,
+        label=f"{row.job_kind.replace('_', ' ')}: {label}",
+        building_id=row.building_id if row.apartment_unit is not None else None,
+        address=address,
+    )
+
+
+def _stop_points(session: Session, crew_id: int, rows: list[Any]) -> list[Point | None]:
     """Return each stop's stored point; routes stored without points fall back to today's.
 
     Routes planned before stop points were stored (migration 0004) have none: a job stop then
@@ -184,7 +355,7 @@ def _stop_points(session: Session, route: m.Route, rows: list[m.RouteStop]) -> l
         session.scalar(
             select(m.Depot.location)
             .join(m.Crew, m.Crew.depot_id == m.Depot.id)
-            .where(m.Crew.id == route.crew_id)
+            .where(m.Crew.id == crew_id)
         )
     )
     points: list[Point | None] = []
@@ -216,37 +387,10 @@ def stop_targets(session: Session, job_ids: list[int]) -> dict[int, StopTarget]:
     """
     if not job_ids:
         return {}
-    site_id = func.coalesce(m.Job.site_id, m.Furniture.site_id)
-    query = (
-        select(m.Job, m.Furniture.serial, m.Apartment, m.Building.address, m.Site)
-        .outerjoin(m.Furniture, m.Furniture.id == m.Job.furniture_id)
-        .outerjoin(m.Apartment, m.Apartment.id == m.Job.apartment_id)
-        .outerjoin(m.Building, m.Building.id == m.Apartment.building_id)
-        .outerjoin(m.Site, m.Site.id == site_id)
-        .where(m.Job.id.in_(job_ids))
-    )
-    found = {}
-    for job, serial, apartment, building_address, site in session.execute(query):
-        if apartment is not None:
-            label = f"{building_address or 'building'}, flat {apartment.unit}"
-            address = building_address
-        elif job.furniture_id is not None:
-            label = f"furniture {serial}" + (f" at {site.name}" if site else "")
-            address = site.address if site else None
-        else:
-            label = site.name if site else f"site {job.site_id}"
-            address = site.address if site else None
-        found[job.id] = StopTarget(
-            job_id=job.id,
-            kind=job.kind,
-            furniture_id=job.furniture_id,
-            apartment_id=job.apartment_id,
-            site_id=None if site is None else site.id,
-            label=f"{job.kind.replace('_', ' ')}: {label}",
-            building_id=None if apartment is None else apartment.building_id,
-            address=address,
-        )
-    return found
+    query = _with_targets(
+        select(m.Job.id.label("job_id"), *_TARGET_COLUMNS).select_from(m.Job)
+    ).where(m.Job.id.in_(job_ids))
+    return {row.job_id: _target(row) for row in session.execute(query)}
 
 
 def _target_locations(session: Session, job_ids: list[int]) -> dict[int, Any]:

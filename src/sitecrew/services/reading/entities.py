@@ -72,6 +72,28 @@ def get_many(
     return [row_to_domain(model, row) for row in rows]
 
 
+def get_many_with_parents(
+    session: Session,
+    entity: Entity,
+    ids: Sequence[int],
+    principal: Principal,
+    *,
+    parent: Entity,
+    column: str,
+) -> tuple[list[Any], dict[int, Any]]:
+    """Return :func:`get_many` of ``entity`` and, by id, the ``parent`` rows they point at.
+
+    ``column`` names the pointer (an apartment's ``building_id``); the parents are read with
+    the same scope as any by-id read, so a caller gets nothing here it could not load itself.
+    """
+    found = get_many(session, entity, ids, principal)
+    parent_ids = sorted({getattr(row, column) for row in found if row is not None})
+    if not parent_ids:
+        return found, {}
+    parents = get_many(session, parent, parent_ids, principal)
+    return found, dict(zip(parent_ids, parents, strict=True))
+
+
 def outlines(
     session: Session, entity: Entity, ids: Sequence[int], principal: Principal
 ) -> list[Any]:
