@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool, QueuePool
 from tests.api.conftest import make_client
+from tests.security.test_websocket import bearer, socket, subscribe
 
 from sitecrew.config import ServerSettings, Settings
 from sitecrew.errors import ConfigurationError
@@ -228,3 +229,29 @@ def test_requests_beyond_the_capacity_wait_their_turn_and_all_succeed(api_world)
         admission = client.app.state.admission
         assert (admission.refused, admission.inside, admission.waiting) == (0, 0, 0)
     assert statuses == [200] * 24
+
+
+def test_a_subscriptions_reads_wait_for_a_turn_and_are_never_refused(api_world):
+    """Every slot taken: the subscription's first read queues (no error, however long it waits)
+    and its result arrives once a slot frees."""
+    today = datetime.now(ZoneInfo("Europe/Oslo")).date()
+    query = "subscription R($c: ID!, $d: Date!) { routePublished(crewId: $c, date: $d) { id } }"
+    with make_client(api_world, max_concurrent_requests=1, max_request_wait_s=0.05) as client:
+        admission = client.app.state.admission
+        release = _hold_every_slot(client)
+        try:
+            with socket(client, headers=bearer(api_world.tokens["planner"])) as ws:
+                subscribe(ws, "1", query=query, c=str(api_world.crew_id), d=today.isoformat())
+                deadline = time.monotonic() + 10
+                while admission.waiting == 0 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                waiting = admission.waiting  # the subscription's read, waiting its turn
+                time.sleep(0.2)  # four times max_request_wait_s: a request would be refused
+                refused = admission.refused
+                client.portal.call(release.set)
+                message = ws.receive_json()
+        finally:
+            client.portal.call(release.set)  # never leave the app's loop with a held slot
+    assert (waiting, refused) == (1, 0)
+    assert message["type"] == "next", message
+    assert message["payload"]["data"]["routePublished"]["id"]

@@ -9,6 +9,7 @@ concurrently and a SQLAlchemy session must not be used by two threads at once.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractAsyncContextManager, nullcontext
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,9 +43,12 @@ class Context:
         *,
         read_sessions: sessionmaker[Session] | None = None,
         write_sessions: sessionmaker[Session] | None = None,
+        fresh_read_turn: Callable[[], AbstractAsyncContextManager[None]] | None = None,
     ) -> None:
         self.sessions = sessions
         self._read_sessions = read_sessions or sessions
+        # A subscription's reads wait for a turn of the server's admission gate (web.admission).
+        self._fresh_read_turn = fresh_read_turn or nullcontext
         self._write_sessions = write_sessions or sessions
         self.settings = settings
         self.principal = principal
@@ -97,11 +101,14 @@ class Context:
         """Run a read-only service function in a session of its own, closed right after.
 
         For long-lived subscriptions: the request's session keeps one snapshot, so a value that
-        another process changes (a planning run's progress) would never be seen to move.
+        another process changes (a planning run's progress) would never be seen to move. The read
+        waits for its turn among the server's requests, so that many subscribers woken by one
+        event cannot take every database connection at once.
         """
-        return await anyio.to_thread.run_sync(
-            partial(self._read_fresh_now, function, *args, **kwargs), limiter=self._limiter
-        )
+        async with self._fresh_read_turn():
+            return await anyio.to_thread.run_sync(
+                partial(self._read_fresh_now, function, *args, **kwargs), limiter=self._limiter
+            )
 
     def _read_fresh_now(
         self, function: Callable[..., ResultT], *args: Any, **kwargs: Any

@@ -95,6 +95,24 @@ class Admission:
         finally:
             self._slots.release()
 
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold a slot for the block, waiting as long as it takes (never refused).
+
+        For a subscription's next result: its client waits for an event anyway, so a result a
+        little later beats an error, and a burst of results (an event many subscribers hear at
+        once) then queues here instead of emptying the database pool under admitted requests.
+        """
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._slots.release()
+
     def _refuse(self, why: str) -> None:
         self.refused += 1
         LOGGER.warning(

@@ -58,7 +58,11 @@ def create_app(settings: Settings) -> Starlette:
         admission=admission,
     )
     subscriptions = SubscriptionEndpoint(
-        schema, sessions=sessions, settings=settings, authenticator=authenticator
+        schema,
+        sessions=sessions,
+        settings=settings,
+        authenticator=authenticator,
+        admission=admission,
     )
 
     @asynccontextmanager

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 
     from sitecrew.config import Settings
     from sitecrew.domain.access import Principal
+    from sitecrew.web.admission import Admission
     from sitecrew.web.auth import BearerAuthenticator
 
 LOGGER = logging.getLogger("sitecrew.web.websocket")
@@ -87,10 +88,12 @@ class SubscriptionEndpoint:
         sessions: sessionmaker[Session],
         settings: Settings,
         authenticator: BearerAuthenticator,
+        admission: Admission | None = None,
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.authenticator = authenticator
+        self._admission = admission
         self._sessions = sessions
         self._read_sessions = read_session_factory(sessions.kw["bind"])
         self._write_sessions = write_session_factory(sessions.kw["bind"])
@@ -113,6 +116,7 @@ class SubscriptionEndpoint:
             principal,
             read_sessions=self._read_sessions,
             write_sessions=self._write_sessions,
+            fresh_read_turn=None if self._admission is None else self._admission.turn,
         )
 
 
