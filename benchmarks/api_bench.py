@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/api_bench.py --backend postgis|spatialite [--seconds 5] [--workers 2]``
 
 It builds a fresh database of the chosen backend with the demo world (22,010 apartments) and a
-planned, published 2026-06-02 (``api_bench_world``), starts the real server command,
+planned, published next Tuesday (``api_bench_world.DAY``), starts the real server command,
 ``sitecrew serve --workers N``, in a separate process, and drives each operation from an async
 client for a fixed time per cell. The client is aiohttp: it shares the machine's cores with the
 server and PostgreSQL, and it spends about 1 ms of CPU per 400 KB viewport answer where httpx

@@ -2,7 +2,7 @@
 
 ``prepare_world`` builds a PostGIS database ``sitecrew_bench`` (dropped and created) or a
 SpatiaLite file, loads the demo world (22,010 apartments, 13 crews, the installations of
-2026-06-02), plans 2026-06-02 through the real planning path (``plan_day``: the day's jobs, the
+:data:`DAY`, the next Tuesday), plans that day through the real planning path (``plan_day``: the day's jobs, the
 Oslo street graph, the solver, draft routes) and publishes it, then issues tokens: an admin and
 a crew on that day's published routes (the crew with the most stops). With ``reuse`` an already
 prepared database is used as it is (for repeated runs while profiling; writes of earlier runs
@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+import holidays
 from sqlalchemy import and_, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -39,8 +41,22 @@ if TYPE_CHECKING:
 
     from sitecrew.config import OsmSettings
 
+def next_tuesday(today: date | None = None) -> date:
+    """Return the first Tuesday after ``today`` that is not a Norwegian public holiday.
+
+    A day still to come, because a crew sees the jobs of its own routes from today on: on a
+    past day (the bench used 2026-06-02) a crew's route answered every stop's job, apartment and
+    furniture as null, which made the crew-route cell cheaper than a crew's real morning read.
+    """
+    day = (today or datetime.now(ZoneInfo("Europe/Oslo")).date()) + timedelta(days=1)
+    no_holidays = holidays.country_holidays("NO", years=range(day.year, day.year + 2))
+    while day.weekday() != 1 or day in no_holidays:
+        day += timedelta(days=1)
+    return day
+
+
 #: The demo's busy day: planned and published in the setup, asked for by crews in the bench.
-DAY = date(2026, 6, 2)
+DAY = next_tuesday()
 REGION_NAME = "Oslo sentrum"
 REGION_SLUG = "oslo"
 #: Jobs whose status the change_job_status cells move back and forth (OPEN <-> SCHEDULED).

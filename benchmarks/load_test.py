@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/load_test.py [--seconds 25] [--clients 32,128,256]``
 
 Setup: a fresh PostGIS database ``sitecrew_load_<pid>`` (on ``SITECREW_TEST_POSTGRES_URL``'s
-server; dropped at the end) with the demo world and a planned, published 2026-06-02
+server; dropped at the end) with the demo world and a planned, published next Tuesday
 (``api_bench_world``), tokens of three roles (admin, the region's planner, a crew); the real
 ``sitecrew serve --workers 2`` and two ``sitecrew worker`` processes on Redis
 (``SITECREW_LOAD_REDIS_URL``, default ``redis://127.0.0.1:6379/9``, with a key prefix of its

@@ -1,7 +1,7 @@
 """The load and fault tests' world: the API benchmark's demo world plus what a mixed load needs.
 
 ``api_bench_world.prepare_world`` loads the demo (22,010 apartments, 13 crews) into a database,
-plans and publishes 2026-06-02 and issues an admin and a crew token. This module gives that world
+plans and publishes next Tuesday (``api_bench_world.DAY``) and issues an admin and a crew token. This module gives that world
 a database of its own (``sitecrew_load_<pid>``, created here and dropped by :func:`drop_database`,
 so a benchmark never touches another's), a region planner's token, and the rows the mixed load
 writes to, chosen so the writers cannot blur each other's ledger:
