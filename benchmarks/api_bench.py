@@ -69,7 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from api_bench_world import DAY, World, database_url, prepare_world  # noqa: E402
+from api_bench_world import DAY, TODAY, World, database_url, prepare_world  # noqa: E402
 from sitecrew.config import OsmSettings  # noqa: E402
 
 OPERATIONS = ROOT / "schema" / "operations"
@@ -112,7 +112,7 @@ def _scenarios(world: World) -> list[Scenario]:
             lambda _w, _c: {
                 "input": {
                     "furnitureId": rng.choice(world.furniture),
-                    "performedOn": DAY.isoformat(),
+                    "performedOn": TODAY.isoformat(),
                     "action": "OILED",
                     "wearType": "CRACKING",
                     "severity": 1,

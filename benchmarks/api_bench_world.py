@@ -57,6 +57,8 @@ def next_tuesday(today: date | None = None) -> date:
 
 #: The demo's busy day: planned and published in the setup, asked for by crews in the bench.
 DAY = next_tuesday()
+#: The day wear reports are recorded for (work done is never in the future).
+TODAY = datetime.now(ZoneInfo("Europe/Oslo")).date()
 REGION_NAME = "Oslo sentrum"
 REGION_SLUG = "oslo"
 #: Jobs whose status the change_job_status cells move back and forth (OPEN <-> SCHEDULED).

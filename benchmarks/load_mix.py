@@ -29,7 +29,7 @@ import aiohttp
 import orjson
 
 from api_bench import NESTED, OPERATIONS
-from api_bench_world import DAY
+from api_bench_world import DAY, TODAY
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -269,7 +269,7 @@ class Mix:
     def _wear(self, rng: random.Random) -> dict[str, Any]:
         return {
             "furnitureId": rng.choice(self.world.base.furniture),
-            "performedOn": DAY.isoformat(),
+            "performedOn": TODAY.isoformat(),
             "action": "OILED",
             "wearType": "CRACKING",
             "severity": 1,
