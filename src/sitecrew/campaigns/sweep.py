@@ -11,10 +11,11 @@ Method (no 22,000-stop solve; linear in the homes after one sort):
    crew, sized by each crew's capacity in the horizon so that crews finish together. Crews take
    territories in the curve order of their depots, and walk theirs from the end nearer home.
 4. **Days.** Each crew walks its territory entrance by entrance, filling its working days in
-   order (:mod:`sitecrew.campaigns.days`). An entrance that does not fit the rest of a day is
-   kept whole when a nearby one fits instead, or when little of the day is left (it starts the
-   next day); otherwise it is split over two consecutive days. Homes that must wait for an
-   ``earliest`` day are placed on the first day they may be that has room.
+   order (:mod:`sitecrew.campaigns._sweep_pack`). Each day is packed with the whole entrances
+   of the next few that fill it best (the walk's next one first), so that a stairwell is one
+   visit with one setup; a stairwell larger than a day takes whole days and a remainder; a
+   stairwell that fits a day is split only when the day would otherwise stay loose. Homes that
+   must wait for an ``earliest`` day are placed on the first day they may be that has room.
 5. **Overflow.** What a crew could not fit is offered to the owner's other crews' free room;
    what nobody can fit before the deadline is returned unplaced with the reason.
 6. **Windows** per crew-day (:mod:`sitecrew.campaigns.windows`).
@@ -23,10 +24,10 @@ Method (no 22,000-stop solve; linear in the homes after one sort):
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sitecrew.campaigns._sweep_pack import fill
 from sitecrew.campaigns.areas import (
     Building,
     Projection,
@@ -47,11 +48,6 @@ from sitecrew.domain.campaigns import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import date
-
-#: How many entrances ahead the walk looks for one that fits a day's rest whole.
-LOOKAHEAD = 6
-#: A day with less than this share of its budget left closes instead of splitting an entrance.
-CLOSE_DAY_BELOW = 0.15
 
 #: Most homes in one block of a street that territories are never cut through.
 BLOCK_HOMES = 120
@@ -197,11 +193,11 @@ def _sweep_owner(
         walk = walks[crew_index]
         stretch = [building for block in blocks[first:last] for building in block]
         territory = _from_nearer_end(stretch, walk.crew, projection)
-        leftovers.extend(_fill(walk.days, _entrances(territory), settings))
+        leftovers.extend(fill(walk.days, _entrances(territory), settings))
     for crew_index in order:
         if not leftovers:
             break
-        leftovers = _fill(walks[crew_index].days, _entrances_of(leftovers), settings)
+        leftovers = fill(walks[crew_index].days, _entrances_of(leftovers), settings)
     for home in leftovers:
         unplaced[home.apartment_id] = CAPACITY_EXHAUSTED
 
@@ -284,122 +280,6 @@ def _entrances_of(homes: Sequence[SweepHome]) -> list[list[SweepHome]]:
         else:
             groups.append([home])
     return groups
-
-
-def _group_cost(day: CrewDay, group: Sequence[SweepHome], settings: SweepSettings) -> float | None:
-    """Return the minutes ``group`` adds to ``day``, or None if it does not fit whole."""
-    if day.visits + len(group) > day.max_visits:
-        return None
-    cost = sum(h.minutes for h in group) + settings.setup_minutes_per_entrance * (
-        (group[0].building_id, group[0].entrance) not in day.entrances
-    )
-    if day.buildings and group[0].building_id not in day.buildings:
-        cost += settings.minutes_between_buildings
-    return cost if day.used + cost <= day.budget + 1e-9 else None
-
-
-def _fill(
-    days: Sequence[CrewDay], groups: list[list[SweepHome]], settings: SweepSettings
-) -> list[SweepHome]:
-    """Walk ``groups`` (entrances) over ``days`` in order; return the homes that did not fit."""
-    queue: deque[list[SweepHome]] = deque(groups)
-    waiting: list[SweepHome] = []
-    for day in days:
-        if not queue and not waiting:
-            break
-        waiting = _place_waiting(day, waiting, settings)
-        _fill_day(day, queue, waiting, settings)
-    rest = [home for group in queue for home in group]
-    return rest + sorted(waiting, key=lambda h: (h.earliest, h.apartment_id))
-
-
-def _fill_day(
-    day: CrewDay,
-    queue: deque[list[SweepHome]],
-    waiting: list[SweepHome],
-    settings: SweepSettings,
-) -> None:
-    """Fill one day from the head of ``queue``; homes that must wait go to ``waiting``."""
-    while queue and day.visits < day.max_visits:
-        group = _due_part(queue, day, waiting)
-        if not group:
-            continue
-        if _group_cost(day, group, settings) is not None:
-            for home in group:
-                day.add(home, settings)
-            queue.popleft()
-        elif day.visits == 0 and not _fits_a_day(day, group, settings):
-            # A stairwell larger than a day takes whole days until the rest fits in one.
-            queue[0] = group[_split(day, group, settings) :]
-            return
-        elif not _take_nearby(day, queue, settings):
-            fresh = day.visits == 0
-            if fresh or day.room >= CLOSE_DAY_BELOW * day.budget:
-                placed = _split(day, group, settings)
-                queue[0] = group[placed:]
-            return
-
-
-def _fits_a_day(day: CrewDay, group: Sequence[SweepHome], settings: SweepSettings) -> bool:
-    """Whether ``group`` would fit a day like ``day`` with nothing else on it."""
-    cost = sum(h.minutes for h in group) + settings.setup_minutes_per_entrance
-    return len(group) <= day.max_visits and cost <= day.budget
-
-
-def _due_part(
-    queue: deque[list[SweepHome]], day: CrewDay, waiting: list[SweepHome]
-) -> list[SweepHome]:
-    """Return the homes of the queue's first entrance that may be visited on ``day``.
-
-    The others move to ``waiting``; an entrance left empty leaves the queue.
-    """
-    group = queue[0]
-    due = [h for h in group if h.earliest is None or h.earliest <= day.day]
-    if len(due) < len(group):
-        waiting.extend(h for h in group if h.earliest is not None and h.earliest > day.day)
-        if due:
-            queue[0] = due
-        else:
-            queue.popleft()
-    return due
-
-
-def _place_waiting(
-    day: CrewDay, waiting: list[SweepHome], settings: SweepSettings
-) -> list[SweepHome]:
-    """Place the waiting homes that may be visited from ``day`` on and fit; return the others."""
-    still: list[SweepHome] = []
-    for home in waiting:
-        if (home.earliest is not None and home.earliest > day.day) or not day.fits(home, settings):
-            still.append(home)
-        else:
-            day.add(home, settings)
-    return still
-
-
-def _take_nearby(day: CrewDay, queue: deque[list[SweepHome]], settings: SweepSettings) -> bool:
-    """Place the first of the next few entrances that fits the day's rest whole, if any."""
-    for index in range(1, min(LOOKAHEAD, len(queue))):
-        group = queue[index]
-        if any(h.earliest is not None and h.earliest > day.day for h in group):
-            continue
-        if _group_cost(day, group, settings) is not None:
-            for home in group:
-                day.add(home, settings)
-            del queue[index]
-            return True
-    return False
-
-
-def _split(day: CrewDay, group: list[SweepHome], settings: SweepSettings) -> int:
-    """Place the first homes of ``group`` that fit the day; return how many."""
-    placed = 0
-    for home in group:
-        if not day.fits(home, settings):
-            break
-        day.add(home, settings)
-        placed += 1
-    return placed
 
 
 def _windows(
