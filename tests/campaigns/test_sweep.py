@@ -171,3 +171,38 @@ def test_an_apartment_listed_twice_is_refused():
         plan_sweep(
             [*homes, homes[0]], [crew(1, weekdays(START, YEAR_END))], settings(START, YEAR_END)
         )
+
+
+def test_each_window_contains_the_estimated_arrival_and_a_stairwell_walks_through_windows():
+    """Arrivals: homes' minutes, a setup per entrance, a move per building change, stretched.
+
+    Full days (no share kept free) reach the shift's end, where the window ends with the shift.
+    """
+    homes = town(streets=6)
+    sweep = settings(START, YEAR_END, revisit_share=0.0)
+    plan = plan_sweep(homes, [crew(1, weekdays(START, YEAR_END))], sweep)
+    by_id = {h.apartment_id: h for h in homes}
+    shift = _minutes(DAY_SHIFT[1]) - _minutes(DAY_SHIFT[0])
+    stretch = shift / (shift - sweep.minutes_off_per_day)
+
+    late_windows = 0
+    for visits in _by_crew_day(plan).values():
+        elapsed, building, entrances = 0.0, None, set()
+        stairwells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for visit in visits:
+            home = by_id[visit.apartment_id]
+            elapsed += sweep.minutes_between_buildings * (building not in {None, home.building_id})
+            elapsed += sweep.setup_minutes_per_entrance * (
+                (home.building_id, home.entrance) not in entrances
+            )
+            arrival = _minutes(DAY_SHIFT[0]) + elapsed * stretch
+            start, end = _minutes(visit.window_start), _minutes(visit.window_end)
+            assert start <= arrival <= end
+            late_windows += visit.window_end == DAY_SHIFT[1]
+            elapsed += home.minutes
+            building = home.building_id
+            entrances.add((home.building_id, home.entrance))
+            stairwells[home.building_id, home.entrance].append(start)
+        for starts in stairwells.values():
+            assert all(0 <= b - a <= 60 for a, b in pairwise(starts)), "same or next window"
+    assert late_windows, "some days reach the window that ends with the shift"

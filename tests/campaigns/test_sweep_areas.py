@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from tests.campaigns.sweep_world import (
+    DAY_SHIFT,
     METRES_PER_LAT,
     METRES_PER_LON,
     crew,
@@ -18,6 +19,7 @@ from tests.campaigns.sweep_world import (
 )
 
 from sitecrew.campaigns.areas import hilbert_index
+from sitecrew.campaigns.days import work_budget
 from sitecrew.campaigns.sweep import plan_sweep
 
 START = date(2026, 3, 2)
@@ -45,6 +47,34 @@ def test_homes_of_one_entrance_are_visited_on_one_day_where_a_day_can_hold_them(
     assert sum(len(days) == 1 for days in fitting) / len(fitting) >= 0.9
     larger_items = [(key, days) for key, days in entrance_days.items() if sizes[key] > 10]
     assert all(len(days) <= 2 + sizes[key] // 8 for key, days in larger_items)
+
+
+def test_days_are_packed_tightly_counting_a_setup_per_entrance_and_a_move_per_building():
+    """Planned work: homes, one setup per entrance a day, one move per building after the first.
+
+    No day holds more than its budget; all but a few days (each crew's last aside) are 90 % full.
+    """
+    homes, plan = _plan()
+    sweep = settings(START, YEAR_END)
+    budget = work_budget(DAY_SHIFT, sweep)
+    by_id = {h.apartment_id: h for h in homes}
+    days: dict[tuple[int, date], list] = defaultdict(list)
+    for visit in plan.visits:
+        days[visit.crew_id, visit.day].append(by_id[visit.apartment_id])
+    last = {crew_id: max(day for c, day in days if c == crew_id) for crew_id, _ in days}
+    fills = []
+    for (crew_id, day), group in days.items():
+        work = (
+            sum(h.minutes for h in group)
+            + sweep.setup_minutes_per_entrance * len({(h.building_id, h.entrance) for h in group})
+            + sweep.minutes_between_buildings * (len({h.building_id for h in group}) - 1)
+        )
+        assert work <= budget + 1e-6
+        if day != last[crew_id]:
+            fills.append(work / budget)
+    # Measured: mean 0.957, 96 % of days at least 90 % full.
+    assert sum(fills) / len(fills) >= 0.93
+    assert sum(fill >= 0.9 for fill in fills) / len(fills) >= 0.9
 
 
 def test_a_streets_buildings_are_visited_within_a_few_weeks_by_one_crew():

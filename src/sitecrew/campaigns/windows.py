@@ -1,12 +1,23 @@
 """Two-hour windows for a crew-day: estimated arrivals turned into windows a tenant can be told.
 
 Homes are visited building by building, entrance by entrance, floor by floor. Each visit's
-arrival is estimated from the work before it (minutes, setups, moves between buildings),
-stretched over the shift because the minutes off (lunch, driving) fall somewhere in between.
-Windows start on a grid of half a window from the shift start (07:00-09:00, 08:00-10:00, ...),
-so that the window starting at or before the arrival also ends after the visit whenever a visit
-is at most half a window long, without idle time at the door. Consecutive homes of a stairwell
-share a window or follow on the next one.
+arrival is estimated from the work before it: the homes' minutes, one setup per entrance, one
+move per change of building (the costs the day was packed with), stretched over the shift
+because the minutes off (lunch, driving) fall somewhere in between.
+
+The rule (issue #15: "consecutive windows through a stairwell"):
+
+* Windows are ``window_minutes`` long (two hours) and start on a grid of half a window from the
+  shift start (07:00-09:00, 08:00-10:00, ...). A visit gets the latest grid window starting at or
+  before its estimated arrival, so the arrival lies in the window's first half and a visit of at
+  most half a window also ends inside it, without idle time at the door.
+* Near the shift's end, where the grid window would end after the shift, the visit gets the
+  window that ends with the shift (13:30-15:30 for a shift ending 15:30): it still contains the
+  arrival and stays inside the shift.
+* Arrivals only grow through a day, so windows never go back: consecutive homes of a stairwell
+  share a window or take the next one (a home takes less than half a window), and the day's
+  first home gets the window starting with the shift.
+* Fixed visits keep the window the tenant was told and take their place by its start.
 """
 
 from __future__ import annotations
@@ -69,17 +80,16 @@ def estimated_visits(day: CrewDay, settings: SweepSettings) -> list[tuple[SweepH
 def window_for(arrival: float, day: CrewDay, window_minutes: int) -> tuple[time, time]:
     """Return the window for a visit arriving at ``arrival`` (minutes of the day).
 
-    The latest grid window starting at or before the arrival, kept inside the shift: near the
-    shift's end the last window that ends with the shift is used.
+    The latest grid window starting at or before the arrival; where that window would end after
+    the shift, the window ending with the shift (which still contains the arrival).
     """
     start = _minutes(day.shift[0])
     end = start + shift_minutes(day.shift)
     if end - start <= window_minutes:
         return day.shift[0], day.shift[1]
     step = max(window_minutes // 2, 1)
-    last_start = start + ((end - start - window_minutes) // step) * step
-    begin = start + int((arrival - start) // step) * step
-    begin = max(start, min(begin, int(last_start)))
+    begin = max(start, start + int((arrival - start) // step) * step)
+    begin = min(begin, int(end - window_minutes))
     return _clock(begin), _clock(begin + window_minutes)
 
 
