@@ -46,6 +46,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
+from sitecrew.api.campaigns.types import LIST_CAPS as CAMPAIGN_LIST_CAPS
 from sitecrew.api.introspection_cost import (
     INTROSPECTION_MAX_DEPTH,
     IntrospectionCount,
@@ -89,6 +90,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Crew", "absences"): cal.ABSENCES_MAX,
     ("Crew", "availability"): cal.AVAILABILITY_DAYS_MAX,
     ("Region", "publicHolidays"): cal.HOLIDAYS_MAX,
+    **CAMPAIGN_LIST_CAPS,  # installation campaigns (issue 15)
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

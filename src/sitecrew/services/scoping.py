@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import and_, or_, select, true
 
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
@@ -504,3 +504,65 @@ def get_recordable_visit(
     if row is None:
         raise NotFoundError(f"no campaign visit with id {visit_id}")
     return row
+
+
+# --- Campaign reads and lifecycle (issue 15: the API's and the CLI's use cases) ----------------
+# Reading a campaign (its settings, homes, burn-down, forecast, chart) is the planners': admins,
+# and planners of the campaign's region. Cancelling is a change of the campaign like planning.
+# A crew reads the campaign visits of its own crew (what it is sent to, day by day); a region's
+# planners read any crew's of their region. Contractors do neither.
+#: Who may read campaigns, their homes and their progress.
+CAMPAIGN_READERS = (Role.ADMIN, Role.PLANNER)
+#: Who may list a crew's campaign visits of a day (a crew only its own).
+CAMPAIGN_VISIT_READERS = (Role.ADMIN, Role.PLANNER, Role.CREW)
+
+
+def get_readable_campaign(
+    session: Session, principal: Principal, campaign_id: int, *, action: str
+) -> m.Campaign:
+    """Return a campaign the caller may read (no lock).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors and crews (before anything is read).
+    NotFoundError
+        When the campaign does not exist or lies in another region than the planner's.
+    """
+    principal.require(*CAMPAIGN_READERS, action=action)
+    return get_visible(session, principal, m.Campaign, campaign_id)
+
+
+def readable_campaigns(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the campaigns the caller may list.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors and crews.
+    """
+    principal.require(*CAMPAIGN_READERS, action=action)
+    return visible(m.Campaign, principal)
+
+
+def readable_crew_visits(
+    session: Session, principal: Principal, crew_id: int, *, action: str
+) -> ColumnElement[bool]:
+    """Return the clause for the campaign visits of ``crew_id`` the caller may read.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors (before anything is read).
+    NotFoundError
+        When the crew does not exist, lies outside the planner's region, or is not the calling
+        crew's own (not told apart).
+    """
+    principal.require(*CAMPAIGN_VISIT_READERS, action=action)
+    if principal.role is Role.CREW and principal.crew_id != crew_id:
+        raise NotFoundError(f"no crew with id {crew_id}")
+    get_visible(session, principal, m.Crew, crew_id)
+    own = m.CampaignVisit.crew_id == crew_id
+    if principal.role is Role.CREW:
+        return own
+    return and_(own, visible(m.CampaignVisit, principal))

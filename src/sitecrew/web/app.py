@@ -27,6 +27,7 @@ from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
 from sitecrew.web.admission import admission_for
 from sitecrew.web.auth import BearerAuthenticator
+from sitecrew.web.campaign_charts import CHART_PATH, CampaignCharts
 from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
@@ -93,6 +94,9 @@ def create_app(settings: Settings) -> Starlette:
             "/routes/{crew_id}/{day}.{format}",
             RouteDownloads(sessions, authenticator, admission).download,
             methods=["GET"],
+        ),
+        Route(
+            CHART_PATH, CampaignCharts(sessions, authenticator, admission).download, methods=["GET"]
         ),
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]

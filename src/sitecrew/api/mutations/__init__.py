@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from sitecrew.api.campaigns.mutations import CampaignMutations
 from sitecrew.api.mutations.calendars import CalendarMutations
 from sitecrew.api.mutations.catalogue import CatalogueMutations
 from sitecrew.api.mutations.housing import HousingMutations
@@ -24,5 +25,6 @@ class Mutation(
     TeamMutations,  # registers (issue 13)
     CatalogueMutations,  # registers (issue 13)
     CalendarMutations,  # crew calendars (issue 13)
+    CampaignMutations,  # installation campaigns (issue 15)
 ):
     """All mutations."""

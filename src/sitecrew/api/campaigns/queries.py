@@ -1,0 +1,68 @@
+"""Campaign queries: one campaign, a page of campaigns, a crew's campaign visits of a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from sitecrew.api.campaigns.types import Campaign, CampaignVisit
+from sitecrew.api.context import Context
+from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
+from sitecrew.api.types.places import REGION_FIELD
+from sitecrew.domain.ids import parse_id
+from sitecrew.services.campaigns import read
+
+Info = strawberry.Info[Context, None]
+DEFAULT_PAGE = 50
+
+
+@strawberry.type
+class CampaignQueries:
+    @strawberry.field(
+        description="One campaign (admins and the region's planners; else NOT_FOUND/FORBIDDEN)."
+    )
+    async def campaign(self, info: Info, id: strawberry.ID) -> Campaign:
+        context = info.context
+        found = await context.read(read.get_campaign, context.user, parse_id(id, "campaign"))
+        return Campaign.from_domain(found)
+
+    @strawberry.field(description="Campaigns the caller may read, by id, optionally of a region.")
+    async def campaigns(
+        self,
+        info: Info,
+        region: Annotated[str | None, strawberry.argument(description=REGION_FIELD)] = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[Campaign]:
+        context = info.context
+        query = read.ListCampaigns(
+            region=region,
+            after_id=decode_cursor(after),
+            limit=check_page_size(first, context.settings.server.max_page_size),
+        )
+        found, has_next = await context.read(read.list_campaigns, context.user, query)
+        return connection_of(
+            [Campaign.from_domain(c) for c in found], [c.id for c in found], has_next=has_next
+        )
+
+    @strawberry.field(
+        description=f"A crew's campaign visits of a day, by window (at most "
+        f"{read.MAX_DAY_VISITS}): a crew its own; admins and the region's planners any crew's."
+    )
+    async def crew_campaign_visits(
+        self,
+        info: Info,
+        crew_id: strawberry.ID,
+        date: dt.date,
+        campaign_id: strawberry.ID | None = None,
+    ) -> list[CampaignVisit]:
+        context = info.context
+        query = read.CrewCampaignVisits(
+            crew_id=parse_id(crew_id, "crew"),
+            day=date,
+            campaign_id=None if campaign_id is None else parse_id(campaign_id, "campaign"),
+        )
+        found = await context.read(read.list_crew_campaign_visits, context.user, query)
+        return [CampaignVisit.from_domain(visit) for visit in found]
