@@ -100,8 +100,12 @@ class _Walk:
         # Each entrance's place in the walk: the window never reaches further than
         # PACK_WINDOW entrances past the oldest one still waiting, so nothing is left behind.
         self.rank: dict[tuple[int, int], int] = {}
+        # Entrances with a home that must wait for an ``earliest`` day (few: re-visits).
+        self.waits: set[tuple[int, int]] = set()
         for rank, group in enumerate(queue):
             self.rank.setdefault(_key(group), rank)
+            if any(h.earliest is not None for h in group):
+                self.waits.add(_key(group))
 
     def fill_day(self, day: CrewDay, waiting: list[SweepHome]) -> None:
         """Fill ``day`` from the walk; homes that must wait for a later day go to ``waiting``."""
@@ -210,13 +214,13 @@ class _Walk:
     def _window(self, day: CrewDay) -> list[tuple[int, list[SweepHome]]]:
         """Return the next entrances (queue position, homes) that may all be visited on ``day``."""
         front = [self.queue[p] for p in range(min(PACK_WINDOW + _FRONT_PIECES, len(self.queue)))]
-        reach = min(self.rank[_key(group)] for group in front) + PACK_WINDOW
-        window = []
-        for position, group in enumerate(front):
-            due = all(h.earliest is None or h.earliest <= day.day for h in group)
-            if due and self.rank[_key(group)] < reach:
-                window.append((position, group))
-        return window
+        keys = [_key(group) for group in front]
+        reach = min(self.rank[key] for key in keys) + PACK_WINDOW
+        return [
+            (position, group)
+            for position, (key, group) in enumerate(zip(keys, front, strict=True))
+            if self.rank[key] < reach and (key not in self.waits or _due(group, day))
+        ]
 
     def _item(self, day: CrewDay, group: Sequence[SweepHome]) -> _Item:
         first = group[0]
@@ -304,6 +308,10 @@ class _Search:
                 (*chosen, index),
             )
         self._go(index + 1, used, homes, buildings, chosen)
+
+
+def _due(group: Sequence[SweepHome], day: CrewDay) -> bool:
+    return all(h.earliest is None or h.earliest <= day.day for h in group)
 
 
 def _key(group: Sequence[SweepHome]) -> tuple[int, int]:

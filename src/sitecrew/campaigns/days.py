@@ -9,7 +9,7 @@ per crew-day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, time
 
 from sitecrew.domain.calendars import Shift
 from sitecrew.domain.campaigns import SweepHome, SweepSettings
@@ -18,9 +18,12 @@ from sitecrew.domain.campaigns import SweepHome, SweepSettings
 def shift_minutes(shift: Shift) -> float:
     """Return the length of a shift in minutes (zero for an empty or inverted one)."""
     start, end = shift
-    today = date(2000, 1, 1)
-    length = (datetime.combine(today, end) - datetime.combine(today, start)).total_seconds() / 60
+    length = _of_day(end) - _of_day(start)
     return max(length, 0.0)
+
+
+def _of_day(moment: time) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60
 
 
 def work_budget(shift: Shift, settings: SweepSettings) -> float:
