@@ -5,11 +5,17 @@ splitting whichever one does not fit the rest of a day splits about one stairwel
 tenants of one stairwell meet the crew on two days and the crew sets up twice. Instead each day
 is *packed*: from the next :data:`PACK_WINDOW` entrances of the walk (a few neighbouring
 buildings) it takes the whole entrances that fill the day's rest best, always including the
-walk's next entrance when it fits, so that the walk moves on and nothing is left behind. Only a
-stairwell larger than a day is split, and only where that costs it no extra day: a fresh day
-takes it whole-day by whole-day and its remainder is packed like any other entrance; a day
-already begun takes its first homes only when the stairwell still needs no more days than it
-would from a fresh one.
+walk's next entrance when it fits, so that the walk moves on and nothing is left behind (the
+window never reaches more than :data:`PACK_WINDOW` entrances past the oldest one waiting).
+
+Whole entrances alone leave days loose where stairwells are large (an entrance of nine homes is
+three quarters of a day), and a loose day costs the campaign working days. So a day still below
+:data:`TIGHT_DAY` after packing takes the first homes of a stairwell larger than a day (which
+splits anyway): first one for which that costs no extra day, else one for which it costs one.
+Only when no such stairwell is near and the day would stay below :data:`SPLIT_BELOW` does a
+stairwell that fits a day split, over two consecutive days. A split stairwell's rest goes to the
+walk's front: a fresh day takes it whole-day by whole-day, and its remainder is packed like any
+entrance.
 
 A day's cost is :class:`~sitecrew.campaigns.days.CrewDay`'s: homes' minutes, one setup per
 entrance per day, one move per building the day adds after its first.
