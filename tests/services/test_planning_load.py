@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from tests.services.conftest import PLAN_DAY
 
@@ -75,3 +78,122 @@ def test_flats_of_one_building_share_a_place_and_a_setup_when_loaded(demo_sessio
     assert all(len(places) == 1 for places in by_building.values())
     assert len(by_building) < len(installs)
     assert len(day.points) < len(day.jobs)
+
+
+# --- which appointments bind the day plan ------------------------------------------------------
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _booked_install(session, *, window_day, due_on=PLAN_DAY):
+    """A 45-minute install in a flat, due ``due_on``, with a proposed 10:00-12:00 window."""
+    apartment = session.scalars(select(m.Apartment).order_by(m.Apartment.id)).first()
+    region_id = session.scalar(
+        select(m.Building.region_id).where(m.Building.id == apartment.building_id)
+    )
+    job = jobs.add_job(
+        session,
+        Job(
+            JobKind.INSTALL_MEDIA_BOX,
+            JobTarget(apartment_id=apartment.id),
+            region_id,
+            45,
+            frozenset({Skill.MEDIA_BOX}),
+            due_on=due_on,
+        ),
+    )
+    start = datetime.combine(window_day, time(10), OSLO).astimezone(UTC)  # stored in UTC
+    session.add(
+        m.Appointment(
+            job_id=job.id,
+            window_start=start,
+            window_end=start + timedelta(hours=2),
+            status="proposed",
+        )
+    )
+    session.flush()
+    return job, apartment, region_id
+
+
+def _campaign_visit(session, job, apartment, region_id, window_day):
+    """Make ``job`` the open visit of a campaign home (the tenant was told the window)."""
+    campaign = m.Campaign(
+        region_id=region_id,
+        name="Binding windows",
+        job_kind="install_media_box",
+        minutes_per_home=45,
+        setup_minutes_per_entrance=10,
+        start_on=PLAN_DAY,
+        deadline_on=PLAN_DAY + timedelta(days=30),
+        visits_per_crew_day=14,
+        revisit_share=0.1,
+        status="active",
+    )
+    session.add(campaign)
+    session.flush()
+    crew_id = session.scalar(select(m.Crew.id).order_by(m.Crew.id))
+    start = datetime.combine(window_day, time(10), OSLO).astimezone(UTC)  # stored in UTC
+    home = m.CampaignHome(
+        campaign_id=campaign.id,
+        apartment_id=apartment.id,
+        state="proposed",
+        day=window_day,
+        crew_id=crew_id,
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+    )
+    session.add(home)
+    session.flush()
+    session.add(
+        m.CampaignVisit(
+            campaign_home_id=home.id,
+            job_id=job.id,
+            day=window_day,
+            crew_id=crew_id,
+            window_start=start,
+            window_end=start + timedelta(hours=2),
+            attempt=1,
+        )
+    )
+    session.flush()
+
+
+def test_a_proposed_appointment_outside_a_campaign_does_not_bind_the_day(demo_session):
+    """An ordinary proposal is the planner's suggestion: the job due today goes anywhere."""
+    job, _, _ = _booked_install(demo_session, window_day=PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
+    assert {j.id: j for j in day.jobs}[str(job.id)].windows == ()
+
+
+def test_a_campaign_visits_proposed_window_binds_the_day(demo_session):
+    """The tenant was told 10-12: the work starts in the window and ends by its close."""
+    job, apartment, region_id = _booked_install(demo_session, window_day=PLAN_DAY)
+    _campaign_visit(demo_session, job, apartment, region_id, PLAN_DAY)
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
+    spec = {j.id: j for j in day.jobs}[str(job.id)]
+    assert spec.windows == ((10 * HOUR, 12 * HOUR - 45 * 60),)
+    assert spec.priority > 3, "a promise to a tenant outranks unbooked work"
+
+
+def test_a_campaign_visit_promised_for_tomorrow_waits_for_tomorrow(demo_session):
+    """Due today but promised for tomorrow: not in today's plan, in tomorrow's."""
+    tomorrow = PLAN_DAY + timedelta(days=1)
+    job, apartment, region_id = _booked_install(demo_session, window_day=tomorrow)
+    _campaign_visit(demo_session, job, apartment, region_id, tomorrow)
+    today = load_day(demo_session, region="oslo", day=PLAN_DAY)
+    assert str(job.id) not in {j.id for j in today.jobs}
+    later = load_day(demo_session, region="oslo", day=tomorrow)
+    assert {j.id: j for j in later.jobs}[str(job.id)].windows == ((10 * HOUR, 12 * HOUR - 45 * 60),)
+
+
+def test_a_campaign_visit_with_an_outcome_binds_no_more(demo_session):
+    """Once the visit ended, its proposal is no promise: the job is like any other."""
+    job, apartment, region_id = _booked_install(demo_session, window_day=PLAN_DAY)
+    _campaign_visit(demo_session, job, apartment, region_id, PLAN_DAY)
+    visit = demo_session.scalars(
+        select(m.CampaignVisit).where(m.CampaignVisit.job_id == job.id)
+    ).one()
+    visit.outcome = "no_show"
+    demo_session.flush()
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
+    assert {j.id: j for j in day.jobs}[str(job.id)].windows == ()

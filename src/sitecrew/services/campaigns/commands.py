@@ -181,7 +181,11 @@ class HomeInfo:
 
 @dataclass(frozen=True)
 class PlanSummary:
-    """What a (re-)plan did: homes placed (kept ones among them), unplaced by reason, days used."""
+    """What a (re-)plan did: homes placed (kept ones among them), unplaced by reason, days used.
+
+    ``minutes_per_home`` and ``setup_minutes_per_entrance`` are the service time model the plan
+    used (learned from ``timed_visits`` recorded durations when there were enough).
+    """
 
     campaign_id: int
     placed: int
@@ -189,6 +193,9 @@ class PlanSummary:
     unplaced: dict[str, int] = field(default_factory=dict)
     first_day: date | None = None
     last_day: date | None = None
+    minutes_per_home: float | None = None
+    setup_minutes_per_entrance: float | None = None
+    timed_visits: int = 0
 
     @property
     def unplaced_total(self) -> int:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
 
+from sitecrew.campaigns.forecast import EntranceVisit, LearnedServiceTime, learn_service_time
 from sitecrew.campaigns.sweep import plan_sweep
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
@@ -27,9 +28,12 @@ from sitecrew.domain.campaigns import (
     CampaignStatus,
     FixedVisit,
     HomeState,
+    ServiceTimeModel,
     SweepHome,
     SweepSettings,
     SweepVisit,
+    VisitOutcome,
+    VisitRecord,
 )
 from sitecrew.domain.jobs import AppointmentStatus
 from sitecrew.errors import ConflictError, InvalidInputError
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
 
 #: Home states a plan may place (done and escalated homes need no more planning).
 PLANNABLE = (HomeState.PENDING.value, HomeState.PROPOSED.value, HomeState.CONFIRMED.value)
+_ALL_STATES = tuple(state.value for state in HomeState)
 _ACTIVE = (CampaignStatus.DRAFT.value, CampaignStatus.ACTIVE.value)
 
 
@@ -80,11 +85,14 @@ def plan_campaign(session: Session, principal: Principal, command: PlanCampaign)
         if start > campaign.deadline_on:
             msg = f"plan from {start} lies after the campaign's deadline {campaign.deadline_on}"
             raise InvalidInputError(msg)
-        rows = home_rows(session, campaign.id, PLANNABLE)
+        every = home_rows(session, campaign.id, _ALL_STATES)
+        entrances = entrance_numbers(every)
+        learned = _learn_service_time(session, campaign, every, entrances)
+        rows = [row for row in every if row.state in PLANNABLE]
         kept, left_out = _kept_homes(
             session, campaign, rows, start, move_confirmed=command.move_confirmed
         )
-        homes = _sweep_homes(campaign, rows, kept, left_out)
+        homes = _sweep_homes(campaign, rows, entrances, kept, left_out)
         days = [start + timedelta(days=n) for n in range((campaign.deadline_on - start).days + 1)]
         crews = sweep_crews(session, campaign, days)
         plan = plan_sweep(homes, crews, _settings(campaign, start))
@@ -109,6 +117,9 @@ def plan_campaign(session: Session, principal: Principal, command: PlanCampaign)
             unplaced=dict(Counter(plan.unplaced.values())),
             first_day=min(placed_days, default=None),
             last_day=max(placed_days, default=None),
+            minutes_per_home=campaign.minutes_per_home,
+            setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
+            timed_visits=learned.home_observations + learned.setup_observations,
         )
 
 
@@ -179,10 +190,57 @@ def _fixed(row: HomeRow, tz: ZoneInfo) -> FixedVisit:
     return FixedVisit(row.day, row.crew_id, start.astimezone(tz).time(), end.astimezone(tz).time())
 
 
+def _learn_service_time(
+    session: Session, campaign: m.Campaign, rows: list[HomeRow], entrances: dict[int, int]
+) -> LearnedServiceTime:
+    """Update the campaign's minutes per home and setup per entrance from its timed visits.
+
+    Every DONE visit with its actual start and end counts, in its stairwell (numbered over all
+    the campaign's homes, so a stairwell keeps its number as its flats get done). With too few
+    timed visits the campaign keeps its numbers (see ``learn_service_time``).
+    """
+    prior = ServiceTimeModel(campaign.minutes_per_home, campaign.setup_minutes_per_entrance)
+    places = {row.home_id: row.building_id for row in rows}
+    query = (
+        select(
+            m.CampaignVisit.campaign_home_id,
+            m.CampaignVisit.day,
+            m.CampaignVisit.crew_id,
+            m.CampaignVisit.started_at,
+            m.CampaignVisit.ended_at,
+        )
+        .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
+        .where(
+            m.CampaignHome.campaign_id == campaign.id,
+            m.CampaignVisit.outcome == VisitOutcome.DONE.value,
+            m.CampaignVisit.started_at.is_not(None),
+            m.CampaignVisit.ended_at.is_not(None),
+        )
+    )
+    visits = [
+        EntranceVisit(
+            places[home_id],
+            entrances[home_id],
+            VisitRecord(day, crew_id, VisitOutcome.DONE, as_utc(started), as_utc(ended)),
+        )
+        for home_id, day, crew_id, started, ended in session.execute(query)
+        if home_id in places
+    ]
+    learned = learn_service_time(visits, prior=prior)
+    if learned.learned and learned.model != prior:
+        campaign.minutes_per_home = learned.model.minutes_per_home
+        campaign.setup_minutes_per_entrance = learned.model.setup_minutes_per_entrance
+        session.flush()
+    return learned
+
+
 def _sweep_homes(
-    campaign: m.Campaign, rows: list[HomeRow], fixed: dict[int, FixedVisit], left_out: set[int]
+    campaign: m.Campaign,
+    rows: list[HomeRow],
+    entrances: dict[int, int],
+    fixed: dict[int, FixedVisit],
+    left_out: set[int],
 ) -> list[SweepHome]:
-    entrances = entrance_numbers(rows)
     homes = []
     for row in rows:
         if row.apartment_id in left_out:

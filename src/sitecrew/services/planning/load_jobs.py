@@ -1,8 +1,13 @@
 """Which jobs a day's plan visits, and their places, durations, windows, skills and value.
 
-A job counts for the day when it is open or scheduled and either has a confirmed appointment
-that day (its windows come from those appointments) or has no confirmed appointment at all and
-is due on or before the day. A job booked for another day waits for that day.
+A job counts for the day when it is open or scheduled and either has a binding appointment that
+day (its windows come from those appointments) or has no binding appointment at all and is due
+on or before the day. A job booked for another day waits for that day.
+
+Binding appointments: confirmed ones, and the proposed window of an open campaign visit. A
+campaign tells every tenant its window when it proposes it (the letter goes out with the
+sweep), so the window is a promise whether or not the tenant has answered; any other proposed
+appointment is only a suggestion the planner may still move.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from sitecrew.db import models as m
@@ -79,7 +84,7 @@ def day_jobs(
         Ids are the database ids as strings; jobs without a location get ``location=None``.
     """
     rows = job_rows(session, region_id=region_id, statuses=_OPEN)
-    booked = confirmed_windows(session, [r.id for r in rows])
+    booked = binding_windows(session, [r.id for r in rows])
     due = _due_ids(session, region_id, clock)
     specs = []
     for row in rows:
@@ -182,16 +187,26 @@ def _job_row(job: m.Job, *target: Any) -> JobRow:
     )
 
 
-def confirmed_windows(session: Session, job_ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
-    """Return every confirmed appointment window per job id (UTC timestamps)."""
+def binding_windows(session: Session, job_ids: list[int]) -> dict[int, list[tuple[Any, Any]]]:
+    """Return every binding appointment window per job id (UTC timestamps).
+
+    Binding: confirmed, or proposed for a campaign visit that has no outcome yet (the tenant was
+    told the window; see the module docstring).
+    """
     found: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    promised = (
+        select(m.CampaignVisit.job_id)
+        .where(m.CampaignVisit.job_id == m.Appointment.job_id, m.CampaignVisit.outcome.is_(None))
+        .exists()
+    )
+    binding = or_(
+        m.Appointment.status == AppointmentStatus.CONFIRMED.value,
+        and_(m.Appointment.status == AppointmentStatus.PROPOSED.value, promised),
+    )
     for chunk in _chunks(job_ids):
         query = select(
             m.Appointment.job_id, m.Appointment.window_start, m.Appointment.window_end
-        ).where(
-            m.Appointment.job_id.in_(chunk),
-            m.Appointment.status == AppointmentStatus.CONFIRMED.value,
-        )
+        ).where(m.Appointment.job_id.in_(chunk), binding)
         for job_id, start, end in session.execute(query):
             found[job_id].append((start, end))
     return dict(found)

@@ -1,0 +1,447 @@
+"""Replay a year of the media-box campaign (#15 point 6) through the product's own services.
+
+The demo region's 22,010 apartments (see ``campaign_world``), ten pairs of installers and the
+contractor's five people on the two eastern districts, Swedish public holidays and weekends off,
+the first week spent in training. Every day goes through the services a planner would use:
+
+- each Monday (and on the first day) ``plan_campaign`` re-plans the sweep from that day (the
+  service time model learned from the recorded durations so far), and the tenants of the
+  coming week are told their windows (``confirm_visit_window``);
+- each working day ``materialise_day`` turns the day's visits into jobs with appointments, the
+  existing day planner (``plan_day``: the day's jobs over the Oslo street graph, the solver
+  with a small time limit, published) routes them, and ``return_unfitted`` gives what it could
+  not fit back to the sweep;
+- the crews then work their published routes: they drive the routed legs, pay a setup at the
+  first flat of a stairwell, and each attempt ends by a seeded draw: 10 % no-show, 3 % no
+  access (a few minutes at the door), otherwise done after a drawn 20-45 minutes;
+  ``record_outcome`` stores each with its actual start and end;
+- ``campaign_check.check_day`` checks the day's published routes independently.
+
+Ends with a weekly burn-down table and
+
+    RESULT apartments=<n> done=<n> finish_date=<date> deadline=<date> working_days=<n>
+    lower_bound_days=<n> km=<total> max_attempts=<n> days_infeasible=<n> wall_s=<s>
+
+``lower_bound_days``: the successful visits' service minutes plus one setup per stairwell, over
+the crews' daily working minutes summed over crews (no travel, no failures). Writes
+benchmarks/results/campaign.json.
+
+    .venv/bin/python benchmarks/campaign.py [--weeks 4] [--solve-s 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.campaign_check import check_day  # noqa: E402
+from benchmarks.campaign_world import build_world  # noqa: E402
+
+from sitecrew.campaigns.burndown import burndown  # noqa: E402
+from sitecrew.config import OsmSettings  # noqa: E402
+from sitecrew.db import models as m  # noqa: E402
+from sitecrew.db.engine import engine_from_url, session_factory  # noqa: E402
+from sitecrew.domain.access import Principal, Role  # noqa: E402
+from sitecrew.domain.campaigns import HomeState, VisitOutcome  # noqa: E402
+from sitecrew.domain.routes import PlanOptions  # noqa: E402
+from sitecrew.services.campaigns import (  # noqa: E402
+    ConfirmVisitWindow,
+    CreateCampaign,
+    MaterialiseDay,
+    PlanCampaign,
+    RecordVisitOutcome,
+    ReturnUnfitted,
+    campaign_progress,
+    confirm_visit_window,
+    create_campaign,
+    materialise_day,
+    plan_campaign,
+    record_outcome,
+    return_unfitted,
+)
+from sitecrew.services.campaigns.load import entrance_numbers, home_rows  # noqa: E402
+from sitecrew.services.planning.runs import plan_day  # noqa: E402
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+ADMIN = Principal(Role.ADMIN)
+START = date(2027, 1, 4)  # a Monday; the first week is the installers' course
+NO_SHOW, NO_ACCESS = 0.10, 0.03
+SERVICE_MINUTES = (20.0, 45.0)
+SETUP_MINUTES = (5.0, 12.0)  # once per stairwell a crew-day: park, carry in, find the way
+DOOR_MINUTES = (2.0, 5.0)  # a failed attempt: ring, wait, leave a note
+MAX_FAILED = 6
+
+
+@dataclass
+class Tally:
+    """What the replay counts as it goes."""
+
+    days_infeasible: int = 0
+    problems: Counter[str] = field(default_factory=Counter)
+    working_days: int = 0
+    km: float = 0.0
+    unfitted: int = 0
+    visits: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    done_minutes: float = 0.0
+    done_minutes_by_owner: Counter[str] = field(default_factory=Counter)
+    late_starts: int = 0
+    overtime_min: float = 0.0
+    stage_s: Counter[str] = field(default_factory=Counter)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    last_work_day: date | None = None
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The world's hidden facts: each home's stairwell and each stairwell's setup minutes."""
+
+    entrance: dict[int, tuple[int, int]]  # apartment -> (building, entrance)
+    setup: dict[tuple[int, int], float]
+    owner: dict[int, str]  # apartment -> "contractor" | "own"
+
+
+def _truth(session: Session, campaign_id: int, rng: random.Random) -> Truth:
+    rows = home_rows(session, campaign_id, [s.value for s in HomeState])
+    numbers = entrance_numbers(rows)
+    entrance = {r.apartment_id: (r.building_id, numbers[r.home_id]) for r in rows}
+    setup = {key: rng.uniform(*SETUP_MINUTES) for key in sorted(set(entrance.values()))}
+    owner = {r.apartment_id: "contractor" if r.owner_id else "own" for r in rows}
+    return Truth(entrance, setup, owner)
+
+
+def _timed(tally: Tally, stage: str) -> Any:
+    class _Stage:
+        def __enter__(self) -> None:
+            self.started = time.perf_counter()
+
+        def __exit__(self, *exc: object) -> None:
+            tally.stage_s[stage] += time.perf_counter() - self.started
+
+    return _Stage()
+
+
+def _confirm_week(session: Session, campaign_id: int, monday: date) -> int:
+    """Tell the tenants of the coming week their windows (the letter goes out on Monday)."""
+    query = select(m.CampaignHome.id).where(
+        m.CampaignHome.campaign_id == campaign_id,
+        m.CampaignHome.state == HomeState.PROPOSED.value,
+        m.CampaignHome.day >= monday,
+        m.CampaignHome.day < monday + timedelta(days=7),
+    )
+    ids = list(session.scalars(query))
+    for home_id in ids:
+        confirm_visit_window(session, ADMIN, ConfirmVisitWindow(home_id))
+    return len(ids)
+
+
+def _work_routes(
+    session: Session, day: date, rng: random.Random, truth: Truth, tally: Tally
+) -> None:
+    """Let the crews drive their published routes and record each visit's outcome."""
+    routes = session.scalars(
+        select(m.Route).where(m.Route.service_date == day, m.Route.status == "published")
+    ).all()
+    for route in routes:
+        stops = session.scalars(
+            select(m.RouteStop)
+            .where(m.RouteStop.route_id == route.id)
+            .order_by(m.RouteStop.sequence)
+        ).all()
+        tally.km += route.distance_metres / 1000
+        _drive(session, stops, rng, truth, tally)
+
+
+def _drive(
+    session: Session, stops: list[m.RouteStop], rng: random.Random, truth: Truth, tally: Tally
+) -> None:
+    now = _utc(stops[0].departure_at)
+    last_place: tuple[int, int] | None = None
+    for stop in stops[1:]:
+        now += timedelta(seconds=stop.travel_seconds)
+        arrival = _utc(stop.arrival_at)
+        if stop.kind == "break":
+            now = max(now, arrival) + (_utc(stop.departure_at) - arrival)
+            continue
+        if stop.kind == "end":
+            tally.overtime_min += max(0.0, (now - _utc(stop.arrival_at)).total_seconds() / 60)
+            continue
+        visit = session.scalars(
+            select(m.CampaignVisit).where(
+                m.CampaignVisit.job_id == stop.job_id, m.CampaignVisit.outcome.is_(None)
+            )
+        ).first()
+        if visit is None:
+            continue
+        opens = _utc(visit.window_start)
+        start = max(now, opens)
+        if start > _utc(visit.window_end):
+            tally.late_starts += 1
+        home = session.get_one(m.CampaignHome, visit.campaign_home_id)
+        place = truth.entrance[home.apartment_id]
+        draw = rng.random()
+        outcome = (
+            VisitOutcome.NO_SHOW
+            if draw < NO_SHOW
+            else VisitOutcome.NO_ACCESS
+            if draw < NO_SHOW + NO_ACCESS
+            else VisitOutcome.DONE
+        )
+        setup = truth.setup[place] if place != last_place else 0.0
+        if outcome is VisitOutcome.DONE:
+            service = rng.uniform(*SERVICE_MINUTES)
+            minutes = setup + service
+            tally.done_minutes += service
+            tally.done_minutes_by_owner[truth.owner[home.apartment_id]] += service
+            last_place = place
+        else:
+            minutes = rng.uniform(*DOOR_MINUTES)
+        ended = start + timedelta(minutes=minutes)
+        record_outcome(
+            session,
+            ADMIN,
+            RecordVisitOutcome(visit.id, outcome, started_at=start, ended_at=ended),
+        )
+        tally.visits += 1
+        tally.outcomes[outcome.value] += 1
+        now = ended
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _plan_week(
+    session: Session, campaign_id: int, day: date, tally: Tally, *, confirm: bool
+) -> None:
+    with _timed(tally, "plan_campaign"):
+        summary = plan_campaign(session, ADMIN, PlanCampaign(campaign_id, day))
+    campaign = session.get_one(m.Campaign, campaign_id)
+    session.refresh(campaign)
+    told = 0
+    if confirm:
+        with _timed(tally, "confirm"):
+            told = _confirm_week(session, campaign_id, day)
+    tally.plans.append(
+        {
+            "from": day.isoformat(),
+            "placed": summary.placed,
+            "kept": summary.kept,
+            "unplaced": summary.unplaced,
+            "last_day": summary.last_day.isoformat() if summary.last_day else None,
+            "minutes_per_home": campaign.minutes_per_home,
+            "setup_minutes_per_entrance": campaign.setup_minutes_per_entrance,
+            "confirmed": told,
+        }
+    )
+
+
+def _left(session: Session, campaign_id: int) -> int:
+    query = select(m.CampaignHome.id).where(
+        m.CampaignHome.campaign_id == campaign_id,
+        m.CampaignHome.state.not_in((HomeState.DONE.value, HomeState.ESCALATED.value)),
+    )
+    return len(session.scalars(query).all())
+
+
+def replay(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the replay and return its figures (the RESULT line's and more)."""
+    began = time.perf_counter()
+    osm_dir = Path(os.environ.get("SITECREW_OSM_DIR", "/work/shared/osm"))
+    osm = OsmSettings(directory=osm_dir)
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    world = build_world(
+        workdir / "replay.db", osm_dir / "oslo.osm.pbf", start=START, cache=workdir / "demo.db"
+    )
+    deadline = START.replace(year=START.year + 1)
+    horizon = deadline if args.weeks is None else START + timedelta(weeks=args.weeks)
+    engine = engine_from_url(world.url)
+    session = session_factory(engine)()
+    rng = random.Random(args.seed)
+    tally = Tally()
+    info = create_campaign(
+        session,
+        ADMIN,
+        CreateCampaign(
+            region_id=world.region_id,
+            name="Media box 2027",
+            start_on=START,
+            deadline_on=deadline,
+            crew_ids=world.crew_ids,
+            district_ids=world.district_ids,
+            max_failed_attempts=MAX_FAILED,
+        ),
+    )
+    truth = _truth(session, info.id, rng)
+    options = PlanOptions(seed=args.seed, time_limit_s=args.solve_s, publish=True)
+    finish: date | None = None
+    day = START
+    while day <= horizon:
+        if day == START or day.weekday() == 0:
+            _plan_week(session, info.id, day, tally, confirm=not args.no_confirm)
+        _one_day(
+            session,
+            region_id=world.region_id,
+            campaign_id=info.id,
+            day=day,
+            osm=osm,
+            options=options,
+            rng=rng,
+            truth=truth,
+            tally=tally,
+        )
+        if _left(session, info.id) == 0:
+            finish = day
+            break
+        day += timedelta(days=1)
+    progress = campaign_progress(session, ADMIN, info.id)
+    chart = burndown(progress.homes, progress.visits, name=info.name)
+    done = sum(1 for h in progress.homes if h.state is HomeState.DONE)
+    attempts = Counter(h.attempts for h in progress.homes)
+    wall = time.perf_counter() - began
+    setups = sum(
+        truth.setup[p]
+        for p in {
+            truth.entrance[h.apartment_id] for h in progress.homes if h.state is HomeState.DONE
+        }
+    )
+    crews = len(world.crew_ids)
+    work_minutes = tally.done_minutes + setups
+    lower = work_minutes / (crews * world.daily_work_minutes)
+    result = {
+        "apartments": len(progress.homes),
+        "done": done,
+        "finish_date": (finish or tally.last_work_day or day).isoformat() if finish else "none",
+        "deadline": deadline.isoformat(),
+        "working_days": tally.working_days,
+        "lower_bound_days": round(lower, 1),
+        "km": round(tally.km, 1),
+        "max_attempts": max(attempts, default=0),
+        "days_infeasible": tally.days_infeasible,
+        "wall_s": round(wall, 1),
+    }
+    _print(chart.weeks, result)
+    own_crews = crews - len(world.contractor_crew_ids)
+    owned_bound = max(
+        tally.done_minutes_by_owner["own"] / (own_crews * world.daily_work_minutes),
+        tally.done_minutes_by_owner["contractor"]
+        / (len(world.contractor_crew_ids) * world.daily_work_minutes),
+    )
+    extra = {
+        "world": {
+            "database": "spatialite",
+            "crews": crews,
+            "contractor_crews": len(world.contractor_crew_ids),
+            "setup_s": round(world.setup_s, 1),
+        },
+        "weeks": args.weeks,
+        "solve_s": args.solve_s,
+        "ratio": round(tally.working_days / lower, 3) if lower else None,
+        "lower_bound_service_only_by_owner_days": round(owned_bound, 1),
+        "visits": tally.visits,
+        "outcomes": dict(tally.outcomes),
+        "attempts_histogram": dict(sorted(attempts.items())),
+        "unfitted_returned": tally.unfitted,
+        "late_starts": tally.late_starts,
+        "overtime_minutes": round(tally.overtime_min, 1),
+        "problems_by_rule": dict(tally.problems),
+        "stage_s": {k: round(v, 1) for k, v in tally.stage_s.items()},
+        "plans": tally.plans,
+        "uptime": Path("/proc/loadavg").read_text().strip(),
+    }
+    session.close()
+    engine.dispose()
+    return {"result": result, **extra}
+
+
+def _one_day(
+    session: Session,
+    *,
+    region_id: int,
+    campaign_id: int,
+    day: date,
+    osm: OsmSettings,
+    options: PlanOptions,
+    rng: random.Random,
+    truth: Truth,
+    tally: Tally,
+) -> None:
+    with _timed(tally, "materialise"):
+        made = materialise_day(session, ADMIN, MaterialiseDay(campaign_id, day))
+    if not made.job_ids:
+        return
+    with _timed(tally, "plan_day"):
+        outcome = plan_day(session, region=region_id, day=day, osm=osm, options=options)
+    for stage, seconds in outcome.summary.get("timings_s", {}).items():
+        tally.stage_s[f"plan_day.{stage}"] += seconds
+    with _timed(tally, "return_unfitted"):
+        if outcome.summary.get("unassigned"):
+            tally.unfitted += return_unfitted(session, ADMIN, ReturnUnfitted(run_id=outcome.run_id))
+    with _timed(tally, "check"):
+        checked = check_day(session, day)
+    if not checked.feasible:
+        tally.days_infeasible += 1
+        tally.problems.update(checked.by_rule())
+        for problem in checked.problems[:3]:
+            print(f"  {day} {problem}")
+    if checked.stops:
+        tally.working_days += 1
+        tally.last_work_day = day
+    with _timed(tally, "outcomes"):
+        _work_routes(session, day, rng, truth, tally)
+
+
+def _print(weeks: Any, result: dict[str, Any]) -> None:
+    table = Table(title="Weekly burn-down")
+    for name in ("week", "start", "planned", "done", "failed", "escalated", "remaining"):
+        table.add_column(name, justify="right")
+    for row in weeks:
+        table.add_row(
+            row.week,
+            row.start.isoformat(),
+            str(row.planned),
+            str(row.done),
+            str(row.failed),
+            str(row.escalated),
+            str(row.remaining),
+        )
+    Console().print(table)
+    print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
+
+
+def main() -> None:
+    """Parse the options, replay, print and write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--weeks", type=int, default=None, help="replay only this many weeks")
+    parser.add_argument("--solve-s", type=float, default=1.0, help="day planner time limit")
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--no-confirm", action="store_true", help="tenants confirm nothing")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sitecrew-campaign"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "campaign.json"))
+    args = parser.parse_args()
+    figures = replay(args)
+    Path(args.out).write_text(json.dumps(figures, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
