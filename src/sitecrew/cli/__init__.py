@@ -11,6 +11,7 @@ import sys
 import typer
 
 from sitecrew.cli import (
+    campaign,
     crew,
     db,
     demo,
@@ -45,6 +46,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
+app.add_typer(campaign.app, name="campaign")
 app.command("worker")(worker.worker)
 
 
