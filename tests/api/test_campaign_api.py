@@ -25,7 +25,8 @@ CREATE = f"""mutation C($input: CreateCampaignInput!) {{ createCampaign(input: $
   __typename ... on Campaign {{ {CAMPAIGN_FIELDS} }} {PROBLEM} }} }}"""
 PLAN = f"""mutation P($input: PlanCampaignInput!) {{ planCampaign(input: $input) {{
   __typename ... on PlanSummary {{ campaignId placed kept unplacedTotal
-    unplaced {{ reason homes }} firstDay lastDay }} {PROBLEM} }} }}"""
+    unplaced {{ reason homes }} firstDay lastDay minutesPerHome setupMinutesPerEntrance
+    timedVisits }} {PROBLEM} }} }}"""
 CONFIRM = f"""mutation W($input: ConfirmVisitWindowInput!) {{ confirmVisitWindow(input: $input) {{
   __typename ... on CampaignHome {{ id state version day windowStart }} {PROBLEM} }} }}"""
 MATERIALISE = f"""mutation M($input: MaterialiseCampaignDayInput!) {{
@@ -142,6 +143,8 @@ def test_planning_returns_the_summary_and_places_every_home_from_the_start(call,
     assert summary["placed"] > 0
     assert summary["kept"] == 0
     assert summary["unplacedTotal"] == sum(row["homes"] for row in summary["unplaced"])
+    assert (summary["minutesPerHome"], summary["setupMinutesPerEntrance"]) == (30.0, 10.0)
+    assert summary["timedVisits"] == 0
     assert START.isoformat() <= summary["firstDay"] <= summary["lastDay"] <= DEADLINE.isoformat()
     placed = [home for home in homes(call, world, campaign["id"]) if home["state"] == "PROPOSED"]
     assert len(placed) == summary["placed"]

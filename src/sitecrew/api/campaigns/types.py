@@ -519,6 +519,12 @@ class PlanSummary:
     unplaced: list[UnplacedCount] = strawberry.field(description="Homes left pending, by reason.")
     first_day: dt.date | None
     last_day: dt.date | None
+    minutes_per_home: float | None = strawberry.field(
+        description="The service time model the plan used (learned from recorded durations "
+        "once enough visits were timed)."
+    )
+    setup_minutes_per_entrance: float | None
+    timed_visits: int = strawberry.field(description="Recorded durations behind the model.")
 
     @classmethod
     def from_domain(cls, summary: PlanSummaryInfo) -> PlanSummary:
@@ -534,6 +540,9 @@ class PlanSummary:
             ],
             first_day=summary.first_day,
             last_day=summary.last_day,
+            minutes_per_home=summary.minutes_per_home,
+            setup_minutes_per_entrance=summary.setup_minutes_per_entrance,
+            timed_visits=summary.timed_visits,
         )
 
 
