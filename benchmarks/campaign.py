@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,6 +80,8 @@ from sitecrew.services.campaigns.load import entrance_numbers, home_rows  # noqa
 from sitecrew.services.planning.runs import plan_day  # noqa: E402
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.orm import Session
 
 ADMIN = Principal(Role.ADMIN)
@@ -105,6 +107,8 @@ class Tally:
     done_minutes: float = 0.0
     done_minutes_by_owner: Counter[str] = field(default_factory=Counter)
     late_starts: int = 0
+    other_crew: int = 0
+    rerouted: int = 0
     overtime_min: float = 0.0
     stage_s: Counter[str] = field(default_factory=Counter)
     plans: list[dict[str, Any]] = field(default_factory=list)
@@ -149,6 +153,7 @@ def _confirm_week(session: Session, campaign_id: int, monday: date) -> int:
         m.CampaignHome.day < monday + timedelta(days=7),
     )
     ids = list(session.scalars(query))
+    session.commit()
     for home_id in ids:
         confirm_visit_window(session, ADMIN, ConfirmVisitWindow(home_id))
     return len(ids)
@@ -168,11 +173,17 @@ def _work_routes(
             .order_by(m.RouteStop.sequence)
         ).all()
         tally.km += route.distance_metres / 1000
-        _drive(session, stops, rng, truth, tally)
+        _drive(session, route.crew_id, stops, rng=rng, truth=truth, tally=tally)
 
 
 def _drive(
-    session: Session, stops: list[m.RouteStop], rng: random.Random, truth: Truth, tally: Tally
+    session: Session,
+    crew_id: int,
+    stops: Sequence[m.RouteStop],
+    *,
+    rng: random.Random,
+    truth: Truth,
+    tally: Tally,
 ) -> None:
     now = _utc(stops[0].departure_at)
     last_place: tuple[int, int] | None = None
@@ -192,6 +203,7 @@ def _drive(
         ).first()
         if visit is None:
             continue
+        tally.other_crew += visit.crew_id != crew_id
         opens = _utc(visit.window_start)
         start = max(now, opens)
         if start > _utc(visit.window_end):
@@ -216,14 +228,27 @@ def _drive(
         else:
             minutes = rng.uniform(*DOOR_MINUTES)
         ended = start + timedelta(minutes=minutes)
-        record_outcome(
+        session.commit()  # the crew's own reads are done; the outcome is one use case
+        record_outcome(  # by the crew that drove the route, as from its phone
             session,
-            ADMIN,
+            Principal(Role.CREW, crew_id=crew_id),
             RecordVisitOutcome(visit.id, outcome, started_at=start, ended_at=ended),
         )
         tally.visits += 1
         tally.outcomes[outcome.value] += 1
         now = ended
+
+
+def _rerouted(session: Session, run_id: int) -> int:
+    """Count the run's routed campaign visits whose route is not the sweep's crew's."""
+    query = (
+        select(func.count())
+        .select_from(m.Route)
+        .join(m.RouteStop, m.RouteStop.route_id == m.Route.id)
+        .join(m.CampaignVisit, m.CampaignVisit.job_id == m.RouteStop.job_id)
+        .where(m.Route.run_id == run_id, m.CampaignVisit.crew_id != m.Route.crew_id)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _utc(value: datetime) -> datetime:
@@ -233,6 +258,7 @@ def _utc(value: datetime) -> datetime:
 def _plan_week(
     session: Session, campaign_id: int, day: date, tally: Tally, *, confirm: bool
 ) -> None:
+    session.commit()
     with _timed(tally, "plan_campaign"):
         summary = plan_campaign(session, ADMIN, PlanCampaign(campaign_id, day))
     campaign = session.get_one(m.Campaign, campaign_id)
@@ -248,7 +274,8 @@ def _plan_week(
             "kept": summary.kept,
             "unplaced": summary.unplaced,
             "last_day": summary.last_day.isoformat() if summary.last_day else None,
-            "minutes_per_home": campaign.minutes_per_home,
+            "minutes_per_home": summary.minutes_per_home,
+            "timed_visits": summary.timed_visits,
             "setup_minutes_per_entrance": campaign.setup_minutes_per_entrance,
             "confirmed": told,
         }
@@ -311,6 +338,7 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
             tally=tally,
         )
         if _left(session, info.id) == 0:
+            session.commit()
             finish = day
             break
         day += timedelta(days=1)
@@ -363,6 +391,9 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         "attempts_histogram": dict(sorted(attempts.items())),
         "unfitted_returned": tally.unfitted,
         "late_starts": tally.late_starts,
+        "visits_the_day_plan_gave_another_crew_than_the_sweeps": tally.rerouted,
+        "visits_recorded_under_another_crew_than_routed": tally.other_crew,
+        "fence_preview": args.fence_preview,
         "overtime_minutes": round(tally.overtime_min, 1),
         "problems_by_rule": dict(tally.problems),
         "stage_s": {k: round(v, 1) for k, v in tally.stage_s.items()},
@@ -386,6 +417,7 @@ def _one_day(
     truth: Truth,
     tally: Tally,
 ) -> None:
+    session.commit()
     with _timed(tally, "materialise"):
         made = materialise_day(session, ADMIN, MaterialiseDay(campaign_id, day))
     if not made.job_ids:
@@ -395,10 +427,12 @@ def _one_day(
     for stage, seconds in outcome.summary.get("timings_s", {}).items():
         tally.stage_s[f"plan_day.{stage}"] += seconds
     with _timed(tally, "return_unfitted"):
-        if outcome.summary.get("unassigned"):
-            tally.unfitted += return_unfitted(session, ADMIN, ReturnUnfitted(run_id=outcome.run_id))
+        tally.rerouted += _rerouted(session, outcome.run_id)
+        # unfitted visits back to the sweep; routed ones follow the crew whose route holds them
+        tally.unfitted += return_unfitted(session, ADMIN, ReturnUnfitted(run_id=outcome.run_id))
     with _timed(tally, "check"):
         checked = check_day(session, day)
+        session.commit()
     if not checked.feasible:
         tally.days_infeasible += 1
         tally.problems.update(checked.by_rule())
@@ -429,6 +463,32 @@ def _print(weeks: Any, result: dict[str, Any]) -> None:
     print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
 
 
+def _fence_contractor_districts() -> None:
+    """Preview the proposed rule: own crews get the districts no contractor owns (in-process).
+
+    The product's ``day_crews`` restricts only contractor crews; the issue wants contractor
+    districts served only by the contractor. This wraps it for this process only, to measure
+    what the replay would show with that rule in ``load_crews``.
+    """
+    from dataclasses import replace  # noqa: PLC0415
+
+    from sitecrew.services.planning import load as planning_load  # noqa: PLC0415
+
+    original = planning_load.day_crews
+
+    def fenced(session: Session, **kwargs: Any) -> Any:
+        day = original(session, **kwargs)
+        rows = session.execute(select(m.District.id, m.District.contractor_id)).all()
+        free = frozenset(str(d) for d, owner in rows if owner is None)
+        crews = tuple(
+            c if c.allowed_districts is not None else replace(c, allowed_districts=free)
+            for c in day.crews
+        )
+        return replace(day, crews=crews)
+
+    planning_load.day_crews = fenced  # type: ignore[assignment]
+
+
 def main() -> None:
     """Parse the options, replay, print and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -436,9 +496,17 @@ def main() -> None:
     parser.add_argument("--solve-s", type=float, default=1.0, help="day planner time limit")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--no-confirm", action="store_true", help="tenants confirm nothing")
+    parser.add_argument(
+        "--fence-preview",
+        action="store_true",
+        help="PREVIEW of a proposed load_crews change, not the product: the housing company's "
+        "crews may not take jobs in districts a contractor owns",
+    )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sitecrew-campaign"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "campaign.json"))
     args = parser.parse_args()
+    if args.fence_preview:
+        _fence_contractor_districts()
     figures = replay(args)
     Path(args.out).write_text(json.dumps(figures, indent=2, default=str) + "\n")
 

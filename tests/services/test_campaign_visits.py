@@ -355,3 +355,43 @@ def test_materialising_needs_a_planned_campaign(session, world):
         materialise_day(session, ADMIN, MaterialiseDay(campaign.id, START))
     assert counts(session) == before
     assert datetime.now(UTC)  # the clock is only used for recorded_at
+
+
+def test_a_visit_routed_to_another_crew_follows_that_crew(session, world):
+    """The day plan gave one of the own crew's visits to the other crew: that crew records it."""
+    campaign = _planned(session, world)
+    day = _first_day(session, campaign.id, world.own_crew_id)
+    made = materialise_day(session, ADMIN, MaterialiseDay(campaign.id, day))
+    moved, stays = made.job_ids[0], made.job_ids[1]
+    run = m.PlanningRun(region_id=world.region_id, service_date=day, status="succeeded")
+    session.add(run)
+    session.flush()
+    at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
+    for crew_id, job_id in ((world.contractor_crew_id, moved), (world.own_crew_id, stays)):
+        route = m.Route(crew_id=crew_id, run_id=run.id, service_date=day, status="published")
+        session.add(route)
+        session.flush()
+        session.add(
+            m.RouteStop(
+                route_id=route.id,
+                sequence=1,
+                kind="job",
+                job_id=job_id,
+                arrival_at=at,
+                departure_at=at + timedelta(minutes=30),
+            )
+        )
+    session.flush()
+
+    assert return_unfitted(session, ADMIN, ReturnUnfitted(run_id=run.id)) == 0
+
+    by_job = {v.job_id: v for v in _visits(session, campaign.id)}
+    assert by_job[moved].crew_id == world.contractor_crew_id
+    assert by_job[stays].crew_id == world.own_crew_id
+    home = _fresh(session, m.CampaignHome, by_job[moved].campaign_home_id)
+    assert (home.day, home.crew_id) == (day, world.contractor_crew_id)
+    own = Principal(Role.CREW, crew_id=world.own_crew_id)
+    with pytest.raises(NotFoundError):
+        record_outcome(session, own, _outcome(by_job[moved], VisitOutcome.DONE))
+    routed = Principal(Role.CREW, crew_id=world.contractor_crew_id)
+    assert record_outcome(session, routed, _outcome(by_job[moved], VisitOutcome.DONE)).outcome

@@ -133,6 +133,11 @@ def _materialise(session: Session, campaign: m.Campaign, home: m.CampaignHome) -
 def return_unfitted(session: Session, principal: Principal, command: ReturnUnfitted) -> int:
     """Put the homes whose jobs the day plan left out back in the sweep; return how many.
 
+    Named by a run, the run's routes also tell who does the other visits: the day planner
+    routes a campaign's jobs over all the day's crews, so a visit may land in another crew's
+    route than the sweep chose. Such a visit (and its home) follows the routed crew: that crew
+    records its outcome, and the next re-plan keeps the visit in that crew's day.
+
     Raises
     ------
     PermissionDeniedError
@@ -150,6 +155,8 @@ def return_unfitted(session: Session, principal: Principal, command: ReturnUnfit
             query = select(m.UnassignedJob.job_id).where(m.UnassignedJob.run_id == run.id)
             job_ids.update(session.scalars(query))
         visits = _open_visits_of(session, sorted(job_ids))
+        if command.run_id is not None:
+            _follow_routes(session, principal, command.run_id)
         returned: list[int] = []
         for visit, home, campaign in visits:
             require_region_planner(principal, campaign.region_id, action="return unfitted visits")
@@ -160,6 +167,29 @@ def return_unfitted(session: Session, principal: Principal, command: ReturnUnfit
         for region_id in regions:
             jobs_changed(session, region_id, returned)
         return len(returned)
+
+
+def _follow_routes(session: Session, principal: Principal, run_id: int) -> None:
+    """Give each open campaign visit in the run's routes the crew whose route holds it."""
+    query = (
+        select(m.Route.crew_id, m.CampaignVisit, m.CampaignHome)
+        .join(m.RouteStop, m.RouteStop.route_id == m.Route.id)
+        .join(m.CampaignVisit, m.CampaignVisit.job_id == m.RouteStop.job_id)
+        .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
+        .where(m.Route.run_id == run_id, m.CampaignVisit.outcome.is_(None))
+        .order_by(m.CampaignVisit.id)
+    )
+    checked: set[int] = set()
+    for crew_id, visit, home in session.execute(query):
+        if visit.crew_id == crew_id:
+            continue
+        if home.campaign_id not in checked:
+            get_campaign_row(session, principal, home.campaign_id, action="follow day plans")
+            checked.add(home.campaign_id)
+        visit.crew_id = crew_id
+        if home.day == visit.day:
+            home.crew_id = crew_id
+    session.flush()
 
 
 def _open_visits_of(
