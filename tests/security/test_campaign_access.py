@@ -385,3 +385,35 @@ def test_a_chart_is_drawn_for_the_regions_planner_only(call, attack, chart_clien
     assert foreign.json()["error"]["code"] == "NOT_FOUND"
     anonymous = chart_client.get(f"{path}.png")
     assert anonymous.status_code == 401
+
+
+# --- expensive reads ---------------------------------------------------------------------------
+
+
+def test_aliases_cannot_multiply_the_heavy_campaign_reads_of_one_request(call, attack):
+    """Each report, forecast or learned service time reads every home: six per request."""
+
+    def aliased(count: int) -> str:
+        fields = " ".join(
+            f'a{n}: campaign(id: $id) {{ forecast(asOf: "2026-05-12") {{ p50 }} }}'
+            for n in range(count)
+        )
+        return f"query A($id: ID!) {{ {fields} }}"
+
+    allowed = call.data(attack.planner, aliased(6), id=str(attack.campaign_id))
+    assert len(allowed) == 6
+    refused = call(attack.planner, aliased(7), id=str(attack.campaign_id))
+    assert _codes(refused) == ["QUOTA_EXCEEDED"]
+
+
+def test_one_campaign_asking_every_report_field_reads_its_report_once(call, attack):
+    """homesByState, burndown and buildingsAtRisk share one read: six campaigns fit."""
+    fields = " ".join(
+        f"a{n}: campaign(id: $id) {{ homesByState {{ homes }} burndown {{ campaign {{ homes }} }}"
+        " buildingsAtRisk { buildingId } }"
+        for n in range(6)
+    )
+    answer = call.data(
+        attack.planner, f"query A($id: ID!) {{ {fields} }}", id=str(attack.campaign_id)
+    )
+    assert {sum(r["homes"] for r in a["homesByState"]) for a in answer.values()} == {20}
