@@ -8,7 +8,7 @@ contractor's; a crew of the housing company and one of the contractor; 20 flats)
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -427,3 +427,39 @@ def test_campaigns_page_by_id_and_filter_by_region(call, world):
 def test_a_missing_campaign_is_not_found(call, world):
     result = call(planner(world), "{ campaign(id: 2147483000) { id } }")
     assert [e.extensions["code"] for e in result.errors] == ["NOT_FOUND"]
+
+
+def test_service_time_is_learned_from_the_recorded_done_visits(call, world):
+    """Six DONE visits in one stairwell on one crew-day: the later five took 25 minutes."""
+    campaign = planned(call, world)
+    day = _first_contractor_home(call, world, campaign["id"])["day"]
+    call.data(planner(world), MATERIALISE, input={"campaignId": campaign["id"], "date": day})
+    visits = call.data(planner(world), VISITS, crew=str(world.contractor_crew_id), date=day)
+    visits = visits["crewCampaignVisits"]
+    assert len(visits) == 6  # the east building's six flats, one entrance, one day
+    start = datetime.fromisoformat(visits[0]["windowStart"])
+    for n, visit in enumerate(visits):
+        began = start + timedelta(minutes=40 * n)
+        minutes = 35 if n == 0 else 25  # the first visit of the stairwell includes the setup
+        outcome = {
+            "visitId": visit["id"],
+            "outcome": "DONE",
+            "startedAt": began.isoformat(),
+            "endedAt": (began + timedelta(minutes=minutes)).isoformat(),
+        }
+        recorded = call.data(planner(world), RECORD, input=outcome)["recordVisitOutcome"]
+        assert recorded["outcome"] == "DONE"
+
+    learned = call.data(
+        planner(world),
+        "query($id: ID!) { campaign(id: $id) { learnedServiceTime { minutesPerHome "
+        "setupMinutesPerEntrance homeObservations setupObservations learned } } }",
+        id=campaign["id"],
+    )["campaign"]["learnedServiceTime"]
+    assert learned == {
+        "minutesPerHome": 25.0,
+        "setupMinutesPerEntrance": 10.0,  # one stairwell-day: too few to learn the setup
+        "homeObservations": 5,
+        "setupObservations": 1,
+        "learned": True,
+    }

@@ -243,6 +243,13 @@ def test_a_crew_lists_only_its_own_visits(call, attack):
     assert {v["crewId"] for v in listed} == {str(attack.contractor_crew_id)}
 
 
+def test_another_regions_planner_cannot_list_a_crews_visits(call, attack):
+    theirs = call(attack.intruder, VISITS, crew=str(attack.contractor_crew_id), date=attack.day)
+    assert _codes(theirs) == ["NOT_FOUND"]
+    own = call.data(attack.planner, VISITS, crew=str(attack.contractor_crew_id), date=attack.day)
+    assert len(own["crewCampaignVisits"]) == len(attack.visit_ids)
+
+
 def test_a_crew_may_not_read_or_change_campaigns(call, attack):
     crew = Principal(Role.CREW, crew_id=attack.contractor_crew_id)
     assert _codes(call(crew, CAMPAIGN, id=str(attack.campaign_id))) == ["FORBIDDEN"]
