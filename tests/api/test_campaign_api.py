@@ -9,6 +9,7 @@ contractor's; a crew of the housing company and one of the contractor; 20 flats)
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -463,3 +464,31 @@ def test_service_time_is_learned_from_the_recorded_done_visits(call, world):
         "setupObservations": 1,
         "learned": True,
     }
+
+
+FORECAST = """query F($id: ID!) { campaign(id: $id) {
+  forecast(asOf: "2026-05-11") { basis remaining p50 p90 shareByDeadline note crewDays
+    band { date p50Remaining p90Remaining } } } }"""
+
+
+def test_a_contractors_homes_are_forecast_over_its_own_crews_only(call, world):
+    """Without the contractor's crew the east district's homes never finish: no P50, no P90."""
+    campaign = create(call, world, crewIds=[str(world.own_crew_id)])
+    forecast = call.data(planner(world), FORECAST, id=campaign["id"])["campaign"]["forecast"]
+    assert forecast["remaining"] == 20
+    assert forecast["crewDays"] > 0  # the own crew works, but not in the east
+    assert (forecast["p50"], forecast["p90"], forecast["shareByDeadline"]) == (None, None, 0.0)
+    assert "own crews: 14 homes" in forecast["note"]
+    assert f"contractor {world.contractor_id}: 6 homes" in forecast["note"]
+    assert forecast["band"][-1]["p50Remaining"] >= 6  # the east's six stay
+
+
+def test_both_owners_finish_and_the_band_adds_their_homes(call, world):
+    campaign = create(call, world)
+    forecast = call.data(planner(world), FORECAST, id=campaign["id"])["campaign"]["forecast"]
+    assert forecast["p50"] is not None
+    assert forecast["p50"] <= forecast["p90"]
+    band = forecast["band"]
+    assert band[0]["p50Remaining"] <= 20
+    assert band[-1]["p90Remaining"] == 0
+    assert all(a["p50Remaining"] >= b["p50Remaining"] for a, b in pairwise(band))

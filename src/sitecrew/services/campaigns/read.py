@@ -9,6 +9,7 @@ learned service time and the chart are computed by the pure functions of
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,14 +25,18 @@ from sitecrew.campaigns.forecast import (
     CapacityDay,
     EntranceVisit,
     Forecast,
+    ForecastBasis,
+    ForecastPoint,
     LearnedServiceTime,
     buildings_at_risk,
     forecast_completion,
     learn_service_time,
+    observed_rates,
 )
 from sitecrew.db import models as m
 from sitecrew.domain.campaigns import CampaignStatus, HomeState, ServiceTimeModel
 from sitecrew.domain.jobs import JobKind
+from sitecrew.domain.organisations import OrganisationKind
 from sitecrew.domain.rules import require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
 from sitecrew.services.campaigns.commands import CampaignInfo, HomeInfo, VisitInfo
@@ -52,6 +57,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
+    from sitecrew.domain.campaigns import VisitRecord
 
 #: The most visits one crew-day can hold (a crew does at most 500 jobs a day).
 MAX_DAY_VISITS = 500
@@ -300,7 +306,9 @@ def forecast_campaign(
 
     Capacity is every working day of each campaign crew after ``as_of`` (calendars, public
     holidays, absences and training, as the sweep plans them) up to a year past the deadline,
-    so that a late campaign still gets a P90.
+    so that a late campaign still gets a P90. Homes in a contractor's districts are forecast
+    over that contractor's crews alone, the others over the own crews (as the sweep gives them
+    out), and the campaign finishes when the last of them does (:func:`_combined`).
 
     Raises
     ------
@@ -313,17 +321,31 @@ def forecast_campaign(
     info = progress.campaign
     as_of = query.as_of or _today(session, info.region_id)
     capacity = _capacity(session, info, as_of)
-    remaining = sum(1 for home in progress.homes if home.remaining)
-    forecast = forecast_completion(
-        remaining,
-        [visit.record for visit in progress.visits],
-        capacity,
-        planned_visits_per_crew_day=info.visits_per_crew_day,
-        deadline=info.deadline_on,
-        trials=query.trials,
-        seed=query.seed,
-    )
-    return CampaignForecast(info, as_of, forecast, len(capacity))
+    home_owner = _home_owners(session, progress)
+    crew_owner = _crew_owners(session, info.crew_ids)
+    parts = []
+    for owner in sorted(set(home_owner.values()) | set(crew_owner.values()), key=_owner_key):
+        remaining = sum(
+            1
+            for home in progress.homes
+            if home.remaining and home_owner[home.apartment_id] == owner
+        )
+        history = [v.record for v in progress.visits if crew_owner.get(v.record.crew_id) == owner]
+        if remaining == 0 and not history:
+            continue
+        days = [day for day in capacity if crew_owner.get(day.crew_id) == owner]
+        forecast = forecast_completion(
+            remaining,
+            history,
+            days,
+            planned_visits_per_crew_day=info.visits_per_crew_day,
+            deadline=info.deadline_on,
+            trials=query.trials,
+            seed=query.seed,
+        )
+        parts.append((_owner_label(owner), forecast))
+    history = [visit.record for visit in progress.visits]
+    return CampaignForecast(info, as_of, _combined(parts, history), len(capacity))
 
 
 def learned_service_time(
@@ -433,6 +455,107 @@ def _capacity(session: Session, info: CampaignInfo, as_of: date) -> list[Capacit
     crews = list(session.scalars(select(m.Crew).where(m.Crew.id.in_(info.crew_ids))))
     shifts = working_days(session, crews, days)
     return sorted(CapacityDay(day, crew_id) for crew_id, worked in shifts.items() for day in worked)
+
+
+def _home_owners(session: Session, progress: CampaignProgress) -> dict[int, int | None]:
+    """Return, per apartment, the contractor that owns its district (None: the own crews').
+
+    The sweep gives a contractor's districts only to that contractor's crews, so its homes are
+    forecast with its crews' days alone.
+    """
+    districts = {home.district_id for home in progress.homes if home.district_id is not None}
+    owners = dict(
+        session.execute(
+            select(m.District.id, m.District.contractor_id).where(m.District.id.in_(districts))
+        ).all()
+    )
+    return {
+        home.apartment_id: owners.get(home.district_id) if home.district_id else None
+        for home in progress.homes
+    }
+
+
+def _crew_owners(session: Session, crew_ids: Sequence[int]) -> dict[int, int | None]:
+    """Return, per crew, its contractor organisation (None: a crew of the own organisation)."""
+    query = (
+        select(m.Crew.id, m.Crew.organisation_id, m.Organisation.kind)
+        .outerjoin(m.Organisation, m.Organisation.id == m.Crew.organisation_id)
+        .where(m.Crew.id.in_(crew_ids))
+    )
+    return {
+        crew: organisation if kind == OrganisationKind.CONTRACTOR.value else None
+        for crew, organisation, kind in session.execute(query)
+    }
+
+
+def _owner_key(owner: int | None) -> int:
+    return -1 if owner is None else owner
+
+
+def _owner_label(owner: int | None) -> str:
+    return "own crews" if owner is None else f"contractor {owner}"
+
+
+def _combined(parts: Sequence[tuple[str, Forecast]], history: Sequence[VisitRecord]) -> Forecast:
+    """Combine the forecasts of each owner's homes over its own crews' days.
+
+    The campaign finishes when its last owner does: P50 and P90 are the latest of the parts'
+    (a part that does not finish within its capacity makes the campaign's None), the share by
+    the deadline is the product of the parts' (their trials are independent), and the band adds
+    the parts' remaining homes day by day.
+    """
+    if len(parts) == 1:
+        return parts[0][1]
+    forecasts = [forecast for _, forecast in parts]
+    live = [f for f in forecasts if f.basis is not ForecastBasis.DONE]
+    shares = [f.share_by_deadline for f in forecasts]
+    share = None if any(x is None for x in shares) else math.prod(x or 0.0 for x in shares)
+    first = forecasts[0]
+    return Forecast(
+        basis=_basis(live),
+        remaining=sum(f.remaining for f in forecasts),
+        p50=_latest([f.p50 for f in live]) if live else _latest([f.p50 for f in forecasts]),
+        p90=_latest([f.p90 for f in live]) if live else _latest([f.p90 for f in forecasts]),
+        deadline=first.deadline,
+        share_by_deadline=share,
+        rates=observed_rates(history),
+        trials=first.trials,
+        seed=first.seed,
+        band=_summed_band(forecasts),
+        note="; ".join(f"{label}: {f.remaining} homes, {f.note}" for label, f in parts),
+    )
+
+
+def _basis(live: Sequence[Forecast]) -> ForecastBasis:
+    """Return the weakest basis among the parts still running (the planned rate's, if any)."""
+    bases = {forecast.basis for forecast in live}
+    if not bases:
+        return ForecastBasis.DONE
+    return ForecastBasis.PLANNED if ForecastBasis.PLANNED in bases else ForecastBasis.HISTORY
+
+
+def _latest(days: Sequence[date | None]) -> date | None:
+    """Return the latest day, or None when any is None (a part not finishing in its horizon)."""
+    if any(day is None for day in days):
+        return None
+    return max((day for day in days if day is not None), default=None)
+
+
+def _summed_band(forecasts: Sequence[Forecast]) -> tuple[ForecastPoint, ...]:
+    """Add the parts' remaining homes per day (a part's last value holds on days it skips)."""
+    days = sorted({point.day for f in forecasts for point in f.band})
+    totals: list[tuple[int, int]] = [(0, 0)] * len(days)
+    for forecast in forecasts:
+        points = {point.day: point for point in forecast.band}
+        last = (forecast.remaining, forecast.remaining)
+        end = max(points, default=None)
+        for index, day in enumerate(days):
+            if day in points:
+                last = (points[day].p50_remaining, points[day].p90_remaining)
+            elif end is not None and day > end:
+                last = (0, 0)
+            totals[index] = (totals[index][0] + last[0], totals[index][1] + last[1])
+    return tuple(ForecastPoint(day, p50, p90) for day, (p50, p90) in zip(days, totals, strict=True))
 
 
 def _entrance_visits(session: Session, progress: CampaignProgress) -> list[EntranceVisit]:
