@@ -522,7 +522,17 @@ def _combined(parts: Sequence[tuple[str, Forecast]], history: Sequence[VisitReco
         trials=first.trials,
         seed=first.seed,
         band=_summed_band(forecasts),
-        note="; ".join(f"{label}: {f.remaining} homes, {f.note}" for label, f in parts),
+        note="; ".join(_part_note(label, forecast) for label, forecast in parts),
+    )
+
+
+def _part_note(label: str, forecast: Forecast) -> str:
+    def day(value: date | None) -> str:
+        return "beyond the horizon" if value is None else value.isoformat()
+
+    return (
+        f"{label}: {forecast.remaining} homes, P50 {day(forecast.p50)}, P90 {day(forecast.p90)} "
+        f"({forecast.note})"
     )
 
 
