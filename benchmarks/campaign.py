@@ -27,6 +27,16 @@ the crews' daily working minutes summed over crews (no travel, no failures). Wri
 benchmarks/results/campaign.json.
 
     .venv/bin/python benchmarks/campaign.py [--weeks 4] [--solve-s 1.0]
+
+Measured 28 Nov 2026 (SpatiaLite, 2 shared cores at load 1.3-3.1, seed 15, day planner 1 s):
+
+- product: all 22,010 done 2027-11-12 (deadline 2028-01-04), working_days=217,
+  lower_bound_days=107.5 (2.02x; 1.59x the per-owner bound of 136.9 days), km=16,271,
+  max_attempts=4, days_infeasible=207 (every one a contractor-district breach: the day planner
+  lets the housing company's crews take contractor homes), 488 s;
+- ``--fence-preview``: days_infeasible=0, 218 working days, 539 s;
+- ``--fence-preview --sweep-preview --revisit-share 0``: days_infeasible=0, 191 working days
+  (1.39x the per-owner bound), done 2027-10-07, 450 s.
 """
 
 from __future__ import annotations
