@@ -184,7 +184,9 @@ class PlanSummary:
     """What a (re-)plan did: homes placed (kept ones among them), unplaced by reason, days used.
 
     ``minutes_per_home`` and ``setup_minutes_per_entrance`` are the service time model the plan
-    used (learned from ``timed_visits`` recorded durations when there were enough).
+    used (learned from ``timed_visits`` recorded durations when there were enough);
+    ``minutes_off_per_day`` and ``minutes_between_buildings`` the day budget it packed crew-days
+    by (learned from ``routed_legs`` legs of the campaign's published routes, else defaults).
     """
 
     campaign_id: int
@@ -196,6 +198,9 @@ class PlanSummary:
     minutes_per_home: float | None = None
     setup_minutes_per_entrance: float | None = None
     timed_visits: int = 0
+    minutes_off_per_day: float | None = None
+    minutes_between_buildings: float | None = None
+    routed_legs: int = 0
 
     @property
     def unplaced_total(self) -> int:

@@ -6,6 +6,10 @@ it is (unless the planner asks to move confirmed windows), and a visit that alre
 or escalated is placed again from that day: pending homes, proposed ones, and confirmed ones
 whose day has passed without a visit. Homes the sweep cannot place go back to pending, with the
 reason counted in the summary.
+
+Each crew-day is packed up to its shift less the crews' lunch and the drive out and back, with a
+few minutes per change of building, all learned from the campaign's published routes where
+there are enough (see ``budget``); the re-visit share stays the campaign's (a planner's choice).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sitecrew.domain.campaigns import (
 from sitecrew.domain.jobs import AppointmentStatus
 from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.services._persist import check_version, save
+from sitecrew.services.campaigns.budget import DayBudget, learn_day_budget
 from sitecrew.services.campaigns.commands import PlanSummary
 from sitecrew.services.campaigns.load import (
     HomeRow,
@@ -95,7 +100,8 @@ def plan_campaign(session: Session, principal: Principal, command: PlanCampaign)
         homes = _sweep_homes(campaign, rows, entrances, kept, left_out)
         days = [start + timedelta(days=n) for n in range((campaign.deadline_on - start).days + 1)]
         crews = sweep_crews(session, campaign, days)
-        plan = plan_sweep(homes, crews, _settings(campaign, start))
+        budget = learn_day_budget(session, campaign, before=start)
+        plan = plan_sweep(homes, crews, sweep_settings(campaign, start, budget))
         tz = _zone(session, campaign.region_id)
         by_apartment = {row.apartment_id: row for row in rows}
         _store(
@@ -120,6 +126,9 @@ def plan_campaign(session: Session, principal: Principal, command: PlanCampaign)
             minutes_per_home=campaign.minutes_per_home,
             setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
             timed_visits=learned.home_observations + learned.setup_observations,
+            minutes_off_per_day=budget.minutes_off_per_day,
+            minutes_between_buildings=budget.minutes_between_buildings,
+            routed_legs=budget.observations,
         )
 
 
@@ -128,13 +137,16 @@ def _require_open(campaign: m.Campaign) -> None:
         raise ConflictError(f"campaign {campaign.id} is {campaign.status}; it plans nothing more")
 
 
-def _settings(campaign: m.Campaign, start: date) -> SweepSettings:
+def sweep_settings(campaign: m.Campaign, start: date, budget: DayBudget) -> SweepSettings:
+    """Return what bounds the campaign's sweep from ``start``, with the day budget it learned."""
     return SweepSettings(
         start=start,
         deadline=campaign.deadline_on,
         setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
         revisit_share=campaign.revisit_share,
         window_minutes=campaign.window_minutes,
+        minutes_between_buildings=budget.minutes_between_buildings,
+        minutes_off_per_day=budget.minutes_off_per_day,
     )
 
 
