@@ -141,6 +141,7 @@ def _fleets(problem: RoutingProblem, crews: tuple[CrewSpec, ...]) -> list[tuple[
             crew.service_factor,
             crew.skills,
             crew.allowed_districts,
+            crew.excluded_districts,
         )
         if plans_break(crew):
             key = crew.id

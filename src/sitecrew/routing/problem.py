@@ -82,9 +82,12 @@ class CrewSpec:
 
     ``break_window`` bounds the whole break (start and end); no window or a zero duration means
     no break. ``service_factor`` stretches service times (trainee-heavy crews work slower).
-    ``allowed_districts`` restricts contractor crews; ``None`` means anywhere. ``max_jobs`` and
-    ``capacity`` (sum of job ``load``) count fixed stops too. When ``fixed_stops`` are given the
-    crew continues from the last one's place, not before ``available_from_s``.
+    ``allowed_districts`` restricts contractor crews; ``None`` means anywhere.
+    ``excluded_districts`` keeps a crew out of districts another organisation serves alone (the
+    housing company's own crews stay out of contractor districts); jobs without a district stay
+    open to it. ``max_jobs`` and ``capacity`` (sum of job ``load``) count fixed stops too. When
+    ``fixed_stops`` are given the crew continues from the last one's place, not before
+    ``available_from_s``.
     """
 
     id: str
@@ -99,6 +102,7 @@ class CrewSpec:
     capacity: int | None = None
     service_factor: float = 1.0
     allowed_districts: frozenset[str] | None = None
+    excluded_districts: frozenset[str] = frozenset()
     fixed_stops: tuple[FixedStop, ...] = ()
     available_from_s: int | None = None
 
@@ -178,7 +182,13 @@ def has_skills(job: JobSpec, crew: CrewSpec) -> bool:
 
 
 def in_district(job: JobSpec, crew: CrewSpec) -> bool:
-    """Return whether ``crew`` may work in the district of ``job`` (unrestricted crews may)."""
+    """Return whether ``crew`` may work in the district of ``job``.
+
+    An excluded district is out whatever else holds; otherwise unrestricted crews go anywhere,
+    including jobs without a district, and restricted crews only into their allowed districts.
+    """
+    if job.district is not None and job.district in crew.excluded_districts:
+        return False
     if crew.allowed_districts is None:
         return True
     return job.district is not None and job.district in crew.allowed_districts
