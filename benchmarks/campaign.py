@@ -35,8 +35,18 @@ Measured 28 Nov 2026 (SpatiaLite, 2 shared cores at load 1.3-3.1, seed 15, day p
   max_attempts=4, days_infeasible=207 (every one a contractor-district breach: the day planner
   lets the housing company's crews take contractor homes), 488 s;
 - ``--fence-preview``: days_infeasible=0, 218 working days, 539 s;
-- ``--fence-preview --sweep-preview --revisit-share 0``: days_infeasible=0, 191 working days
-  (1.39x the per-owner bound), done 2027-10-07, 450 s.
+- ``--fence-preview --revisit-share 0`` with the old in-process sweep preview (35 min a day off
+  the door, 3.5 min per building change): days_infeasible=0, 191 working days (1.39x the
+  per-owner bound), done 2027-10-07, 450 s.
+
+Since then the product's sweep learns its day budget from the campaign's published routes
+(services/campaigns/budget.py: lunch, depot legs, minutes per building change; about 36 min off
+the door and 3.4 min per change on this replay), which replaced that preview:
+
+- ``--fence-preview``: days_infeasible=0, 205 working days, done 2027-10-27, 852 s (two replays
+  at once, load 2-7);
+- ``--fence-preview --revisit-share 0``: days_infeasible=0, 192 working days, done 2027-10-11,
+  843 s (same conditions).
 """
 
 from __future__ import annotations
@@ -413,7 +423,6 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         "visits_the_day_plan_gave_another_crew_than_the_sweeps": tally.rerouted,
         "visits_recorded_under_another_crew_than_routed": tally.other_crew,
         "fence_preview": args.fence_preview,
-        "sweep_preview": args.sweep_preview,
         "overtime_minutes": round(tally.overtime_min, 1),
         "problems_by_rule": dict(tally.problems),
         "stage_s": {k: round(v, 1) for k, v in tally.stage_s.items()},
@@ -509,26 +518,6 @@ def _fence_contractor_districts() -> None:
     planning_load.day_crews = fenced  # type: ignore[assignment]
 
 
-def _measured_sweep_settings() -> None:
-    """Preview sweep settings from the replay's measured routes (in-process only).
-
-    The product passes the sweep's defaults: 60 minutes a day off the door and 8 minutes per
-    building change; the routed days of the first full replay spent 30 minutes at lunch, about
-    6 minutes on depot legs and 3.4 minutes per building change.
-    """
-    from dataclasses import replace  # noqa: PLC0415
-
-    from sitecrew.services.campaigns import plan as campaign_plan  # noqa: PLC0415
-
-    original = campaign_plan._settings  # noqa: SLF001 (a preview of a proposed change)
-
-    def measured(campaign: m.Campaign, start: date) -> Any:
-        settings = original(campaign, start)
-        return replace(settings, minutes_off_per_day=35.0, minutes_between_buildings=3.5)
-
-    campaign_plan._settings = measured  # noqa: SLF001
-
-
 def main() -> None:
     """Parse the options, replay, print and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -536,12 +525,6 @@ def main() -> None:
     parser.add_argument("--solve-s", type=float, default=1.0, help="day planner time limit")
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--no-confirm", action="store_true", help="tenants confirm nothing")
-    parser.add_argument(
-        "--sweep-preview",
-        action="store_true",
-        help="PREVIEW, not the product: the sweep budgets 35 min a day off the door (lunch and "
-        "depot legs) and 3.5 min per building change, as the replay's routes measured",
-    )
     parser.add_argument(
         "--revisit-share", type=float, default=0.1, help="share of each crew-day kept free"
     )
@@ -556,8 +539,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.fence_preview:
         _fence_contractor_districts()
-    if args.sweep_preview:
-        _measured_sweep_settings()
     figures = replay(args)
     Path(args.out).write_text(json.dumps(figures, indent=2, default=str) + "\n")
 
