@@ -9,20 +9,18 @@ refusal is logged as one line.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from sitecrew.domain.days import parse_day
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import InvalidInputError, SitecrewError
-from sitecrew.logs import current_request_id, describe_principal, principal_fields
 from sitecrew.services.campaigns.read import CHART_MEDIA_TYPES, CampaignChart, ChartFile
 from sitecrew.services.campaigns.read import campaign_chart as draw_campaign_chart
 from sitecrew.web.admission import ServerBusyError
-from sitecrew.web.downloads import STATUS_BY_ERROR
+from sitecrew.web.file_errors import busy_answer, refusal_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
     from sitecrew.web.admission import Admission
     from sitecrew.web.auth import BearerAuthenticator
 
-LOGGER = logging.getLogger("sitecrew.web.campaign_charts")
 #: The path the app registers.
 CHART_PATH = "/campaigns/{campaign_id}/burndown.{format}"
 
@@ -59,9 +56,9 @@ class CampaignCharts:
                 query = _parse(request.path_params, request.query_params.get("asOf"))
                 chart = await anyio.to_thread.run_sync(self._draw, principal, query)
         except SitecrewError as error:
-            return _error(error, principal)
+            return refusal_answer(error, principal, what="campaign chart")
         except ServerBusyError as busy:
-            return _busy(busy)
+            return busy_answer(busy)
         return Response(
             chart.data,
             media_type=chart.media_type,
@@ -85,23 +82,3 @@ def _parse(params: dict[str, str], as_of: str | None) -> CampaignChart:
     campaign_id = parse_id(params["campaign_id"], "campaign")
     day = None if as_of is None else parse_day(as_of, name="asOf")
     return CampaignChart(campaign_id, file_format, day)
-
-
-def _busy(busy: ServerBusyError) -> JSONResponse:
-    body = {"code": busy.code, "message": busy.reason, "requestId": current_request_id()}
-    return JSONResponse({"error": body}, status_code=busy.status_code, headers=busy.headers)
-
-
-def _error(error: SitecrewError, principal: Principal | None) -> JSONResponse:
-    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-    LOGGER.info(
-        "%s (%d) in campaign chart by %s: %r",
-        error.code,
-        status,
-        describe_principal(principal),
-        str(error)[:300],
-        extra={"code": error.code, "status": status, **principal_fields(principal)},
-    )
-    body = {"code": error.code, "message": str(error), "requestId": current_request_id()}
-    return JSONResponse({"error": body}, status_code=status, headers=headers)

@@ -8,26 +8,23 @@ published route). Errors answer with a status and ``{"error": {"code", "message"
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
 import orjson
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from sitecrew.domain.days import parse_day
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import (
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
     SitecrewError,
-    UnauthenticatedError,
 )
-from sitecrew.logs import current_request_id, describe_principal, principal_fields
 from sitecrew.services.planning.exports import route_to_geojson, route_to_gpx
 from sitecrew.services.planning.read import visible_crew_route
 from sitecrew.web.admission import ServerBusyError
+from sitecrew.web.file_errors import busy_answer, refusal_answer
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,14 +36,7 @@ if TYPE_CHECKING:
     from sitecrew.web.admission import Admission
     from sitecrew.web.auth import BearerAuthenticator
 
-LOGGER = logging.getLogger("sitecrew.web.downloads")
 MEDIA_TYPES = {"gpx": "application/gpx+xml", "geojson": "application/geo+json"}
-STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
-    (UnauthenticatedError, 401),
-    (PermissionDeniedError, 403),
-    (NotFoundError, 404),
-    (InvalidInputError, 400),
-)
 
 
 class RouteDownloads:
@@ -73,9 +63,9 @@ class RouteDownloads:
                     self._export, principal, crew_id, day, file_format
                 )
         except SitecrewError as error:
-            return _error(error, principal)
+            return refusal_answer(error, principal, what="route download")
         except ServerBusyError as busy:
-            return _busy(busy)
+            return busy_answer(busy)
         filename = f"route-crew{crew_id}-{day.isoformat()}.{file_format}"
         return Response(
             body,
@@ -103,23 +93,3 @@ def _parse(params: dict[str, str]) -> tuple[int, dt.date, str]:
         raise InvalidInputError(message)
     crew_id = parse_id(params["crew_id"], "crew")
     return crew_id, parse_day(params["day"]), file_format
-
-
-def _busy(busy: ServerBusyError) -> JSONResponse:
-    body = {"code": busy.code, "message": busy.reason, "requestId": current_request_id()}
-    return JSONResponse({"error": body}, status_code=busy.status_code, headers=busy.headers)
-
-
-def _error(error: SitecrewError, principal: Principal | None) -> JSONResponse:
-    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 400)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
-    LOGGER.info(
-        "%s (%d) in route download by %s: %r",
-        error.code,
-        status,
-        describe_principal(principal),
-        str(error)[:300],
-        extra={"code": error.code, "status": status, **principal_fields(principal)},
-    )
-    body = {"code": error.code, "message": str(error), "requestId": current_request_id()}
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
