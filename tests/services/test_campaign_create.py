@@ -55,32 +55,51 @@ class CampaignWorld:
     apartments: dict[int, tuple[int, ...]]  # by building
 
 
-def build_campaign_world(session) -> CampaignWorld:
+@dataclass(frozen=True)
+class WorldNames:
+    """The names the campaign world gives its rows (the API tests' copy uses names of its own)."""
+
+    housing: str = "Bolig AS"
+    contractor: str = "Montasje AS"
+    region: str = "Campaign town"
+    other_region: str = "Elsewhere"
+    west: str = "West"
+    east: str = "East"
+    empty: str = "Empty"
+    depot: str = "Depot"
+    far_depot: str = "Far"
+    own_crew: str = "Own installers"
+    hired_crew: str = "Contractor installers"
+    far_crew: str = "Far installers"
+    addresses: tuple[str, str, str] = ("Testgata 1", "Testgata 3", "Østgata 5")
+
+
+def build_campaign_world(session, names: WorldNames = WorldNames()) -> CampaignWorld:
     """Create the campaign world through the services (rolled back with the test's session)."""
     housing = organisations.create_organisation(
-        session, Organisation("Bolig AS", OrganisationKind.OWNER)
+        session, Organisation(names.housing, OrganisationKind.OWNER)
     )
     contractor = organisations.create_organisation(
-        session, Organisation("Montasje AS", OrganisationKind.CONTRACTOR)
+        session, Organisation(names.contractor, OrganisationKind.CONTRACTOR)
     )
     region = organisations.create_region(
-        session, Region("Campaign town", shapely.box(10.72, 59.90, 10.78, 59.94))
+        session, Region(names.region, shapely.box(10.72, 59.90, 10.78, 59.94))
     )
     other = organisations.create_region(
-        session, Region("Elsewhere", shapely.box(5.3, 60.3, 5.4, 60.4))
+        session, Region(names.other_region, shapely.box(5.3, 60.3, 5.4, 60.4))
     )
-    west = organisations.create_district(session, District("West", region.id, WEST))
+    west = organisations.create_district(session, District(names.west, region.id, WEST))
     east = organisations.create_district(
-        session, District("East", region.id, EAST, contractor_id=contractor.id)
+        session, District(names.east, region.id, EAST, contractor_id=contractor.id)
     )
     empty = organisations.create_district(
-        session, District("Empty", region.id, shapely.box(10.72, 59.935, 10.73, 59.94))
+        session, District(names.empty, region.id, shapely.box(10.72, 59.935, 10.73, 59.94))
     )
-    depot = crews.create_depot(session, Depot("Depot", region.id, Point(10.75, 59.92), "Gata 1"))
-    far_depot = crews.create_depot(session, Depot("Far", other.id, Point(5.35, 60.35), "Vei 2"))
-    own = _crew(session, "Own installers", region.id, depot.id or 0, housing.id)
-    hired = _crew(session, "Contractor installers", region.id, depot.id or 0, contractor.id)
-    far = _crew(session, "Far installers", other.id, far_depot.id or 0, housing.id)
+    depot = crews.create_depot(session, Depot(names.depot, region.id, Point(10.75, 59.92), "Gata 1"))
+    far_depot = crews.create_depot(session, Depot(names.far_depot, other.id, Point(5.35, 60.35), "Vei 2"))
+    own = _crew(session, names.own_crew, region.id, depot.id or 0, housing.id)
+    hired = _crew(session, names.hired_crew, region.id, depot.id or 0, contractor.id)
+    far = _crew(session, names.far_crew, other.id, far_depot.id or 0, housing.id)
     lead = crews.add_crew_member(
         session, CrewMember(own, "Kari", CrewRole.LEAD, INSTALL, date(2020, 1, 1))
     )
@@ -88,10 +107,11 @@ def build_campaign_world(session) -> CampaignWorld:
     session.get(m.Crew, own).min_members = 2
     crews.add_crew_member(session, CrewMember(hired, "Ali", CrewRole.LEAD, INSTALL, None))
     session.flush()
+    first, second, third = names.addresses
     specs = [
-        (west.id, Point(10.730, 59.920), "Testgata 1", 8, 2),
-        (west.id, Point(10.731, 59.921), "Testgata 3", 6, 1),
-        (east.id, Point(10.760, 59.920), "Østgata 5", 6, 1),
+        (west.id, Point(10.730, 59.920), first, 8, 2),
+        (west.id, Point(10.731, 59.921), second, 6, 1),
+        (east.id, Point(10.760, 59.920), third, 6, 1),
     ]
     building_ids, flats = [], {}
     for district_id, point, address, count, entrances in specs:

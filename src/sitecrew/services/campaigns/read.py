@@ -34,15 +34,14 @@ from sitecrew.campaigns.forecast import (
     observed_rates,
 )
 from sitecrew.db import models as m
-from sitecrew.domain.campaigns import CampaignStatus, HomeState, ServiceTimeModel
-from sitecrew.domain.jobs import JobKind
+from sitecrew.domain.campaigns import HomeState, ServiceTimeModel
 from sitecrew.domain.organisations import OrganisationKind
 from sitecrew.domain.rules import require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
 from sitecrew.services.campaigns.commands import CampaignInfo, HomeInfo, VisitInfo
 from sitecrew.services.campaigns.load import entrance_numbers, home_rows, working_days
 from sitecrew.services.campaigns.progress import CampaignProgress, campaign_progress
-from sitecrew.services.campaigns.rows import home_info, visit_info
+from sitecrew.services.campaigns.rows import campaign_infos, home_info, visit_info
 from sitecrew.services.regions import RegionRef, get_region_by_ref
 from sitecrew.services.scoping import (
     get_readable_campaign,
@@ -190,7 +189,7 @@ def get_campaign(session: Session, principal: Principal, campaign_id: int) -> Ca
         When it does not exist or lies outside the planner's region.
     """
     row = get_readable_campaign(session, principal, campaign_id, action="read campaigns")
-    return _infos(session, [row])[0]
+    return campaign_infos(session, [row])[0]
 
 
 def list_campaigns(
@@ -213,7 +212,7 @@ def list_campaigns(
     if query.after_id is not None:
         statement = statement.where(m.Campaign.id > query.after_id)
     rows = list(session.scalars(statement.order_by(m.Campaign.id).limit(query.limit + 1)))
-    return _infos(session, rows[: query.limit]), len(rows) > query.limit
+    return campaign_infos(session, rows[: query.limit]), len(rows) > query.limit
 
 
 def list_campaign_homes(
@@ -397,49 +396,6 @@ def campaign_chart(session: Session, principal: Principal, query: CampaignChart)
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _infos(session: Session, rows: Sequence[m.Campaign]) -> list[CampaignInfo]:
-    """Return the campaigns' values with their crews and home counts (two reads for the page)."""
-    ids = [row.id for row in rows]
-    crews: dict[int, list[int]] = {campaign_id: [] for campaign_id in ids}
-    homes: dict[int, int] = {}
-    if ids:
-        crew_rows = session.execute(
-            select(m.CampaignCrew.campaign_id, m.CampaignCrew.crew_id)
-            .where(m.CampaignCrew.campaign_id.in_(ids))
-            .order_by(m.CampaignCrew.campaign_id, m.CampaignCrew.crew_id)
-        )
-        for campaign_id, crew_id in crew_rows:
-            crews[campaign_id].append(crew_id)
-        counted = session.execute(
-            select(m.CampaignHome.campaign_id, func.count())
-            .where(m.CampaignHome.campaign_id.in_(ids))
-            .group_by(m.CampaignHome.campaign_id)
-        )
-        homes = {campaign_id: int(count) for campaign_id, count in counted}
-    return [_info(row, tuple(crews[row.id]), homes.get(row.id, 0)) for row in rows]
-
-
-def _info(row: m.Campaign, crew_ids: tuple[int, ...], homes: int) -> CampaignInfo:
-    return CampaignInfo(
-        id=row.id,
-        region_id=row.region_id,
-        name=row.name,
-        job_kind=JobKind(row.job_kind),
-        minutes_per_home=row.minutes_per_home,
-        setup_minutes_per_entrance=row.setup_minutes_per_entrance,
-        start_on=row.start_on,
-        deadline_on=row.deadline_on,
-        visits_per_crew_day=row.visits_per_crew_day,
-        revisit_share=row.revisit_share,
-        max_failed_attempts=row.max_failed_attempts,
-        window_minutes=row.window_minutes,
-        status=CampaignStatus(row.status),
-        version=row.version,
-        crew_ids=crew_ids,
-        homes=homes,
-    )
 
 
 def _today(session: Session, region_id: int) -> date:

@@ -13,6 +13,7 @@ from sitecrew.domain.jobs import JobKind
 from sitecrew.services.campaigns.commands import CampaignInfo, HomeInfo, VisitInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from sqlalchemy.orm import Session
@@ -24,15 +25,33 @@ FINISHED_HOMES = (HomeState.DONE.value, HomeState.ESCALATED.value)
 
 
 def campaign_info(session: Session, row: m.Campaign) -> CampaignInfo:
-    """Return the campaign with its crews and number of homes (two small reads)."""
-    crews = session.scalars(
-        select(m.CampaignCrew.crew_id)
-        .where(m.CampaignCrew.campaign_id == row.id)
-        .order_by(m.CampaignCrew.crew_id)
-    )
-    homes = session.scalar(
-        select(func.count()).select_from(m.CampaignHome).where(m.CampaignHome.campaign_id == row.id)
-    )
+    """Return the campaign with its crews and number of homes."""
+    return campaign_infos(session, [row])[0]
+
+
+def campaign_infos(session: Session, rows: Sequence[m.Campaign]) -> list[CampaignInfo]:
+    """Return the campaigns' values with their crews and home counts (two reads for them all)."""
+    ids = [row.id for row in rows]
+    crews: dict[int, list[int]] = {campaign_id: [] for campaign_id in ids}
+    homes: dict[int, int] = {}
+    if ids:
+        crew_rows = session.execute(
+            select(m.CampaignCrew.campaign_id, m.CampaignCrew.crew_id)
+            .where(m.CampaignCrew.campaign_id.in_(ids))
+            .order_by(m.CampaignCrew.campaign_id, m.CampaignCrew.crew_id)
+        )
+        for campaign_id, crew_id in crew_rows:
+            crews[campaign_id].append(crew_id)
+        counted = session.execute(
+            select(m.CampaignHome.campaign_id, func.count())
+            .where(m.CampaignHome.campaign_id.in_(ids))
+            .group_by(m.CampaignHome.campaign_id)
+        )
+        homes = {campaign_id: int(count) for campaign_id, count in counted}
+    return [_campaign(row, tuple(crews[row.id]), homes.get(row.id, 0)) for row in rows]
+
+
+def _campaign(row: m.Campaign, crew_ids: tuple[int, ...], homes: int) -> CampaignInfo:
     return CampaignInfo(
         id=row.id,
         region_id=row.region_id,
@@ -48,8 +67,8 @@ def campaign_info(session: Session, row: m.Campaign) -> CampaignInfo:
         window_minutes=row.window_minutes,
         status=CampaignStatus(row.status),
         version=row.version,
-        crew_ids=tuple(crews),
-        homes=homes or 0,
+        crew_ids=crew_ids,
+        homes=homes,
     )
 
 
