@@ -113,9 +113,7 @@ def _in_region(
     label = str(model.__tablename__).removesuffix("s").replace("_", " ")
     found: dict[int, int] = {}
     for chunk in _chunks(ids):
-        query = select(model.id, model.region_id).where(
-            model.id.in_(chunk), visible(model, principal)
-        )
+        query = _ids_with_region(model).where(model.id.in_(chunk), visible(model, principal))
         found.update(dict(session.execute(query).all()))
     missing = sorted(set(ids) - set(found))
     if missing:
@@ -146,29 +144,18 @@ def _scope_apartments(session: Session, principal: Principal, command: CreateCam
         for chunk in _chunks(command.building_ids):
             found.update(session.scalars(base.where(m.Apartment.building_id.in_(chunk))))
     else:
-        _checked_apartments(session, principal, command.apartment_ids, region)
+        _in_region(session, principal, m.Apartment, command.apartment_ids, region)
         found.update(command.apartment_ids)
     return sorted(found)
 
 
-def _checked_apartments(
-    session: Session, principal: Principal, ids: Sequence[int], region_id: int
-) -> None:
-    found: dict[int, int] = {}
-    for chunk in _chunks(ids):
-        query = (
-            select(m.Apartment.id, m.Building.region_id)
-            .join(m.Building, m.Building.id == m.Apartment.building_id)
-            .where(m.Apartment.id.in_(chunk), visible(m.Apartment, principal))
+def _ids_with_region(model: Any) -> Any:
+    """Return ``SELECT id, region`` of ``model`` (a flat's region is its building's)."""
+    if model is m.Apartment:
+        return select(m.Apartment.id, m.Building.region_id).join(
+            m.Building, m.Building.id == m.Apartment.building_id
         )
-        found.update(dict(session.execute(query).all()))
-    missing = sorted(set(ids) - set(found))
-    if missing:
-        raise NotFoundError(f"no apartment with id {missing[0]} ({len(missing)} ids not found)")
-    elsewhere = sorted(row_id for row_id, region in found.items() if region != region_id)
-    if elsewhere:
-        msg = f"apartment {elsewhere[0]} belongs to another region than {region_id}"
-        raise InvalidInputError(msg)
+    return select(model.id, model.region_id)
 
 
 def _refuse_taken(session: Session, command: CreateCampaign, apartments: Sequence[int]) -> None:
