@@ -36,6 +36,13 @@ class RunState(StrEnum):
         return self in {RunState.SUCCEEDED, RunState.FAILED, RunState.CANCELLED}
 
 
+class RunKind(StrEnum):
+    """What a run plans: a region's day of routes, or a campaign's sweep of homes."""
+
+    DAY = "day"
+    CAMPAIGN = "campaign"
+
+
 class RouteState(StrEnum):
     """A route is drafted by the planner, published to the crew, or superseded by a newer one."""
 
@@ -96,6 +103,9 @@ class PlanOptions:
 class PlanningRunInfo:
     """A planning run as a client polls it: status, progress 0..1, current step, result summary.
 
+    A run of kind ``campaign`` plans a campaign's sweep instead of a day's routes: same queue,
+    states, progress, deadline and attempts; its summary holds the campaign plan's counts.
+
     ``summary`` holds counts (``routes``, ``visits``, ``unassigned``, ``by_reason``), the
     solver's ``objective``, per-stage ``timings_s`` and the crews off that day (``crews_off``);
     ``message`` says why a run failed, or why a succeeded one planned nobody (no crew works).
@@ -113,6 +123,9 @@ class PlanningRunInfo:
     created_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    #: A campaign run sweeps ``campaign_id`` from ``service_date`` (its summary is the plan's).
+    kind: RunKind = RunKind.DAY
+    campaign_id: int | None = None
 
 
 @dataclass(frozen=True)

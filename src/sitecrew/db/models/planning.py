@@ -23,16 +23,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sitecrew.db.base import Base
 from sitecrew.db.models._columns import enum_check
 from sitecrew.domain.plans import UnassignedReason
-from sitecrew.domain.routes import RunState
+from sitecrew.domain.routes import RunKind, RunState
 
 
 class PlanningRun(Base):
-    """One request to plan a region's day: status, progress and a summary of the result."""
+    """One request to plan: a region's day (``kind`` day) or a campaign's sweep (``campaign``).
+
+    Both kinds share the queue, states, progress, ownership, deadline and attempts, so a
+    campaign plan gets the same guarantees as a day plan (a dead worker's run is retried or
+    failed, never stuck). A campaign run's ``region_id`` is its campaign's region (access is
+    the region's planners', as for a day) and ``service_date`` the day it plans from.
+    """
 
     __tablename__ = "planning_runs"
     __table_args__ = (
         enum_check("status", RunState, "status"),
+        enum_check("kind", RunKind, "kind"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress_range"),
+        CheckConstraint(
+            "(kind = 'campaign') = (campaign_id IS NOT NULL)", name="campaign_run_has_campaign"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +65,11 @@ class PlanningRun(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: The task queue the run waits on (NULL: executed by the server that queued it).
     queue: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(
+        String(16), default=RunKind.DAY.value, server_default=RunKind.DAY.value
+    )
+    #: The campaign a ``campaign`` run plans (NULL for a day's run).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
 class UnassignedJob(Base):
