@@ -18,16 +18,21 @@ from tests.security.schema_calls import schema_caller
 
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
+from sitecrew.services.campaigns.sweep_run import run_campaign_plan_here
 
 PROBLEM = "... on Problem { __typename code message }"
 CAMPAIGN_FIELDS = """id name status version homesCount crewIds regionId startOn deadlineOn
   visitsPerCrewDay maxFailedAttempts"""
 CREATE = f"""mutation C($input: CreateCampaignInput!) {{ createCampaign(input: $input) {{
   __typename ... on Campaign {{ {CAMPAIGN_FIELDS} }} {PROBLEM} }} }}"""
+SUMMARY = """summary { campaignId placed kept unplacedTotal
+    unplaced { reason homes } firstDay lastDay minutesPerHome setupMinutesPerEntrance
+    timedVisits }"""
 PLAN = f"""mutation P($input: PlanCampaignInput!) {{ planCampaign(input: $input) {{
-  __typename ... on PlanSummary {{ campaignId placed kept unplacedTotal
-    unplaced {{ reason homes }} firstDay lastDay minutesPerHome setupMinutesPerEntrance
-    timedVisits }} {PROBLEM} }} }}"""
+  __typename ... on CampaignPlanRun {{ id campaignId fromDay status progress step {SUMMARY} }}
+  {PROBLEM} }} }}"""
+PLAN_RUN = f"""query R($id: ID!) {{ campaignPlanRun(id: $id) {{
+  id campaignId status progress step message {SUMMARY} }} }}"""
 CONFIRM = f"""mutation W($input: ConfirmVisitWindowInput!) {{ confirmVisitWindow(input: $input) {{
   __typename ... on CampaignHome {{ id state version day windowStart }} {PROBLEM} }} }}"""
 MATERIALISE = f"""mutation M($input: MaterialiseCampaignDayInput!) {{
@@ -97,13 +102,27 @@ def create(call, world, principal=None, **changes) -> dict:
     return answer["createCampaign"]
 
 
+def plan(call, world, campaign_id: str, from_day=START) -> dict:
+    """Queue a plan run through the API, run it as a worker would, return its summary.
+
+    The test's transaction is its own (rolled back), so no worker could read the run: the test
+    executes it on the same connection (``run_campaign_plan_here``).
+    """
+    run = call.data(
+        planner(world), PLAN, input={"campaignId": campaign_id, "fromDay": from_day.isoformat()}
+    )["planCampaign"]
+    assert run["__typename"] == "CampaignPlanRun", run
+    assert (run["status"], run["progress"], run["summary"]) == ("QUEUED", 0.0, None)
+    run_campaign_plan_here(call.sessions, call.sessions, int(run["id"]))
+    done = call.data(planner(world), PLAN_RUN, id=run["id"])["campaignPlanRun"]
+    assert (done["status"], done["step"], done["progress"]) == ("SUCCEEDED", "done", 1.0), done
+    return done["summary"]
+
+
 def planned(call, world) -> dict:
     campaign = create(call, world)
     assert campaign["__typename"] == "Campaign", campaign
-    summary = call.data(
-        planner(world), PLAN, input={"campaignId": campaign["id"], "fromDay": START.isoformat()}
-    )["planCampaign"]
-    assert summary["__typename"] == "PlanSummary", summary
+    plan(call, world, campaign["id"])
     return campaign
 
 
@@ -135,9 +154,7 @@ def test_a_planner_creates_a_draft_campaign_of_every_flat_in_scope(call, world):
 def test_planning_returns_the_summary_and_places_every_home_from_the_start(call, world):
     """Every home is placed (or counted as unplaced with a reason), within start..deadline."""
     campaign = create(call, world)
-    summary = call.data(
-        planner(world), PLAN, input={"campaignId": campaign["id"], "fromDay": START.isoformat()}
-    )["planCampaign"]
+    summary = plan(call, world, campaign["id"])
 
     assert summary["campaignId"] == campaign["id"]
     assert summary["placed"] + summary["unplacedTotal"] == 20

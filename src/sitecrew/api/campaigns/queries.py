@@ -1,4 +1,4 @@
-"""Campaign queries: one campaign, a page of campaigns, a crew's campaign visits of a day."""
+"""Campaign queries: one campaign, a page of campaigns, a plan run, a crew's visits of a day."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated
 
 import strawberry
 
+from sitecrew.api.campaigns.runs import CampaignPlanRun
 from sitecrew.api.campaigns.types import Campaign, CampaignVisit
 from sitecrew.api.context import Context
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.api.types.places import REGION_FIELD
 from sitecrew.domain.ids import parse_id
-from sitecrew.services.campaigns import read
+from sitecrew.services.campaigns import plan_run, read
 
 Info = strawberry.Info[Context, None]
 DEFAULT_PAGE = 50
@@ -27,6 +28,16 @@ class CampaignQueries:
         context = info.context
         found = await context.read(read.get_campaign, context.user, parse_id(id, "campaign"))
         return Campaign.from_domain(found)
+
+    @strawberry.field(
+        description="A campaign's background plan run (admins and the region's planners; a "
+        "day's planning run or another region's: NOT_FOUND)."
+    )
+    async def campaign_plan_run(self, info: Info, id: strawberry.ID) -> CampaignPlanRun:
+        context = info.context
+        run_id = parse_id(id, "run")
+        found = await context.read(plan_run.get_campaign_plan_run, context.user, run_id)
+        return CampaignPlanRun.from_domain(found)
 
     @strawberry.field(description="Campaigns the caller may read, by id, optionally of a region.")
     async def campaigns(

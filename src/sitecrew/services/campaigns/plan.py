@@ -15,12 +15,12 @@ there are enough (see ``budget``); the re-visit share stays the campaign's (a pl
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from sitecrew.campaigns.forecast import EntranceVisit, LearnedServiceTime, learn_service_time
 from sitecrew.campaigns.sweep import plan_sweep
@@ -33,7 +33,9 @@ from sitecrew.domain.campaigns import (
     FixedVisit,
     HomeState,
     ServiceTimeModel,
+    SweepCrew,
     SweepHome,
+    SweepPlan,
     SweepSettings,
     SweepVisit,
     VisitOutcome,
@@ -70,6 +72,10 @@ _ACTIVE = (CampaignStatus.DRAFT.value, CampaignStatus.ACTIVE.value)
 def plan_campaign(session: Session, principal: Principal, command: PlanCampaign) -> PlanSummary:
     """Place every home not done, confirmed or visited on a day, crew and window from a day on.
 
+    Synchronous, in the caller's transaction (scripts, benchmarks, tests): the API and the CLI
+    queue a run instead (:func:`~sitecrew.services.campaigns.plan_run.queue_campaign_plan`),
+    whose worker runs the same stages with progress.
+
     Raises
     ------
     PermissionDeniedError
@@ -85,51 +91,160 @@ def plan_campaign(session: Session, principal: Principal, command: PlanCampaign)
         campaign = get_campaign_row(
             session, principal, command.campaign_id, action="plan campaigns"
         )
-        _require_open(campaign)
-        start = max(command.from_day, campaign.start_on)
-        if start > campaign.deadline_on:
-            msg = f"plan from {start} lies after the campaign's deadline {campaign.deadline_on}"
-            raise InvalidInputError(msg)
-        every = home_rows(session, campaign.id, _ALL_STATES)
-        entrances = entrance_numbers(every)
-        learned = _learn_service_time(session, campaign, every, entrances)
-        rows = [row for row in every if row.state in PLANNABLE]
-        kept, left_out = _kept_homes(
-            session, campaign, rows, start, move_confirmed=command.move_confirmed
-        )
-        homes = _sweep_homes(campaign, rows, entrances, kept, left_out)
-        days = [start + timedelta(days=n) for n in range((campaign.deadline_on - start).days + 1)]
-        crews = sweep_crews(session, campaign, days)
-        budget = learn_day_budget(session, campaign, before=start)
-        plan = plan_sweep(homes, crews, sweep_settings(campaign, start, budget))
-        tz = _zone(session, campaign.region_id)
-        by_apartment = {row.apartment_id: row for row in rows}
-        _store(
-            session,
-            visits=plan.visits,
-            unplaced=plan.unplaced,
-            rows=by_apartment,
-            kept=kept,
-            tz=tz,
-        )
-        if campaign.status == CampaignStatus.DRAFT.value:
-            campaign.status = CampaignStatus.ACTIVE.value
-            save(session, campaign)
-        placed_days = [visit.day for visit in plan.visits]
-        return PlanSummary(
-            campaign_id=campaign.id,
-            placed=len(plan.visits),
-            kept=sum(1 for visit in plan.visits if visit.apartment_id in kept),
-            unplaced=dict(Counter(plan.unplaced.values())),
-            first_day=min(placed_days, default=None),
-            last_day=max(placed_days, default=None),
-            minutes_per_home=campaign.minutes_per_home,
-            setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
-            timed_visits=learned.home_observations + learned.setup_observations,
-            minutes_off_per_day=budget.minutes_off_per_day,
-            minutes_between_buildings=budget.minutes_between_buildings,
-            routed_legs=budget.observations,
-        )
+        start = plan_start(campaign, command.from_day)
+        homes = load_sweep_homes(session, campaign, start, move_confirmed=command.move_confirmed)
+        model = learn_sweep_model(session, campaign, homes)
+        return store_sweep(session, campaign, homes, model, sweep(campaign, homes, model))
+
+
+@dataclass(frozen=True, eq=False)
+class SweepHomes:
+    """What a sweep starts from, read on one snapshot (the stage "load homes").
+
+    ``fingerprint`` tells whether the campaign's homes and visits changed since (see
+    :func:`campaign_fingerprint`): a run that read them outside the campaign's lock checks it
+    under the lock before it stores anything.
+    """
+
+    start: date
+    every: list[HomeRow]
+    entrances: dict[int, int]
+    rows: list[HomeRow]
+    kept: dict[int, FixedVisit]
+    left_out: set[int]
+    crews: list[SweepCrew]
+    tz: ZoneInfo
+    fingerprint: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SweepModel:
+    """What the sweep learned from the campaign's own records (the stage "learn")."""
+
+    learned: LearnedServiceTime
+    model: ServiceTimeModel
+    budget: DayBudget
+
+
+def plan_start(campaign: m.Campaign, from_day: date) -> date:
+    """Return the day an open campaign's plan starts on (its start at the earliest).
+
+    Raises
+    ------
+    ConflictError
+        When the campaign is completed or cancelled.
+    InvalidInputError
+        When that day lies after the campaign's deadline.
+    """
+    _require_open(campaign)
+    start = max(from_day, campaign.start_on)
+    if start > campaign.deadline_on:
+        msg = f"plan from {start} lies after the campaign's deadline {campaign.deadline_on}"
+        raise InvalidInputError(msg)
+    return start
+
+
+def load_sweep_homes(
+    session: Session, campaign: m.Campaign, start: date, *, move_confirmed: bool
+) -> SweepHomes:
+    """Read the campaign's homes, the visits it keeps, and its crews' days from ``start``."""
+    fingerprint = campaign_fingerprint(session, campaign)
+    every = home_rows(session, campaign.id, _ALL_STATES)
+    rows = [row for row in every if row.state in PLANNABLE]
+    kept, left_out = _kept_homes(session, campaign, rows, start, move_confirmed=move_confirmed)
+    days = [start + timedelta(days=n) for n in range((campaign.deadline_on - start).days + 1)]
+    return SweepHomes(
+        start=start,
+        every=every,
+        entrances=entrance_numbers(every),
+        rows=rows,
+        kept=kept,
+        left_out=left_out,
+        crews=sweep_crews(session, campaign, days),
+        tz=_zone(session, campaign.region_id),
+        fingerprint=fingerprint,
+    )
+
+
+def campaign_fingerprint(session: Session, campaign: m.Campaign) -> tuple[int, ...]:
+    """Return counts that change whenever the campaign, its homes or its visits are written.
+
+    Every write bumps a version (campaign, home, visit) or adds a visit, so equal fingerprints
+    mean nothing a plan reads from them changed.
+    """
+    homes = select(
+        func.count(m.CampaignHome.id), func.coalesce(func.sum(m.CampaignHome.version), 0)
+    ).where(m.CampaignHome.campaign_id == campaign.id)
+    visits = (
+        select(func.count(m.CampaignVisit.id), func.coalesce(func.sum(m.CampaignVisit.version), 0))
+        .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
+        .where(m.CampaignHome.campaign_id == campaign.id)
+    )
+    version = session.scalar(select(m.Campaign.version).where(m.Campaign.id == campaign.id))
+    home_count, home_versions = session.execute(homes).one()
+    visit_count, visit_versions = session.execute(visits).one()
+    return (int(version or 0), home_count, home_versions, visit_count, visit_versions)
+
+
+def learn_sweep_model(session: Session, campaign: m.Campaign, homes: SweepHomes) -> SweepModel:
+    """Learn the service time and the day budget the sweep packs by (nothing is written)."""
+    learned = _learn_service_time(session, campaign, homes.every, homes.entrances)
+    prior = ServiceTimeModel(campaign.minutes_per_home, campaign.setup_minutes_per_entrance)
+    model = learned.model if learned.learned else prior
+    budget = learn_day_budget(session, campaign, before=homes.start)
+    return SweepModel(learned, model, budget)
+
+
+def sweep(campaign: m.Campaign, homes: SweepHomes, model: SweepModel) -> SweepPlan:
+    """Return the sweep's plan (pure: no database)."""
+    minutes = model.model.minutes_per_home
+    settings = sweep_settings(campaign, homes.start, model.budget, model.model)
+    homes_in = _sweep_homes(homes.rows, homes.entrances, homes.kept, homes.left_out, minutes)
+    return plan_sweep(homes_in, homes.crews, settings)
+
+
+def store_sweep(
+    session: Session, campaign: m.Campaign, homes: SweepHomes, model: SweepModel, plan: SweepPlan
+) -> PlanSummary:
+    """Write a sweep's plan and the learned model, activate a draft; return the summary.
+
+    The caller holds the campaign's lock (:func:`~sitecrew.services.scoping.get_campaign_row`)
+    and read ``homes`` under it, or checked its fingerprint under it.
+    """
+    if model.learned.learned and model.model != ServiceTimeModel(
+        campaign.minutes_per_home, campaign.setup_minutes_per_entrance
+    ):
+        campaign.minutes_per_home = model.model.minutes_per_home
+        campaign.setup_minutes_per_entrance = model.model.setup_minutes_per_entrance
+        session.flush()
+    by_apartment = {row.apartment_id: row for row in homes.rows}
+    _store(
+        session,
+        visits=plan.visits,
+        unplaced=plan.unplaced,
+        rows=by_apartment,
+        kept=homes.kept,
+        tz=homes.tz,
+    )
+    if campaign.status == CampaignStatus.DRAFT.value:
+        campaign.status = CampaignStatus.ACTIVE.value
+        save(session, campaign)
+    placed_days = [visit.day for visit in plan.visits]
+    learned, budget = model.learned, model.budget
+    return PlanSummary(
+        campaign_id=campaign.id,
+        placed=len(plan.visits),
+        kept=sum(1 for visit in plan.visits if visit.apartment_id in homes.kept),
+        unplaced=dict(Counter(plan.unplaced.values())),
+        first_day=min(placed_days, default=None),
+        last_day=max(placed_days, default=None),
+        minutes_per_home=campaign.minutes_per_home,
+        setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
+        timed_visits=learned.home_observations + learned.setup_observations,
+        minutes_off_per_day=budget.minutes_off_per_day,
+        minutes_between_buildings=budget.minutes_between_buildings,
+        routed_legs=budget.observations,
+    )
 
 
 def _require_open(campaign: m.Campaign) -> None:
@@ -137,12 +252,23 @@ def _require_open(campaign: m.Campaign) -> None:
         raise ConflictError(f"campaign {campaign.id} is {campaign.status}; it plans nothing more")
 
 
-def sweep_settings(campaign: m.Campaign, start: date, budget: DayBudget) -> SweepSettings:
-    """Return what bounds the campaign's sweep from ``start``, with the day budget it learned."""
+def sweep_settings(
+    campaign: m.Campaign,
+    start: date,
+    budget: DayBudget,
+    model: ServiceTimeModel | None = None,
+) -> SweepSettings:
+    """Return what bounds the campaign's sweep from ``start``, with the day budget it learned.
+
+    ``model``: the service time model learned for this plan (default: the campaign's own).
+    """
+    setup = (
+        campaign.setup_minutes_per_entrance if model is None else model.setup_minutes_per_entrance
+    )
     return SweepSettings(
         start=start,
         deadline=campaign.deadline_on,
-        setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
+        setup_minutes_per_entrance=setup,
         revisit_share=campaign.revisit_share,
         window_minutes=campaign.window_minutes,
         minutes_between_buildings=budget.minutes_between_buildings,
@@ -205,9 +331,10 @@ def _fixed(row: HomeRow, tz: ZoneInfo) -> FixedVisit:
 def _learn_service_time(
     session: Session, campaign: m.Campaign, rows: list[HomeRow], entrances: dict[int, int]
 ) -> LearnedServiceTime:
-    """Update the campaign's minutes per home and setup per entrance from its timed visits.
+    """Learn the campaign's minutes per home and setup per entrance from its timed visits.
 
-    Every DONE visit with its actual start and end counts, in its stairwell (numbered over all
+    Nothing is written here (:func:`store_sweep` keeps a learned model). Every DONE visit
+    with its actual start and end counts, in its stairwell (numbered over all
     the campaign's homes, so a stairwell keeps its number as its flats get done). With too few
     timed visits the campaign keeps its numbers (see ``learn_service_time``).
     """
@@ -238,28 +365,21 @@ def _learn_service_time(
         for home_id, day, crew_id, started, ended in session.execute(query)
         if home_id in places
     ]
-    learned = learn_service_time(visits, prior=prior)
-    if learned.learned and learned.model != prior:
-        campaign.minutes_per_home = learned.model.minutes_per_home
-        campaign.setup_minutes_per_entrance = learned.model.setup_minutes_per_entrance
-        session.flush()
-    return learned
+    return learn_service_time(visits, prior=prior)
 
 
 def _sweep_homes(
-    campaign: m.Campaign,
     rows: list[HomeRow],
     entrances: dict[int, int],
     fixed: dict[int, FixedVisit],
     left_out: set[int],
+    minutes_per_home: float,
 ) -> list[SweepHome]:
     homes = []
     for row in rows:
         if row.apartment_id in left_out:
             continue
-        home = sweep_home(
-            row, entrances[row.home_id], campaign.minutes_per_home, earliest=row.earliest_on
-        )
+        home = sweep_home(row, entrances[row.home_id], minutes_per_home, earliest=row.earliest_on)
         kept = fixed.get(row.apartment_id)
         homes.append(home if kept is None else replace(home, fixed=kept, earliest=None))
     return homes

@@ -29,8 +29,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sitecrew.db.engine import write_session_factory
+from sitecrew.services.planning.execute import execute_run
 from sitecrew.services.planning.owners import fail_if_active
-from sitecrew.services.planning.runs import create_run, execute_run, failure_message
+from sitecrew.services.planning.runs import create_run, failure_message
 
 if TYPE_CHECKING:
     from datetime import date

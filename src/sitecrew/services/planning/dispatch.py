@@ -1,5 +1,8 @@
 """Handing a committed planning run to whoever executes it: the task queue, or this server.
 
+Runs of every kind (a day's routes, a campaign's sweep) travel the same way, as the same
+message; the worker picks the kind's executor.
+
 One small interface for the use cases: :func:`check_dispatch` before writing (refuse at once
 when the queue is down), :func:`queue_name` for the run row, and :func:`dispatch_after_commit`
 inside the caller's transaction. With ``SITECREW_REDIS_URL`` set the run goes to the task queue
@@ -14,14 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import write_session_factory
-from sitecrew.domain.routes import PlanOptions, RunState
+from sitecrew.domain.routes import PlanOptions, RunKind, RunState
 from sitecrew.errors import UnavailableError
 from sitecrew.services.planning import background
 from sitecrew.services.planning.owners import fail_if_active
+from sitecrew.services.planning.runs import CAMPAIGN_RUN_S
 from sitecrew.tasks.broker import PLANNING_QUEUE, check_reachable, enqueue_run
 
 if TYPE_CHECKING:
@@ -69,11 +73,17 @@ def dispatch_after_commit(
         When the queue's Redis went away between the check and the commit: the run is failed
         at once (nobody would ever take it) and the caller is told to try again.
     """
+    bind = session.get_bind()
+    if isinstance(bind, Connection):
+        # The session runs inside a transaction its caller holds (a test's rolled-back
+        # connection): its commit is not the database's, so no worker could read the run.
+        # The caller executes it (or rolls it back); handing it out would fail it for nothing.
+        LOGGER.info("planning run %s not dispatched: its transaction is the caller's", run_id)
+        return
     if redis.url is None:
         background.start_after_commit(session, run_id, osm)
         return
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
+    engine = bind
     if _PENDING not in session.info:
         session.info[_PENDING] = []
         event.listen(session, "after_commit", _enqueue_pending)
@@ -98,7 +108,7 @@ def requeue_waiting_runs(
     cutoff = datetime.now(UTC) - timedelta(seconds=waiting_after_s)
     with write_session_factory(engine).begin() as session:
         waiting = session.execute(
-            select(m.PlanningRun.id, m.PlanningRun.options).where(
+            select(m.PlanningRun.id, m.PlanningRun.options, m.PlanningRun.kind).where(
                 m.PlanningRun.status == RunState.QUEUED.value,
                 m.PlanningRun.queue.is_not(None),
                 or_(m.PlanningRun.heartbeat_at.is_(None), m.PlanningRun.heartbeat_at < cutoff),
@@ -108,13 +118,16 @@ def requeue_waiting_runs(
             return []
         session.execute(
             update(m.PlanningRun)
-            .where(m.PlanningRun.id.in_([run_id for run_id, _ in waiting]))
+            .where(m.PlanningRun.id.in_([run_id for run_id, _, _ in waiting]))
             .values(heartbeat_at=datetime.now(UTC))
             .execution_options(synchronize_session=False)
         )
     sent = []
-    for run_id, options in waiting:
-        limit = PlanOptions.from_json(options or {}).time_limit_s or QUEUE_ALLOWANCE_S
+    for run_id, options, kind in waiting:
+        if kind == RunKind.CAMPAIGN.value:
+            limit = CAMPAIGN_RUN_S
+        else:
+            limit = PlanOptions.from_json(options or {}).time_limit_s or QUEUE_ALLOWANCE_S
         try:
             enqueue_run(redis, queue, run_id, time_limit_s=limit + QUEUE_ALLOWANCE_S)
         except UnavailableError as error:

@@ -54,10 +54,12 @@ class RunProgress:
         run_id: int,
         *,
         deadline: datetime | None = None,
+        spans: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.factory = factory
         self.run_id = run_id
         self.deadline = deadline
+        self.spans = SPANS if spans is None else spans  # another kind of run has its own steps
         self.step = ""
         self.written = 0.0
 
@@ -73,7 +75,7 @@ class RunProgress:
         now = time.monotonic()
         if step == self.step and now - self.written < MIN_INTERVAL_S and done < total:
             return
-        low, high = SPANS.get(step, (0.0, 0.0))
+        low, high = self.spans.get(step, (0.0, 0.0))
         value = low + (high - low) * min(max(done / max(total, 1), 0.0), 1.0)
         if self.deadline is not None and datetime.now(UTC) > self.deadline:
             with self.factory.begin() as session:

@@ -1,5 +1,8 @@
 """Executing a planning run taken from the task queue, in a ``sitecrew worker`` process.
 
+Runs of every kind (a day's routes, a campaign's sweep) arrive here alike; what executing one
+means is :func:`~sitecrew.services.planning.execute.execute_claimed`'s business.
+
 The broker acknowledges a message only after its task returned, and hands the messages of a
 worker that stopped showing life to another worker. So the same run can arrive more than once:
 after its worker died (a retry), or as a stale copy of a run another worker still executes. The
@@ -34,8 +37,9 @@ from sitecrew.db import models as m
 from sitecrew.db.engine import write_session_factory
 from sitecrew.db.models._columns import as_utc
 from sitecrew.db.outages import database_unavailable, retry_while_unavailable
-from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
+from sitecrew.domain.routes import PlanningRunInfo, RunState
 from sitecrew.events import run_changed
+from sitecrew.services.planning.execute import execute_claimed
 from sitecrew.services.planning.owners import (
     OVERDUE,
     fail_if_active,
@@ -43,12 +47,7 @@ from sitecrew.services.planning.owners import (
     this_worker,
 )
 from sitecrew.services.planning.progress import RunStoppedError
-from sitecrew.services.planning.runs import (
-    execute_claimed,
-    failure_message,
-    run_deadline,
-    run_info,
-)
+from sitecrew.services.planning.runs import deadline_of, failure_message, run_info
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -71,10 +70,9 @@ WORKER_DIED = (
 
 @dataclass(frozen=True)
 class Claim:
-    """A run this worker has marked running: the run, its options, its deadline, its attempt."""
+    """A run this worker has marked running: the run (of any kind), its deadline, its attempt."""
 
     run: PlanningRunInfo
-    options: PlanOptions
     deadline: datetime | None
     attempt: int
 
@@ -110,9 +108,8 @@ def claim_run(
             fail_if_active(session, run_id, WORKER_DIED.format(attempts=row.attempts))
             return None
         LOGGER.warning("planning run %s: worker %s is gone; taking it over", run_id, row.worker)
-    options = PlanOptions.from_json(row.options or {})
     if row.started_at is None:
-        deadline = run_deadline(options, now)
+        deadline = deadline_of(row.kind, row.options or {}, now)
     result = session.execute(
         update(m.PlanningRun)
         .where(
@@ -135,7 +132,7 @@ def claim_run(
         return None  # another worker claimed it first
     run_changed(session, run_id)
     session.refresh(row)
-    return Claim(run_info(row), options, deadline, row.attempts)
+    return Claim(run_info(row), deadline, row.attempts)
 
 
 def _worker_lost(row: m.PlanningRun, queue: QueueSettings, *, now: datetime) -> bool:
@@ -146,9 +143,7 @@ def _worker_lost(row: m.PlanningRun, queue: QueueSettings, *, now: datetime) -> 
     return last_sign is None or last_sign < now - timedelta(seconds=queue.worker_lost_after_s)
 
 
-def execute_queued_run(
-    engine: Engine, run_id: int, osm: OsmSettings, queue: QueueSettings
-) -> None:
+def execute_queued_run(engine: Engine, run_id: int, osm: OsmSettings, queue: QueueSettings) -> None:
     """Execute a run delivered by the task queue to its end; every outcome is on the run row.
 
     Returns normally in every case the broker should acknowledge (success, failure recorded,
@@ -177,7 +172,7 @@ def _execute_attempt(
     interval = max(min(queue.worker_lost_after_s / 3, 30.0), 0.2)
     with Heartbeat(engine, run_id, interval_s=interval):
         try:
-            execute_claimed(engine, claim.run, osm, options=claim.options, deadline=claim.deadline)
+            execute_claimed(engine, claim.run, osm, deadline=claim.deadline)
         except RunStoppedError as stopped:
             LOGGER.info("planning run %s stopped: %s", run_id, stopped)
             return None
@@ -231,7 +226,7 @@ def reclaim_after_outage(
     session.flush()
     run_changed(session, run_id)
     LOGGER.warning("planning run %s: starting again (attempt %d)", run_id, row.attempts)
-    return Claim(run_info(row), claim.options, claim.deadline, row.attempts)
+    return Claim(run_info(row), claim.deadline, row.attempts)
 
 
 def _record_failure(engine: Engine, run_id: int, message: str) -> None:
@@ -283,4 +278,3 @@ class Heartbeat:
                     )
             except Exception:  # a busy or lost database: the next beat tries again
                 LOGGER.exception("planning run %s: heartbeat not written", self._run_id)
-

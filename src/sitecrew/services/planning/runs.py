@@ -1,10 +1,11 @@
 """Planning runs: the run row (status, progress, owner, deadline) and the pipeline that fills it.
 
 The run row is the queue entry: :func:`create_run` stores it queued, with its owner (this
-server's ``host:pid``), a heartbeat and a deadline. :func:`execute_run` is a worker process's
-entry point for a committed run (see :mod:`~sitecrew.services.planning.background`);
-:func:`plan_day` runs the same pipeline in the caller's session (CLI, tests). Clients poll
-:func:`get_run`.
+server's ``host:pid``), a heartbeat and a deadline (:func:`insert_run` for any kind: a day's
+routes or a campaign's sweep). :func:`execute_day_run` is what a worker process does with a
+day's run once it holds it (:mod:`~sitecrew.services.planning.execute` picks the kind's
+executor); :func:`plan_day` runs the same pipeline in the caller's session (CLI, tests).
+Clients poll :func:`get_run`.
 
 Every outcome is recorded on the run, and only a run still queued or running changes, so a run
 failed meanwhile (its worker died, its owner is gone, its deadline passed) stays failed. A
@@ -23,16 +24,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 
 from sitecrew.db import models as m
-from sitecrew.db.engine import (
-    engine_from_url,
-    session_factory,
-    transaction,
-    write_session_factory,
-)
+from sitecrew.db.engine import session_factory, transaction, write_session_factory
 from sitecrew.db.models._columns import as_utc
-from sitecrew.db.outages import database_unavailable, retry_while_unavailable
+from sitecrew.db.outages import database_unavailable
 from sitecrew.db.repositories.common import get_or_raise
-from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
+from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunKind, RunState
 from sitecrew.errors import ConflictError, SitecrewError
 from sitecrew.events import run_changed
 from sitecrew.services._persist import save
@@ -61,6 +57,9 @@ DATABASE_WENT_AWAY = (
 RUN_ALLOWANCE_S = 900.0
 #: The solver time a run that stops on iterations only is allowed, for its deadline (seconds).
 ITERATIONS_ONLY_S = 3600.0
+#: Time a campaign's sweep run may take from its start (seconds): ~2 s measured for 22,000
+#: homes, so this only stops a run that hangs, not a big campaign.
+CAMPAIGN_RUN_S = 1800.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,9 +73,20 @@ class PlanOutcome:
 
 
 def run_deadline(options: PlanOptions, start: datetime) -> datetime:
-    """Return when a run started (or queued) at ``start`` must have finished."""
+    """Return when a day's run started (or queued) at ``start`` must have finished."""
     solver_s = ITERATIONS_ONLY_S if options.time_limit_s is None else options.time_limit_s
     return start + timedelta(seconds=solver_s + RUN_ALLOWANCE_S)
+
+
+def deadline_of(kind: RunKind | str, options: dict[str, Any], start: datetime) -> datetime:
+    """Return when a run of ``kind`` with stored ``options`` started at ``start`` must end.
+
+    A day's run has its solver's time limit plus :data:`RUN_ALLOWANCE_S`; a campaign's sweep
+    has no solver limit and gets :data:`CAMPAIGN_RUN_S`.
+    """
+    if RunKind(kind) is RunKind.CAMPAIGN:
+        return start + timedelta(seconds=CAMPAIGN_RUN_S)
+    return run_deadline(PlanOptions.from_json(options), start)
 
 
 def create_run(
@@ -100,19 +110,48 @@ def create_run(
         When the region has no street graph region.
     """
     info = get_region_or_raise(session, region)
+    return insert_run(
+        session,
+        kind=RunKind.DAY,
+        region_id=info.id,
+        day=day,
+        options=options.to_json(),
+        requested_by=requested_by,
+        queue=queue,
+    )
+
+
+def insert_run(
+    session: Session,
+    *,
+    kind: RunKind,
+    region_id: int,
+    day: date,
+    options: dict[str, Any],
+    requested_by: int | None = None,
+    queue: str | None = None,
+    campaign_id: int | None = None,
+) -> PlanningRunInfo:
+    """Store a queued run of any kind, owned by this process, with its deadline; return it.
+
+    The caller has checked what the run plans (the region, the campaign) and the caller's right
+    to plan it.
+    """
     now = datetime.now(UTC)
     row = m.PlanningRun(
-        region_id=info.id,
+        kind=kind.value,
+        region_id=region_id,
+        campaign_id=campaign_id,
         service_date=day,
         status=RunState.QUEUED.value,
         progress=0.0,
         step="queued",
-        options=options.to_json(),
+        options=options,
         summary={},
         requested_by=requested_by,
         worker=this_worker(),
         heartbeat_at=now,
-        deadline_at=run_deadline(options, now),
+        deadline_at=deadline_of(kind, options, now),
         queue=queue,
     )
     return run_info(save(session, row))
@@ -142,11 +181,26 @@ def cancel_run(session: Session, run_id: int) -> bool:
 
 
 def count_active_runs(session: Session, region_id: int) -> int:
-    """Return how many runs of the region are queued or running."""
+    """Return how many day runs of the region are queued or running (its planning quota).
+
+    Campaign runs do not count: a campaign has at most one at a time
+    (:func:`active_campaign_run`), and a sweep of seconds must not hold up a day's plan.
+    """
     query = select(func.count(m.PlanningRun.id)).where(
-        m.PlanningRun.region_id == region_id, m.PlanningRun.status.in_(ACTIVE)
+        m.PlanningRun.region_id == region_id,
+        m.PlanningRun.kind == RunKind.DAY.value,
+        m.PlanningRun.status.in_(ACTIVE),
     )
     return int(session.scalar(query) or 0)
+
+
+def active_campaign_run(session: Session, campaign_id: int) -> int | None:
+    """Return the id of the campaign's queued or running plan run, if it has one."""
+    query = select(func.min(m.PlanningRun.id)).where(
+        m.PlanningRun.campaign_id == campaign_id, m.PlanningRun.status.in_(ACTIVE)
+    )
+    found = session.scalar(query)
+    return None if found is None else int(found)
 
 
 def get_run(session: Session, run_id: int) -> PlanningRunInfo:
@@ -177,6 +231,8 @@ def run_info(row: m.PlanningRun) -> PlanningRunInfo:
         created_at=as_utc(row.created_at),
         started_at=as_utc(row.started_at),
         finished_at=as_utc(row.finished_at),
+        kind=RunKind(row.kind or RunKind.DAY.value),
+        campaign_id=row.campaign_id,
     )
 
 
@@ -218,7 +274,7 @@ def plan_day(
     """
     with transaction(session):
         run = create_run(session, region=region, day=day, options=options)
-        mark_running(session, run.id, options)
+        mark_running(session, run)
         timings = Timings()
         with timings.stage("load"):
             progress("load", 0, 1)
@@ -234,7 +290,7 @@ def plan_day(
     return PlanOutcome(run.id, route_ids, summary, solved)
 
 
-def mark_running(session: Session, run_id: int, options: PlanOptions) -> None:
+def mark_running(session: Session, run: PlanningRunInfo) -> None:
     """Move a queued run to running, its deadline counted from now.
 
     Raises
@@ -245,17 +301,17 @@ def mark_running(session: Session, run_id: int, options: PlanOptions) -> None:
     now = datetime.now(UTC)
     result = session.execute(
         update(m.PlanningRun)
-        .where(m.PlanningRun.id == run_id, m.PlanningRun.status == RunState.QUEUED.value)
+        .where(m.PlanningRun.id == run.id, m.PlanningRun.status == RunState.QUEUED.value)
         .values(
             status=RunState.RUNNING.value,
             step="load",
             started_at=now,
             heartbeat_at=now,
-            deadline_at=run_deadline(options, now),
+            deadline_at=deadline_of(run.kind, run.options, now),
         )
     )
     if not getattr(result, "rowcount", 0):
-        raise ConflictError(f"planning run {run_id} is no longer queued")
+        raise ConflictError(f"planning run {run.id} is no longer queued")
 
 
 def finish_run(
@@ -316,49 +372,19 @@ def failure_message(error: BaseException, *, run_id: int) -> str:
 # --- the worker process ------------------------------------------------------------------------
 
 
-def execute_run(database_url: str, run_id: int, osm: OsmSettings) -> None:
-    """Run a queued planning run to its end (the worker process's entry point).
-
-    Every outcome is recorded on the run: success with its summary, or failure with the
-    message of :func:`failure_message`.
-    """
-    engine = engine_from_url(database_url)
-    try:
-        _execute(engine, run_id, osm)
-    except Exception as error:  # noqa: BLE001 (every failure must be recorded on the run)
-        message = failure_message(error, run_id=run_id)
-
-        def record() -> None:
-            with write_session_factory(engine).begin() as session:
-                fail_if_active(session, run_id, message)
-
-        retry_while_unavailable(record)  # once a restarting database is back, not never
-    finally:
-        engine.dispose()
-
-
-def _execute(engine: Engine, run_id: int, osm: OsmSettings) -> None:
-    writes = write_session_factory(engine)
-    with writes.begin() as session:
-        run = get_run(session, run_id)
-        options = PlanOptions.from_json(run.options)
-        mark_running(session, run_id, options)
-    execute_claimed(engine, run, osm, options=options)
-
-
-def execute_claimed(
+def execute_day_run(
     engine: Engine,
     run: PlanningRunInfo,
     osm: OsmSettings,
     *,
-    options: PlanOptions,
     deadline: datetime | None = None,
 ) -> None:
-    """Load, solve and store a run this process has marked running (raises on failure).
+    """Load, solve and store a day's run this process has marked running (raises on failure).
 
     Every progress report is also a check: a cancelled, failed or overdue run stops there
     (:class:`~sitecrew.services.planning.progress.RunStoppedError`) and stores nothing.
     """
+    options = PlanOptions.from_json(run.options)
     writes = write_session_factory(engine)
     run_id = run.id
     progress = RunProgress(writes, run_id, deadline=deadline)

@@ -18,7 +18,7 @@ from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
 from sitecrew.db.locks import lock_key
 from sitecrew.domain.plans import UnassignedJob
-from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunState
+from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunKind, RunState
 from sitecrew.errors import ConflictError, InvalidInputError, QuotaExceededError
 from sitecrew.services.planning import dispatch, persist, read, runs
 from sitecrew.services.scoping import get_changeable, get_visible, require_region_planner
@@ -163,6 +163,8 @@ def publish_routes(session: Session, principal: Principal, command: PublishRoute
     with transaction(session):
         row = get_changeable(session, principal, m.PlanningRun, command.run_id, action="publish")
         require_region_planner(principal, row.region_id, action="publish routes")
+        if row.kind != RunKind.DAY.value:
+            raise ConflictError(f"planning run {row.id} plans a campaign: it has no routes")
         if row.status != RunState.SUCCEEDED.value:
             msg = f"planning run {row.id} is {row.status}: only a succeeded run can be published"
             raise ConflictError(msg)
