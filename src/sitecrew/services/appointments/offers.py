@@ -1,0 +1,249 @@
+"""Appointment offers (issue 16): the two-hour windows a crew can really make for an apartment.
+
+For every day asked about, every crew allowed in the apartment's district that works the day
+(the planner's own crews of the day: :func:`~sitecrew.services.planning.load_crews.day_crews`)
+and every window of the crew's shift (the campaign sweep's grid), the visit is inserted into the
+crew's current day (:mod:`~sitecrew.services.appointments.current_days`) at its cheapest place
+(:mod:`sitecrew.routing.insertion`). Stops, service times, setups, windows and travel seconds
+are the ones the day planner would be given (its job loader and street matrices), so a window
+offered here is one the planner keeps when the booking is added. Each day's window is offered
+once, by its cheapest crew; answers are sorted same building first, then by extra working time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from sitecrew.db import models as m
+from sitecrew.domain.jobs import JobStatus
+from sitecrew.domain.offers import AppointmentOffer, OfferQuery
+from sitecrew.routing.insertion import Insertion, insertions_into_day, window_grid, with_break
+from sitecrew.routing.problem import CrewSpec, JobSpec, is_eligible
+from sitecrew.services.appointments.current_days import current_days
+from sitecrew.services.appointments.travel import PlaceTravel
+from sitecrew.services.appointments.visit import visit_for_apartment
+from sitecrew.services.graphs import get_network
+from sitecrew.services.planning.day import DayClock, Points
+from sitecrew.services.planning.load import get_region_or_raise
+from sitecrew.services.planning.load_crews import day_crews
+from sitecrew.services.planning.load_jobs import JobRow, binding_windows, job_rows, job_spec
+from sitecrew.services.scoping import get_visible, require_changer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sitecrew.config import OsmSettings
+    from sitecrew.domain.access import Principal
+
+#: Length of an offered window (what tenants are told, as the campaigns' letters do).
+WINDOW_S = 2 * 3600
+_OPEN = (JobStatus.OPEN.value, JobStatus.SCHEDULED.value)
+_NEW = "new visit"
+
+
+@dataclass(frozen=True)
+class _CrewDay:
+    """One crew on one day, with its current stops as the planner would read them."""
+
+    day: date
+    clock: DayClock
+    crew: CrewSpec
+    name: str
+    stops: tuple[JobSpec | None, ...]
+
+
+def appointment_offers(
+    session: Session,
+    principal: Principal,
+    query: OfferQuery,
+    *,
+    osm: OsmSettings,
+    now: datetime | None = None,
+) -> list[AppointmentOffer]:
+    """Return the windows in which a crew can add a visit of the apartment, cheapest first.
+
+    Parameters
+    ----------
+    session
+        An open session (only read).
+    principal
+        The caller: admins, the region's planners, and contractors for apartments in their
+        districts (those who may book appointments).
+    query
+        The apartment, the days (both included) and how many offers at most.
+    osm
+        Where the street graphs are.
+    now
+        Windows starting before this moment are not offered (default: the current time).
+
+    Returns
+    -------
+    list of AppointmentOffer
+        At most ``query.limit``; one per day and window, by the crew it costs least.
+
+    Raises
+    ------
+    PermissionDeniedError
+        When the caller's role may not book appointments (crews).
+    NotFoundError
+        When the apartment does not exist or is outside the caller's scope.
+    InvalidInputError
+        When the apartment's region has no street graph.
+    """
+    require_changer(principal, m.Appointment, action="ask for appointment offers")
+    apartment = get_visible(session, principal, m.Apartment, query.apartment_id)
+    region_id = session.scalar(
+        select(m.Building.region_id).where(m.Building.id == apartment.building_id)
+    )
+    region = get_region_or_raise(session, region_id or 0)
+    visit = visit_for_apartment(session, apartment, region.id)
+    if visit.row.point is None:
+        return []
+    points = Points()
+    new_place = points.add(*visit.row.point)
+    crew_days = _crew_days(
+        session, region.id, region.timezone, query.days, visit=visit.row, points=points
+    )
+    _add_current_stops(session, region.id, crew_days, points, skip=visit.job_id)
+    network = get_network(region.street_region, settings=osm, extract=region.extract_path)
+    travel = PlaceTravel(network, points.lonlat, new_place)
+    if new_place in travel.far:
+        return []
+    days = [_reachable(day, travel.far) for day in crew_days]
+    travel.prepare(pair for day in days for pair in _legs(day))
+    moment = now or datetime.now(UTC)
+    best: dict[tuple[date, int], tuple[Insertion, _CrewDay]] = {}
+    for day in days:
+        spec = replace(job_spec(visit.row, clock=day.clock, points=points), id=_NEW)
+        windows = [
+            w
+            for w in window_grid((day.crew.shift_start_s, day.crew.shift_end_s), WINDOW_S)
+            if day.clock.moment(w[0]) >= moment
+        ]
+        for option in insertions_into_day(day.crew, day.stops, spec, windows, travel):
+            key = (day.day, option.window[0])
+            if key not in best or option.cost < best[key][0].cost:
+                best[key] = (option, day)
+    ranked = sorted(best.values(), key=lambda found: (found[0].cost, found[1].day, found[0].window))
+    return [_offer(option, day) for option, day in ranked[: query.limit]]
+
+
+def _crew_days(
+    session: Session,
+    region_id: int,
+    timezone: str,
+    days: list[date],
+    *,
+    visit: JobRow,
+    points: Points,
+) -> list[_CrewDay]:
+    """Return every crew-day that may take the visit (works, has the skills and the district)."""
+    found: list[_CrewDay] = []
+    for day in days:
+        clock = DayClock.of(day, timezone)
+        working = day_crews(session, region_id=region_id, clock=clock, points=points)
+        spec = job_spec(visit, clock=clock, points=points)
+        found.extend(
+            _CrewDay(day, clock, crew, working.names.get(crew.id, crew.id), ())
+            for crew in working.crews
+            if is_eligible(spec, crew)
+        )
+    return found
+
+
+def _add_current_stops(
+    session: Session, region_id: int, crew_days: list[_CrewDay], points: Points, *, skip: int | None
+) -> None:
+    """Fill each crew-day's stops with the jobs of its current plan, as the planner reads them.
+
+    A stop whose job the planner would not route that day (done, cancelled, booked for another
+    day, or the job being offered) is left out.
+    """
+    if not crew_days:
+        return
+    plans = current_days(
+        session, sorted({int(d.crew.id) for d in crew_days}), sorted({d.day for d in crew_days})
+    )
+    job_ids = sorted({j for stops in plans.values() for j in stops if j is not None and j != skip})
+    rows = {r.id: r for r in job_rows(session, region_id=region_id, statuses=_OPEN, ids=job_ids)}
+    windows = binding_windows(session, list(rows))
+    due = _due_dates(session, list(rows))
+    for index, crew_day in enumerate(crew_days):
+        plan = plans.get((int(crew_day.crew.id), crew_day.day), ())
+        stops: list[JobSpec | None] = []
+        for job_id in plan:
+            if job_id is None:
+                stops.append(None)
+                continue
+            spec = _routed_job(
+                rows.get(job_id), windows.get(job_id), due.get(job_id), crew_day, points
+            )
+            if spec is not None:
+                stops.append(spec)
+        if None not in plan:
+            stops = with_break(crew_day.crew, [s for s in stops if s is not None])
+        crew_days[index] = replace(crew_day, stops=tuple(stops))
+
+
+def _routed_job(
+    row: JobRow | None,
+    windows: list[tuple[datetime, datetime]] | None,
+    due_on: date | None,
+    crew_day: _CrewDay,
+    points: Points,
+) -> JobSpec | None:
+    """Return the job as the planner would route it that day, or None when it would not."""
+    if row is None:
+        return None
+    clock = crew_day.clock
+    if windows is None:
+        if due_on is None or due_on > crew_day.day:
+            return None
+        return job_spec(row, clock=clock, points=points)
+    today = [w for w in windows if clock.local_date(w[0]) == crew_day.day]
+    if not today:
+        return None
+    spans = tuple((clock.seconds(a), clock.seconds(b)) for a, b in today)
+    return job_spec(row, clock=clock, points=points, appointments=spans)
+
+
+def _due_dates(session: Session, job_ids: list[int]) -> dict[int, date | None]:
+    found: dict[int, date | None] = {}
+    for start in range(0, len(job_ids), 500):
+        query = select(m.Job.id, m.Job.due_on).where(m.Job.id.in_(job_ids[start : start + 500]))
+        found.update((job_id, due_on) for job_id, due_on in session.execute(query))
+    return found
+
+
+def _reachable(day: _CrewDay, far: frozenset[int]) -> _CrewDay:
+    """Leave out stops the planner cannot route (their place is beyond the snap limit)."""
+    if not far:
+        return day
+    stops = tuple(s for s in day.stops if s is None or s.location not in far)
+    return replace(day, stops=stops)
+
+
+def _legs(day: _CrewDay) -> list[tuple[int, int]]:
+    """Return the legs the crew drives on its current day (a break adds none)."""
+    places = [day.crew.start_location]
+    places += [s.location for s in day.stops if s is not None and s.location is not None]
+    places.append(day.crew.end_location)
+    return list(pairwise(places))
+
+
+def _offer(option: Insertion, day: _CrewDay) -> AppointmentOffer:
+    return AppointmentOffer(
+        day=day.day,
+        window_start=day.clock.moment(option.window[0]),
+        window_end=day.clock.moment(option.window[1]),
+        crew_id=int(day.crew.id),
+        crew_name=day.name,
+        extra_travel_s=option.extra_travel_s,
+        extra_time_s=option.extra_time_s,
+        same_building=option.same_building,
+    )
