@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 
+from sitecrew.api.appointments import AppointmentQueries
 from sitecrew.api.campaigns.queries import CampaignQueries
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
@@ -51,7 +52,7 @@ async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: An
 
 
 @strawberry.type
-class Query(PlanningQueries, TenantQueries, RegisterQueries, CampaignQueries):
+class Query(PlanningQueries, TenantQueries, RegisterQueries, CampaignQueries, AppointmentQueries):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
