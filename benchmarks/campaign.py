@@ -422,7 +422,6 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         "late_starts": tally.late_starts,
         "visits_the_day_plan_gave_another_crew_than_the_sweeps": tally.rerouted,
         "visits_recorded_under_another_crew_than_routed": tally.other_crew,
-        "fence_preview": args.fence_preview,
         "overtime_minutes": round(tally.overtime_min, 1),
         "problems_by_rule": dict(tally.problems),
         "stage_s": {k: round(v, 1) for k, v in tally.stage_s.items()},
@@ -492,32 +491,6 @@ def _print(weeks: Any, result: dict[str, Any]) -> None:
     print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
 
 
-def _fence_contractor_districts() -> None:
-    """Preview the proposed rule: own crews get the districts no contractor owns (in-process).
-
-    The product's ``day_crews`` restricts only contractor crews; the issue wants contractor
-    districts served only by the contractor. This wraps it for this process only, to measure
-    what the replay would show with that rule in ``load_crews``.
-    """
-    from dataclasses import replace  # noqa: PLC0415
-
-    from sitecrew.services.planning import load as planning_load  # noqa: PLC0415
-
-    original = planning_load.day_crews
-
-    def fenced(session: Session, **kwargs: Any) -> Any:
-        day = original(session, **kwargs)
-        rows = session.execute(select(m.District.id, m.District.contractor_id)).all()
-        free = frozenset(str(d) for d, owner in rows if owner is None)
-        crews = tuple(
-            c if c.allowed_districts is not None else replace(c, allowed_districts=free)
-            for c in day.crews
-        )
-        return replace(day, crews=crews)
-
-    planning_load.day_crews = fenced  # type: ignore[assignment]
-
-
 def main() -> None:
     """Parse the options, replay, print and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -528,17 +501,9 @@ def main() -> None:
     parser.add_argument(
         "--revisit-share", type=float, default=0.1, help="share of each crew-day kept free"
     )
-    parser.add_argument(
-        "--fence-preview",
-        action="store_true",
-        help="PREVIEW of a proposed load_crews change, not the product: the housing company's "
-        "crews may not take jobs in districts a contractor owns",
-    )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sitecrew-campaign"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "campaign.json"))
     args = parser.parse_args()
-    if args.fence_preview:
-        _fence_contractor_districts()
     figures = replay(args)
     Path(args.out).write_text(json.dumps(figures, indent=2, default=str) + "\n")
 

@@ -188,20 +188,48 @@ def test_default_plan_day_is_the_next_working_day_when_today_is_given(today, exp
     assert default_plan_day(today) == expected
 
 
-def test_bookings_fit_the_installers_when_the_demo_is_loaded(demo_session):
-    """Each window of each booked day holds at most what the installers can visit in it."""
-    world = DemoWorld({}, demo_session.scalars(select(m.Region)).one().to_domain(), ())
-    slots = installation_slots(world)
+def test_bookings_fit_each_sides_installers_when_the_demo_is_loaded(demo_session):
+    """Each window of each booked day holds at most what that side's installers can visit in it.
+
+    The contractor's crews alone serve its districts and the housing company's crews the rest,
+    so each side's homes are booked within that side's crews.
+    """
+    region = demo_session.scalars(select(m.Region)).one().to_domain()
+    districts = tuple(d.to_domain() for d in demo_session.scalars(select(m.District)))
+    world = DemoWorld({}, region, districts)
+    slots = {side: installation_slots(world, contractor=side) for side in (True, False)}
     rows = demo_session.execute(
-        select(m.Appointment.window_start).where(m.Appointment.status == "confirmed")
+        select(m.Appointment.window_start, m.District.contractor_id)
+        .join(m.Job, m.Job.id == m.Appointment.job_id)
+        .join(m.Apartment, m.Apartment.id == m.Job.apartment_id)
+        .join(m.District, m.District.id == m.Apartment.district_id)
+        .where(m.Appointment.status == "confirmed")
     ).all()
-    per_window = Counter(as_utc(start).astimezone(OSLO).replace(tzinfo=None) for (start,) in rows)
-    days = {moment.date() for moment in per_window}
+    per_window = Counter(
+        (as_utc(start).astimezone(OSLO).replace(tzinfo=None), contractor is not None)
+        for start, contractor in rows
+    )
+    days = {moment.date() for moment, _ in per_window}
     assert min(days) == DEMO_DAY
     assert len(days) == BOOKED_DAYS
     assert all(day.weekday() < 5 for day in days)
-    assert all(per_window[moment] <= slots[moment.time()] for moment in per_window)
-    assert 0 < sum(slots.values()) <= 11 * 12  # eleven installer crews, at most 12 visits each
+    assert all(count <= slots[side][moment.time()] for (moment, side), count in per_window.items())
+    assert {side for _, side in per_window} == {True, False}
+    assert 0 < sum(slots[False].values()) <= 10 * 12  # ten installer pairs, at most 12 visits each
+    assert 0 < sum(slots[True].values()) <= 12  # the contractor's one crew
+
+
+def test_the_districts_share_the_homes_evenly(demo_session):
+    """Each of the six districts holds about a sixth of the flats (drawn around the homes)."""
+    counts = dict(
+        demo_session.execute(
+            select(m.Apartment.district_id, func.count()).group_by(m.Apartment.district_id)
+        ).all()
+    )
+    total = sum(counts.values())
+    assert None not in counts
+    assert len(counts) == 6
+    assert all(abs(count / total - 1 / 6) < 0.02 for count in counts.values())
 
 
 def test_care_due_on_a_day_fits_the_care_teams_when_calendared():

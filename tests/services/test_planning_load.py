@@ -13,7 +13,7 @@ from sitecrew.domain.crews import Skill
 from sitecrew.domain.jobs import Job, JobKind, JobTarget
 from sitecrew.services import jobs
 from sitecrew.services.planning.load import load_day
-from sitecrew.services.planning.load_crews import TRAINEE_SLOWDOWN
+from sitecrew.services.planning.load_crews import TRAINEE_SLOWDOWN, district_fence
 
 HOUR = 3600
 
@@ -54,6 +54,49 @@ def test_trainees_slow_a_crew_down_when_they_are_part_of_it(demo_session):
         share = roles.count("trainee") / len(roles)
         assert crew.service_factor == 1 + TRAINEE_SLOWDOWN * share
     assert len({c.service_factor for c in day.crews}) > 1
+
+
+def test_contractor_districts_are_the_contractors_alone_when_loaded(demo_session):
+    """Contractor crews work only its districts, owners' crews never there, care teams anywhere."""
+    day = load_day(demo_session, region="oslo", day=PLAN_DAY)
+    fenced = {
+        str(district_id)
+        for (district_id,) in demo_session.execute(
+            select(m.District.id).where(m.District.contractor_id.is_not(None))
+        )
+    }
+    kinds = dict(
+        demo_session.execute(
+            select(m.Crew.id, m.Organisation.kind).join(
+                m.Organisation, m.Organisation.id == m.Crew.organisation_id
+            )
+        ).all()
+    )
+    seen = set()
+    for crew in day.crews:
+        kind = kinds[int(crew.id)]
+        seen.add(kind)
+        if kind == "contractor":
+            assert crew.allowed_districts == fenced
+            assert crew.excluded_districts == frozenset()
+        elif kind == "service_provider":
+            assert crew.allowed_districts is None
+            assert crew.excluded_districts == frozenset()
+        else:
+            assert crew.allowed_districts is None
+            assert crew.excluded_districts == fenced
+    assert len(fenced) == 2
+    assert seen == {"contractor", "service_provider", "owner"}
+
+
+def test_a_crew_of_no_organisation_stays_out_of_contractor_districts():
+    """With no employer a crew counts as the owner's own: a contractor's districts are not its."""
+    districts = {7: {"1", "2"}, 8: {"3"}}
+    assert district_fence(None, None, districts) == (None, frozenset({"1", "2", "3"}))
+    assert district_fence("owner", 5, districts) == (None, frozenset({"1", "2", "3"}))
+    assert district_fence("contractor", 8, districts) == (frozenset({"3"}), frozenset())
+    assert district_fence("contractor", 9, districts) == (frozenset(), frozenset())
+    assert district_fence("service_provider", 4, districts) == (None, frozenset())
 
 
 def test_lunch_starts_within_the_crew_window_when_loaded(demo_session):

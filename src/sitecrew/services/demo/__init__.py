@@ -23,7 +23,7 @@ from sitecrew.domain.organisations import slug_from_title
 from sitecrew.errors import ConflictError
 from sitecrew.services.demo.crews import create_crews
 from sitecrew.services.demo.furniture import create_models, create_sites_and_furniture
-from sitecrew.services.demo.housing import create_housing
+from sitecrew.services.demo.housing import choose_buildings, create_housing, home_locations
 from sitecrew.services.demo.jobs import create_furniture_jobs, create_installation_bookings
 from sitecrew.services.demo.world import create_world
 from sitecrew.services.progress import ProgressCallback, no_progress
@@ -91,15 +91,9 @@ def load_demo(
     with transaction(session):
         _make_room(session, replace=replace)
         region = add_region_from_source(session, command, source, progress=progress).region
-        world = create_world(session, region=region)
-        create_housing(
-            session,
-            world,
-            places.buildings,
-            target_flats=target_flats,
-            rng=rng,
-            progress=progress,
-        )
+        chosen = choose_buildings(places.buildings, target_flats=target_flats, rng=rng)
+        world = create_world(session, region=region, homes=home_locations(chosen))
+        create_housing(session, world, chosen, rng=rng, progress=progress)
         models = create_models(session, world.organisation_ids["maker"])
         create_sites_and_furniture(
             session, world, places, models, today=plan_day, rng=rng, progress=progress

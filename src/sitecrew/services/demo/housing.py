@@ -19,6 +19,7 @@ from sitecrew.services.demo.catalogue import FIRST_NAMES, LAST_NAMES
 if TYPE_CHECKING:
     import random
 
+    from shapely.geometry import Point
     from sqlalchemy.orm import Session
 
     from sitecrew.places.extract import OsmBuilding
@@ -40,19 +41,10 @@ def estimated_flats(building: OsmBuilding) -> int:
     return max(2, min(MAX_FLATS_PER_BUILDING, flats))
 
 
-def create_housing(
-    session: Session,
-    world: DemoWorld,
-    osm_buildings: list[OsmBuilding],
-    *,
-    target_flats: int,
-    rng: random.Random,
-    progress: ProgressCallback,
-) -> int:
-    """Pick buildings at random until ``target_flats`` flats are reached; store them all.
-
-    Returns the number of apartments created.
-    """
+def choose_buildings(
+    osm_buildings: list[OsmBuilding], *, target_flats: int, rng: random.Random
+) -> list[tuple[OsmBuilding, int]]:
+    """Pick buildings at random until ``target_flats`` flats are reached, with their flats."""
     chosen, total = [], 0
     for candidate in rng.sample(osm_buildings, len(osm_buildings)):
         if total >= target_flats:
@@ -61,7 +53,24 @@ def create_housing(
         chosen.append((candidate, flats))
         total += flats
     chosen.sort(key=lambda pair: pair[0].osm_id)
-    locations = [b.footprint.representative_point() for b, _ in chosen]
+    return chosen
+
+
+def home_locations(chosen: list[tuple[OsmBuilding, int]]) -> list[tuple[Point, int]]:
+    """Return where each chosen building's homes are (its footprint's inner point) and how many."""
+    return [(building.footprint.representative_point(), flats) for building, flats in chosen]
+
+
+def create_housing(
+    session: Session,
+    world: DemoWorld,
+    chosen: list[tuple[OsmBuilding, int]],
+    *,
+    rng: random.Random,
+    progress: ProgressCallback,
+) -> int:
+    """Store the chosen buildings and their apartments with tenants; return the apartments made."""
+    locations = [point for point, _ in home_locations(chosen)]
     districts = world.district_ids_for(locations)
     region_id = world.region.id or 0
     rows = []

@@ -15,6 +15,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import shapely
 from sqlalchemy import insert, select, update
 
 from sitecrew.db import models as m
@@ -131,16 +132,21 @@ def _care_room(world: DemoWorld) -> Callable[[], CareRoom]:
     return lambda: CareRoom(minutes, quiet, jobs, HOP_MINUTES)
 
 
-def installation_slots(world: DemoWorld) -> dict[time, int]:
+def installation_slots(world: DemoWorld, *, contractor: bool) -> dict[time, int]:
     """Return how many installations the demo books per appointment window on a working day.
 
-    That is :data:`FILL` of the visits the installer crews can make in the window.
+    That is :data:`FILL` of the visits one side's installer crews can make in the window: the
+    contractor's crews (``contractor``) for homes in its districts, the housing company's for
+    the rest, since neither may take the other's homes (see ``planning.load_crews``); each
+    side's drive out is to the middle of its own districts.
     """
     windows = [(_minutes(start), _minutes(start) + WINDOW_HOURS * 60) for start in WINDOW_STARTS]
+    areas = [d.area for d in world.districts if (d.contractor_id is not None) == contractor]
+    area = shapely.union_all(areas) if areas else world.region.area
     totals = [0.0] * len(WINDOW_STARTS)
     for spec in CREWS:
-        if Skill.MEDIA_BOX in spec.skills:
-            visits = window_visits(crew_day(spec, world.region.area), windows)
+        if Skill.MEDIA_BOX in spec.skills and (spec.employer == "contractor") == contractor:
+            visits = window_visits(crew_day(spec, area), windows)
             totals = [total + count for total, count in zip(totals, visits, strict=True)]
     return {start: int(total * FILL) for start, total in zip(WINDOW_STARTS, totals, strict=True)}
 
@@ -150,30 +156,42 @@ def create_installation_bookings(
 ) -> int:
     """Book media-box installations over the working days from the plan day; return the count.
 
-    Each window of each day gets :func:`installation_slots` bookings, at apartments drawn at
-    random; their tenants have confirmed the window.
+    Each window of each day gets :func:`installation_slots` bookings for each side (contractor
+    districts and the rest), at apartments of that side drawn at random; their tenants have
+    confirmed the window.
     """
-    per_window = installation_slots(world)
-    slots = [
-        (day, start)
-        for day in islice(working_days_from(plan_day), BOOKED_DAYS)
-        for start, count in per_window.items()
-        for _ in range(count)
-    ]
-    apartment_ids = list(session.scalars(select(m.Apartment.id).order_by(m.Apartment.id)))
-    chosen = sorted(rng.sample(apartment_ids, min(len(slots), len(apartment_ids))))
-    rng.shuffle(slots)
+    fenced = {district.id for district in world.districts if district.contractor_id is not None}
+    query = select(m.Apartment.id, m.Apartment.district_id).order_by(m.Apartment.id)
+    sides: dict[bool, list[int]] = {True: [], False: []}
+    for apartment_id, district_id in session.execute(query):
+        sides[district_id in fenced].append(apartment_id)
+    bookings: list[tuple[int, tuple[date, time]]] = []
+    for contractor, apartment_ids in sides.items():
+        slots = [
+            (day, start)
+            for day in islice(working_days_from(plan_day), BOOKED_DAYS)
+            for start, count in installation_slots(world, contractor=contractor).items()
+            for _ in range(count)
+        ]
+        chosen = sorted(rng.sample(apartment_ids, min(len(slots), len(apartment_ids))))
+        rng.shuffle(slots)
+        bookings.extend(zip(chosen, slots, strict=False))
+    return _book(session, world, bookings)
+
+
+def _book(session: Session, world: DemoWorld, bookings: list[tuple[int, tuple[date, time]]]) -> int:
+    """Store each (apartment, (day, window start)) as a confirmed installation job."""
+    if not bookings:
+        return 0
     job_rows = [
         _job_row(world, JobKind.INSTALL_MEDIA_BOX, 3, day, apartment_id=apartment_id)
-        for apartment_id, (day, _) in zip(chosen, slots, strict=False)
+        for apartment_id, (day, _) in bookings
     ]
-    if not job_rows:
-        return 0
     job_ids = list(
         session.scalars(insert(m.Job).returning(m.Job.id, sort_by_parameter_order=True), job_rows)
     )
     appointment_rows = []
-    for job_id, (day, opens) in zip(job_ids, slots, strict=False):
+    for job_id, (_, (day, opens)) in zip(job_ids, bookings, strict=True):
         start = datetime.combine(day, opens, OSLO)
         appointment_rows.append(
             {
@@ -186,10 +204,10 @@ def create_installation_bookings(
     session.execute(insert(m.Appointment), appointment_rows)
     session.execute(
         update(m.Apartment)
-        .where(m.Apartment.id.in_(chosen[: len(job_rows)]))
+        .where(m.Apartment.id.in_([apartment_id for apartment_id, _ in bookings]))
         .values(installation_status=InstallationStatus.BOOKED.value)
     )
-    return len(job_rows)
+    return len(bookings)
 
 
 def _minutes(moment: time) -> float:

@@ -9,8 +9,10 @@
   that day)`` times slower (a crew of ten with three trainees: 1.045; an installer pair with
   one: 1.075), a simple, documented stand-in until measured job times exist.
 - **Skills**: the crew's skills, less those only absent members hold (see domain.calendars).
-- **Districts**: a crew employed by a contractor only gets jobs in the districts that name that
-  contractor; every other crew works anywhere in the region.
+- **Districts**: a district that names a contractor is that contractor's alone (see
+  :func:`district_fence`): the contractor's crews only get jobs in its districts, the crews of
+  owners (and crews of no organisation) stay out of every contractor district, and a service
+  provider's crews (furniture care: work an owner hired another company for) work anywhere.
 """
 
 from __future__ import annotations
@@ -49,9 +51,7 @@ class DayCrews:
     off: dict[str, str] = field(default_factory=dict)
 
 
-def day_crews(
-    session: Session, *, region_id: int, clock: DayClock, points: Points
-) -> DayCrews:
+def day_crews(session: Session, *, region_id: int, clock: DayClock, points: Points) -> DayCrews:
     """Return the region's crews that work the day, as routing crews (see the module text).
 
     Parameters
@@ -89,9 +89,7 @@ def day_crews(
             continue
         depot = from_db_geometry(depot_location)
         home = points.add(float(depot.x), float(depot.y))
-        allowed = None
-        if employer_kind == OrganisationKind.CONTRACTOR.value:
-            allowed = frozenset(districts.get(crew.organisation_id or -1, ()))
+        allowed, excluded = district_fence(employer_kind, crew.organisation_id, districts)
         shift = (clock.seconds_of(today.shift[0]), clock.seconds_of(today.shift[1]))
         window, duration = _lunch(crew, clock, shift)
         crews.append(
@@ -105,6 +103,7 @@ def day_crews(
                 max_jobs=crew.max_jobs_per_day,
                 service_factor=1.0 + TRAINEE_SLOWDOWN * today.trainee_share,
                 allowed_districts=allowed,
+                excluded_districts=excluded,
                 break_window=window,
                 break_duration_s=duration,
             )
@@ -123,6 +122,22 @@ def _lunch(
     if duration <= 0 or closes - opens < duration:
         return None, 0
     return (opens, closes), duration
+
+
+def district_fence(
+    employer_kind: str | None, organisation_id: int | None, districts: dict[int, set[str]]
+) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """Return where a crew may work: (allowed districts or None for anywhere, excluded districts).
+
+    ``districts`` is :func:`contractor_districts`. A contractor was hired for its districts, so
+    its crews work there only and nobody else's installers take that work from it; a service
+    provider does other work than the contractor's (furniture care), so the fence is not its.
+    """
+    if employer_kind == OrganisationKind.CONTRACTOR.value:
+        return frozenset(districts.get(organisation_id or -1, ())), frozenset()
+    if employer_kind == OrganisationKind.SERVICE_PROVIDER.value:
+        return None, frozenset()
+    return None, frozenset().union(*districts.values())
 
 
 def contractor_districts(session: Session, region_id: int) -> dict[int, set[str]]:
