@@ -49,6 +49,7 @@ def sitecrew(campaign_cli_world, tmp_path):
         jobs = select(m.CampaignVisit.job_id)
         job_ids = [job for job in session.scalars(jobs) if job is not None]
         session.execute(delete(m.CampaignVisit))
+        session.execute(delete(m.PlanningRun).where(m.PlanningRun.campaign_id.is_not(None)))
         session.execute(delete(m.CampaignHome))
         session.execute(delete(m.CampaignCrew))
         session.execute(delete(m.Campaign))

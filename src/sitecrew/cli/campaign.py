@@ -240,18 +240,47 @@ def plan(
     move_confirmed: bool = typer.Option(
         False, "--move-confirmed", help="Let confirmed windows move too (tenants must be told)."
     ),
+    wait: bool = typer.Option(
+        True,
+        "--wait/--no-wait",
+        help="Wait for the run with a progress bar (default), or "
+        "print its id and leave it to the workers.",
+    ),
 ) -> None:
-    """Place every home not done on a day, crew and two-hour window (re-plan keeps confirmed)."""
-    from sitecrew.services import campaigns as service  # noqa: PLC0415
+    """Place every home not done on a day, crew and two-hour window (re-plan keeps confirmed).
 
+    The plan is a background run, as through the API: with SITECREW_REDIS_URL set a `sitecrew
+    worker` executes it, else a worker process of this command. Ctrl-C cancels it.
+    """
+    from sitecrew.cli.campaign_wait import wait_for_plan  # noqa: PLC0415
+    from sitecrew.config import Settings  # noqa: PLC0415
+    from sitecrew.db.engine import write_session_factory  # noqa: PLC0415
+    from sitecrew.services import campaigns as service  # noqa: PLC0415
+    from sitecrew.services.campaigns import plan_run  # noqa: PLC0415
+
+    settings = Settings.from_env()
     command = service.PlanCampaign(campaign_id, _day(from_day, "--from"), move_confirmed)
     console = _console()
-    with _writing() as session, console.status(f"planning campaign {campaign_id}…"):
-        summary = service.plan_campaign(session, _admin(), command)
+    with configured_sessions() as sessions:
+        engine = sessions.kw["bind"]
+        with write_session_factory(engine).begin() as session:
+            queued = plan_run.queue_campaign_plan(
+                session,
+                _admin(),
+                command,
+                osm=settings.osm,
+                redis=settings.redis,
+                queue=settings.queue,
+            )
+        run_id = queued.run.id
+        if not wait:
+            console.print(f"campaign {campaign_id}: plan run {run_id} queued", highlight=False)
+            return
+        summary = wait_for_plan(engine, run_id, queued_on=settings.redis.url is not None)
     days = f"{summary.first_day} to {summary.last_day}" if summary.first_day else "no days"
     console.print(
         f"campaign {summary.campaign_id}: {summary.placed} homes placed ({summary.kept} kept), "
-        f"{days}; {summary.unplaced_total} unplaced",
+        f"{days}; {summary.unplaced_total} unplaced (run {run_id})",
         highlight=False,
     )
     for reason, count in sorted(summary.unplaced.items()):
