@@ -6,6 +6,7 @@ from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
+from sitecrew.db.models.notification import Notification
 from sitecrew.db.models.organisation import District, Organisation, Region
 from sitecrew.db.models.place import AddressPoint, PlaceArea
 from sitecrew.db.models.plan import Route, RouteStop
@@ -31,6 +32,7 @@ __all__ = [
     "Job",
     "MaintenanceRecord",
     "MemberAbsence",
+    "Notification",
     "Organisation",
     "PersonalDataEvent",
     "PlaceArea",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from shapely.geometry import Point
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
@@ -72,6 +82,10 @@ class Apartment(Base):
     tenant_name: Mapped[str | None] = mapped_column(String(200))
     tenant_phone: Mapped[str | None] = mapped_column(String(40))
     tenant_email: Mapped[str | None] = mapped_column(String(200))
+    #: The language messages to the tenant are written in (sv, nb, en; None: the region's).
+    tenant_language: Mapped[str | None] = mapped_column(String(2))
+    #: The tenant asked for no text messages (e-mail still goes): see services.notifications.
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     installation_status: Mapped[str] = mapped_column(
         String(32), default=d.InstallationStatus.NOT_CONTACTED.value
     )
