@@ -54,6 +54,7 @@ from sitecrew.api.introspection_cost import (
 )
 from sitecrew.api.loaders import MAX_CHILDREN
 from sitecrew.api.types import calendars as cal
+from sitecrew.domain.offers import MAX_OFFERS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -91,6 +92,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Crew", "availability"): cal.AVAILABILITY_DAYS_MAX,
     ("Region", "publicHolidays"): cal.HOLIDAYS_MAX,
     **CAMPAIGN_LIST_CAPS,  # installation campaigns (issue 15)
+    ("Query", "appointmentOffers"): MAX_OFFERS,  # appointment offers (issue 16)
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})
