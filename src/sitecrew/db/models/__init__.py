@@ -12,6 +12,7 @@ from sitecrew.db.models.place import AddressPoint, PlaceArea
 from sitecrew.db.models.plan import Route, RouteStop
 from sitecrew.db.models.planning import PlanningRun, UnassignedJob
 from sitecrew.db.models.site import Furniture, FurnitureModel, Site
+from sitecrew.db.models.tenant_link import TenantLink
 
 __all__ = [
     "AddressPoint",
@@ -41,5 +42,6 @@ __all__ = [
     "Route",
     "RouteStop",
     "Site",
+    "TenantLink",
     "UnassignedJob",
 ]
