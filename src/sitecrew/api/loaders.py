@@ -181,6 +181,11 @@ class Loaders:
         for entity, by_id in found.items():
             self.by_id[entity].prime_many(by_id)
 
+    def prime_private_details(self, allowed: dict[Entity, dict[int, bool]]) -> None:
+        """Hand :attr:`private_details` answers a resolver already read (same rule, same call)."""
+        for entity, by_id in allowed.items():
+            self.private_details[entity].prime_many(by_id)
+
     @cached_property
     def latest_maintenance(self) -> DataLoader[int, Any]:
         return DataLoader(load_fn=self._latest)

@@ -32,33 +32,58 @@ STOP_FIELDS = {
 }
 
 
+#: Fields under a stop's relation that read a row of another kind: (relation, field) -> kind.
+FOLLOWED_FIELDS = {
+    ("apartment", "building"): Entity.BUILDING,
+    ("furniture", "model"): Entity.FURNITURE_MODEL,
+}
+#: Fields under a stop's relation that ask whether the caller sees the row's private details.
+PRIVATE_FIELDS = {
+    ("apartment", "accessNotes"): Entity.APARTMENT,
+    ("apartment", "tenant"): Entity.APARTMENT,
+    ("site", "accessNotes"): Entity.SITE,
+}
+
+
 async def _route(info: Info, crew_id: int, day: dt.date) -> Route | None:
     """Read the route and, in the same call, the stops' relations the query asks for.
 
-    The rows are read with the scope of the DataLoaders (``entities.get_many``) and handed to
-    them, so each stop's ``job``, ``apartment``... answers at once: one round trip to the
-    database thread for the whole route instead of one per kind and level.
+    The rows are read with the scope of the DataLoaders (``entities.get_many``), and whether
+    the caller sees their private details as ``entities.private_details`` tells, and handed to
+    the loaders, so each stop's ``job``, ``apartment { tenant }``, ``furniture { model }``...
+    answers at once: one round trip to the database thread for the whole route instead of one
+    per kind and level.
     """
     context = info.context
-    related = _stop_relations(info)
-    route, found = await context.read(
-        read.visible_crew_route_with, context.user, crew_id, day, related
+    related, private = _stop_relations(info)
+    route, found, allowed = await context.read(
+        read.visible_crew_route_with, context.user, crew_id, day, related, private=private
     )
     context.loaders.prime(found)
+    context.loaders.prime_private_details(allowed)
     return None if route is None else Route.from_domain(route)
 
 
-def _stop_relations(info: Info) -> set[Entity]:
-    """Return the kinds the selection reads under ``stops`` (an apartment's building too)."""
+def _stop_relations(info: Info) -> tuple[set[Entity], set[Entity]]:
+    """Return the kinds the selection reads under ``stops``, and those asked for private details.
+
+    A relation's own relations count too (an apartment's building, a furniture item's model).
+    """
     wanted: set[Entity] = set()
+    private: set[Entity] = set()
     routes = _fields(info.selected_fields)
     for stops in (stops for route in routes for stops in _fields(route.selections, "stops")):
         for field in _fields(stops.selections):
-            if field.name in STOP_FIELDS:
-                wanted.add(STOP_FIELDS[field.name])
-            if field.name == "apartment" and any(_fields(field.selections, "building")):
-                wanted.add(Entity.BUILDING)
-    return wanted
+            if field.name not in STOP_FIELDS:
+                continue
+            wanted.add(STOP_FIELDS[field.name])
+            for child in _fields(field.selections):
+                key = (field.name, child.name)
+                if key in FOLLOWED_FIELDS:
+                    wanted.add(FOLLOWED_FIELDS[key])
+                if key in PRIVATE_FIELDS:
+                    private.add(PRIVATE_FIELDS[key])
+    return wanted, private
 
 
 def _fields(selections: Iterable[Any], name: str | None = None) -> Iterator[SelectedField]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,9 +79,14 @@ def _contractor_districts(principal: Principal) -> Any:
     return select(m.District.id).where(m.District.contractor_id == principal.organisation_id)
 
 
-def crew_route_ids(principal: Principal, *, today_only: bool = False) -> Any:
-    """Return the ids of the crew's published routes of today and later (or of today only)."""
-    today = crew_today(principal)
+def crew_route_ids(
+    principal: Principal, *, today_only: bool = False, today: date | None = None
+) -> Any:
+    """Return the ids of the crew's published routes of today and later (or of today only).
+
+    ``today`` is the crew's today (:func:`crew_today`) when the caller already knows it.
+    """
+    today = crew_today(principal) if today is None else today
     on_day = m.Route.service_date == today if today_only else m.Route.service_date >= today
     return select(m.Route.id).where(
         m.Route.crew_id == principal.crew_id,
@@ -89,9 +95,11 @@ def crew_route_ids(principal: Principal, *, today_only: bool = False) -> Any:
     )
 
 
-def crew_job_ids(principal: Principal, *, today_only: bool = False) -> Any:
+def crew_job_ids(
+    principal: Principal, *, today_only: bool = False, today: date | None = None
+) -> Any:
     """Return the ids of the jobs on the crew's published routes (today and later)."""
-    routes = crew_route_ids(principal, today_only=today_only)
+    routes = crew_route_ids(principal, today_only=today_only, today=today)
     return select(m.RouteStop.job_id).where(
         m.RouteStop.route_id.in_(routes), m.RouteStop.job_id.is_not(None)
     )
@@ -152,10 +160,10 @@ def _crew_target_clause(model: Any, jobs: Any) -> ColumnElement[bool] | None:
     return None
 
 
-def _crew_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
-    jobs = crew_job_ids(principal)
+def _crew_clause(model: Any, principal: Principal, today: date) -> ColumnElement[bool]:
+    jobs = crew_job_ids(principal, today=today)
     if model is m.Route:
-        return m.Route.id.in_(crew_route_ids(principal))
+        return m.Route.id.in_(crew_route_ids(principal, today=today))
     if model is m.CrewMember:
         return m.CrewMember.crew_id == principal.crew_id
     if model is m.Crew:
@@ -178,13 +186,25 @@ def visible(model: Any, principal: Principal) -> ColumnElement[bool]:
     PermissionDeniedError
         When the role may not see this kind of entity at all.
     """
+    today = crew_today(principal) if principal.role is Role.CREW else None
+    return _visible(model, principal, today)
+
+
+@lru_cache(maxsize=1024)
+def _visible(model: Any, principal: Principal, today: date | None) -> ColumnElement[bool]:
+    """Return :func:`visible` for a crew's ``today`` (``None`` for other roles), kept.
+
+    A clause depends on nothing else, and SQL clauses are immutable, so each is built once per
+    token, kind and day instead of once per read: a crew's route reads six kinds, and putting
+    their nested subqueries together again for each request was a visible share of its time.
+    """
     if principal.role is Role.ADMIN:
         return true()
     if principal.role is Role.PLANNER:
         return true() if principal.region_id is None else _region_clause(model, principal.region_id)
     if principal.role is Role.CONTRACTOR:
         return _contractor_clause(model, principal)
-    return _crew_clause(model, principal)
+    return _crew_clause(model, principal, today or crew_today(principal))
 
 
 def referable(model: Any, principal: Principal) -> ColumnElement[bool]:
@@ -369,7 +389,7 @@ def private_details_visible(
     if principal.role is Role.PLANNER:
         query = select(model.id).where(model.id.in_(set(row_ids)), visible(model, principal))
     elif principal.role is Role.CREW:
-        visited = _crew_target_clause(model, crew_job_ids(principal, today_only=True))
+        visited = _crew_visits_today(model, principal, crew_today(principal))
         if visited is None:
             return [False] * len(row_ids)
         query = select(model.id).where(model.id.in_(set(row_ids)), visited)
@@ -377,6 +397,15 @@ def private_details_visible(
         return [False] * len(row_ids)
     allowed = set(session.scalars(query))
     return [row_id in allowed for row_id in row_ids]
+
+
+@lru_cache(maxsize=256)
+def _crew_visits_today(model: Any, principal: Principal, today: date) -> ColumnElement[bool] | None:
+    """Return the clause for the ``model`` rows the crew's published route of ``today`` visits.
+
+    Kept per token, kind and day, like :func:`visible`'s clauses.
+    """
+    return _crew_target_clause(model, crew_job_ids(principal, today_only=True, today=today))
 
 
 # --- Crew calendars (issue 13, item 5) ---------------------------------------------------------
@@ -566,3 +595,24 @@ def readable_crew_visits(
     if principal.role is Role.CREW:
         return own
     return and_(own, visible(m.CampaignVisit, principal))
+
+
+# --- Notifications (issue 16, item 4) ---------------------------------------------------------
+# The outbox of messages to tenants shows planners what failed to reach whom. Admins and the
+# region's planners read it and ask for reminders and proposals to be sent; crews and
+# contractors do neither. Recipients are tenant contacts: shown only where private details are
+# (see private_details_visible), never in an error.
+#: Who may read the outbox and queue reminders or proposals.
+NOTIFICATION_READERS = (Role.ADMIN, Role.PLANNER)
+
+
+def readable_notifications(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the outbox messages the caller may read.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors (before anything is read).
+    """
+    principal.require(*NOTIFICATION_READERS, action=action)
+    return visible(m.Notification, principal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -22,6 +22,7 @@ from sitecrew.api.types.enums import (
 from sitecrew.services.reading.entities import Entity
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
 #: How inputs that take a region describe it.
 REGION_FIELD = (
     "The region: its slug in any case (`oslo`) or its id (`1`). A region the caller may not "
@@ -232,6 +233,18 @@ async def _building_footprint(root: Any, info: Info) -> GeoJSON | None:
     return footprint
 
 
+def _if_private_shown(info: Info, entity: Entity, row_id: str, value: T) -> T | Any:
+    """Return ``value`` (private details of a row) if the caller may see them, else ``None``.
+
+    At once when the answer is already known (a crew's route reads it with its stops, see
+    ``api.planning``), else through the request's batched check (an awaitable).
+    """
+    if value is None:
+        return None
+    loader = info.context.loaders.private_details[entity]
+    return now_or_later(loader, int(row_id), lambda shown: value if shown else None)
+
+
 @strawberry.type(description="A yard, schoolyard, park or street with furniture.")
 class Site:
     id: strawberry.ID
@@ -250,13 +263,11 @@ class Site:
 
     @strawberry.field(
         description="Access notes and codes: admins, the region's planners and the crew "
-        "visiting today; null for everyone else."
+        "visiting today; null for everyone else.",
+        graphql_type=str | None,
     )
-    async def access_notes(self, info: Info) -> str | None:
-        if self.notes is None:
-            return None
-        loader = info.context.loaders.private_details[Entity.SITE]
-        return self.notes if await loader.load(int(self.id)) else None
+    def access_notes(self, info: Info) -> Any:
+        return _if_private_shown(info, Entity.SITE, self.id, self.notes)
 
     @strawberry.field(description="The furniture on the site (at most 500).")
     async def furniture(self, info: Info) -> list[Furniture]:
@@ -348,27 +359,27 @@ class Apartment:
 
     @strawberry.field(
         description="Access notes and door codes: admins, the region's planners and the crew "
-        "visiting today; null for everyone else."
+        "visiting today; null for everyone else.",
+        graphql_type=str | None,
     )
-    async def access_notes(self, info: Info) -> str | None:
-        if self.notes is None:
-            return None
-        loader = info.context.loaders.private_details[Entity.APARTMENT]
-        return self.notes if await loader.load(int(self.id)) else None
+    def access_notes(self, info: Info) -> Any:
+        return _if_private_shown(info, Entity.APARTMENT, self.id, self.notes)
 
     @strawberry.field(graphql_type=Building)
     def building(self, info: Info) -> Any:
         loader = info.context.loaders.by_id[Entity.BUILDING]
         return now_or_later(loader, int(self.building_id), Building.from_domain)
 
-    @strawberry.field(description="Tenant contact, or null when the caller may not see it.")
-    async def tenant(self, info: Info) -> TenantContact | None:
-        if self.tenant_data is None:
-            return None
-        if not await info.context.loaders.private_details[Entity.APARTMENT].load(int(self.id)):
-            return None
+    @strawberry.field(
+        description="Tenant contact, or null when the caller may not see it.",
+        graphql_type=TenantContact | None,
+    )
+    def tenant(self, info: Info) -> Any:
         contact = self.tenant_data
-        return TenantContact(name=contact.name, phone=contact.phone, email=contact.email)
+        if contact is None:
+            return None
+        shown = TenantContact(name=contact.name, phone=contact.phone, email=contact.email)
+        return _if_private_shown(info, Entity.APARTMENT, self.id, shown)
 
     @classmethod
     def from_domain(cls, apartment: Any) -> Apartment:

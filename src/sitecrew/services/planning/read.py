@@ -13,10 +13,11 @@ starts at 07:30 in an Oslo summer reads ``07:30:00+02:00``, not ``05:30:00+00:00
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import bindparam, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from sitecrew.db import models as m
@@ -26,7 +27,7 @@ from sitecrew.domain.access import Role
 from sitecrew.domain.plans import StopKind, UnassignedJob, UnassignedReason
 from sitecrew.domain.routes import CrewDayRoute, RouteState, RouteStop, StopTarget
 from sitecrew.errors import NotFoundError
-from sitecrew.services.reading.entities import Entity, get_many
+from sitecrew.services.reading.entities import Entity, get_many, private_details
 from sitecrew.services.scoping import visible
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime, tzinfo
 
     from shapely.geometry import Point
-    from sqlalchemy import ColumnElement
+    from sqlalchemy import BindParameter, ColumnElement, Select
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
@@ -81,31 +82,69 @@ def visible_crew_route(
     return _route_of(session, facts, rows)
 
 
+class RouteWith(NamedTuple):
+    """A route as the caller may see it, with what its stops point at, read in one call."""
+
+    route: CrewDayRoute | None
+    #: Per kind asked for, the rows by id (``None``: out of the caller's reach).
+    related: dict[Entity, dict[int, Any]]
+    #: Per kind asked for (apartments, sites), by id of a row found: may the caller see its
+    #: private details (tenant contact, access notes)?
+    private: dict[Entity, dict[int, bool]]
+
+
 def visible_crew_route_with(
     session: Session,
     principal: Principal,
     crew_id: int,
     day: date,
     related: Collection[Entity],
-) -> tuple[CrewDayRoute | None, dict[Entity, dict[int, Any]]]:
-    """Return :func:`visible_crew_route` and the stops' ``related`` rows the caller may reach.
+    *,
+    private: Collection[Entity] = (),
+) -> RouteWith:
+    """Return :func:`visible_crew_route` and what the stops lead to, as the caller may see it.
 
     ``related`` names kinds among :data:`STOP_RELATIONS` (what the API was asked for: jobs,
-    apartments, furniture, sites, buildings); each is read in one query by
-    :func:`~sitecrew.services.reading.entities.get_many`, with the scope every by-id read has,
-    so a stop's relations cost a query per kind in the same call instead of a round trip each.
-    An id the caller may not reach maps to ``None``.
+    apartments, furniture, sites, buildings) and :data:`FOLLOWED` (furniture models); each is
+    read in one query by :func:`~sitecrew.services.reading.entities.get_many`, with the scope
+    every by-id read has, so a stop's relations cost a query per kind in the same call instead
+    of a round trip each. An id the caller may not reach maps to ``None``. ``private`` names
+    kinds (apartments, sites) whose found rows are checked for private details the same way
+    as one by one (:func:`~sitecrew.services.scoping.private_details_visible`).
     """
     route = visible_crew_route(session, principal, crew_id, day)
     found: dict[Entity, dict[int, Any]] = {}
     if route is None:
-        return route, found
+        return RouteWith(route, found, {})
     targets = [stop.target for stop in route.stops if stop.target is not None]
     for entity in related:
-        ids = sorted({i for t in targets if (i := _related_id(t, entity)) is not None})
+        if entity in STOP_RELATIONS:
+            ids = sorted({i for t in targets if (i := _related_id(t, entity)) is not None})
+            _read_into(found, session, principal, entity, ids)
+    for entity in related:
+        if entity in FOLLOWED:
+            via, column = FOLLOWED[entity]
+            rows = found.get(via, {}).values()
+            ids = sorted({getattr(row, column) for row in rows if row is not None})
+            _read_into(found, session, principal, entity, ids)
+    allowed: dict[Entity, dict[int, bool]] = {}
+    for entity in private:
+        ids = [i for i, row in found.get(entity, {}).items() if row is not None]
         if ids:
-            found[entity] = dict(zip(ids, get_many(session, entity, ids, principal), strict=True))
-    return route, found
+            flags = private_details(session, entity, principal, ids)
+            allowed[entity] = dict(zip(ids, flags, strict=True))
+    return RouteWith(route, found, allowed)
+
+
+def _read_into(
+    found: dict[Entity, dict[int, Any]],
+    session: Session,
+    principal: Principal,
+    entity: Entity,
+    ids: list[int],
+) -> None:
+    if ids:
+        found[entity] = dict(zip(ids, get_many(session, entity, ids, principal), strict=True))
 
 
 #: The kinds a stop points at, and where its target keeps the id.
@@ -115,6 +154,10 @@ STOP_RELATIONS: dict[Entity, str] = {
     Entity.FURNITURE: "furniture_id",
     Entity.SITE: "site_id",
     Entity.BUILDING: "building_id",
+}
+#: The kinds read through a row a stop points at: the kind of that row, and its column.
+FOLLOWED: dict[Entity, tuple[Entity, str]] = {
+    Entity.FURNITURE_MODEL: (Entity.FURNITURE, "model_id"),
 }
 
 
@@ -170,6 +213,21 @@ def _day_route(session: Session, crew_id: int, day: date, scope: ColumnElement[b
     crew (in ``scope``). The route is the published one, else the newest draft; without one,
     or without stops, the single row's ``route_id`` or ``sequence`` is None.
     """
+    query = _day_route_query(scope)
+    return list(session.execute(query, {"route_crew_id": crew_id, "route_day": day}))
+
+
+@lru_cache(maxsize=256)
+def _day_route_query(scope: ColumnElement[bool]) -> Select[Any]:
+    """Return :func:`_day_route`'s statement for ``scope``, the crew and day as parameters.
+
+    Kept per scope clause (those are kept per caller, see ``scoping.visible``): putting its
+    thirty columns and six joins together took longer than the rest of reading a route in
+    Python, and SQLAlchemy keys its compiled-statement cache on a statement it has seen at
+    once, instead of walking a new one.
+    """
+    crew_id: BindParameter[int] = bindparam("route_crew_id")
+    day: BindParameter[date] = bindparam("route_day")
     other = aliased(m.Route)  # the subquery's own routes: not correlated with the outer join
     rank = case((other.status == RouteState.PUBLISHED.value, 0), else_=1)
     chosen = (
@@ -183,7 +241,7 @@ def _day_route(session: Session, crew_id: int, day: date, scope: ColumnElement[b
         .limit(1)
         .scalar_subquery()
     )
-    query = (
+    query: Select[Any] = (
         _with_targets(
             select(*_ROUTE_COLUMNS, *_STOP_COLUMNS, *_TARGET_COLUMNS)
             .select_from(m.Crew)
@@ -196,7 +254,7 @@ def _day_route(session: Session, crew_id: int, day: date, scope: ColumnElement[b
         .where(m.Crew.id == crew_id, scope)
         .order_by(m.RouteStop.sequence)
     )
-    return list(session.execute(query))
+    return query
 
 
 def _route_of(session: Session, facts: Any, stop_rows: list[Any]) -> CrewDayRoute:

@@ -13,10 +13,10 @@ id, when a query asks.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, inspect, null, select
+from sqlalchemy import bindparam, func, inspect, null, select
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import from_db_geometry
@@ -65,9 +65,20 @@ def rows_by_id(
     session: Session, model: Any, ids: Sequence[int], scope: ColumnElement[bool]
 ) -> list[Any | None]:
     """Return the row for each id within ``scope``, in order (``None`` where none is)."""
-    query = select_rows(model).where(model.id.in_(set(ids)), scope)
-    found = {row.id: row for row in session.execute(query)}
+    query = _rows_by_id_query(model, scope)
+    found = {row.id: row for row in session.execute(query, {"row_ids": sorted(set(ids))})}
     return [found.get(row_id) for row_id in ids]
+
+
+@lru_cache(maxsize=512)
+def _rows_by_id_query(model: Any, scope: ColumnElement[bool]) -> Select[Any]:
+    """Return :func:`rows_by_id`'s statement for ``scope``, the ids a parameter; kept.
+
+    Scope clauses are kept per caller and kind (see ``scoping.visible``), so the statement is
+    too: SQLAlchemy keys its compiled-statement cache on a statement it has seen at once,
+    instead of walking a new one (with the scope's subqueries) on every read.
+    """
+    return select_rows(model).where(model.id.in_(bindparam("row_ids", expanding=True)), scope)
 
 
 def outlines_by_id(
