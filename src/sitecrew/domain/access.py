@@ -6,6 +6,8 @@ The rules (from the product's requirements):
 - contractor: only jobs and apartments (and their buildings) in the districts bound to the
   contractor's organisation;
 - crew: only their crew's published routes of today and later, and the jobs on them;
+- tenant (issue 16: a signed self-service link, no account): only its own home of one campaign,
+  through the tenant operations; every other rule denies it everything;
 - tenant contact details and access notes (door codes): planners and admins, and the crew whose
   published route visits that apartment or site today; nobody else (contractors neither).
 """
@@ -25,6 +27,7 @@ class Role(StrEnum):
     PLANNER = "planner"
     CONTRACTOR = "contractor"
     CREW = "crew"
+    TENANT = "tenant"
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,17 @@ class Principal:
     crew_id: int | None = None
     #: The IANA time zone of a crew's region: "today" for a crew is the region's today.
     timezone: str | None = None
+    #: A tenant's link is bound to one apartment of one campaign (``token_id`` is the link's).
+    apartment_id: int | None = None
+    campaign_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.role is Role.CREW and self.crew_id is None:
             raise InvalidInputError("a crew token needs a crew")
         if self.role is Role.CONTRACTOR and self.organisation_id is None:
             raise InvalidInputError("a contractor token needs an organisation")
+        if self.role is Role.TENANT and (self.apartment_id is None or self.campaign_id is None):
+            raise InvalidInputError("a tenant link is bound to an apartment and a campaign")
 
     @property
     def sees_everything_in_region(self) -> bool:
