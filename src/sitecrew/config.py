@@ -121,6 +121,34 @@ class QueueSettings:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    """How messages to tenants are delivered (``services.notifications``).
+
+    E-mail goes through ``smtp_host`` (unset: e-mail messages fail with that reason), SMS
+    through a gateway's webhook at ``sms_webhook_url`` (POST JSON, ``Idempotency-Key`` header,
+    bearer ``sms_webhook_token`` if set). A failed message is tried again after
+    ``backoff_base_s`` doubled per attempt (at most ``backoff_max_s``), ``max_attempts`` times
+    in all; a message a worker took and did not finish within ``claim_lease_s`` is taken again.
+    Servers without a task queue drain the outbox every ``drain_interval_s`` themselves.
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "sitecrew@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = 10.0
+    sms_webhook_url: str | None = None
+    sms_webhook_token: str | None = None
+    max_attempts: int = 6
+    backoff_base_s: float = 30.0
+    backoff_max_s: float = 3600.0
+    claim_lease_s: float = 300.0
+    drain_interval_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
 
@@ -130,6 +158,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -200,7 +229,30 @@ class Settings:
                 max_attempts=_whole_number(env, "SITECREW_RUN_ATTEMPTS", 2, least=1),
                 worker_lost_after_s=_number(env, "SITECREW_WORKER_LOST_S", 15.0),
             ),
+            notifications=_notification_settings(env),
         )
+
+
+def _notification_settings(env: Mapping[str, str]) -> NotificationSettings:
+    """Read ``SITECREW_SMTP_*``, ``SITECREW_SMS_WEBHOOK_*`` and ``SITECREW_NOTIFY_*``."""
+    webhook = env.get("SITECREW_SMS_WEBHOOK_URL", "").strip() or None
+    if webhook is not None and not webhook.startswith(("http://", "https://")):
+        raise ConfigurationError("SITECREW_SMS_WEBHOOK_URL must start with http:// or https://")
+    return NotificationSettings(
+        smtp_host=env.get("SITECREW_SMTP_HOST", "").strip() or None,
+        smtp_port=_whole_number(env, "SITECREW_SMTP_PORT", 25, least=1),
+        smtp_from=env.get("SITECREW_SMTP_FROM", "").strip() or "sitecrew@localhost",
+        smtp_starttls=_flag(env, "SITECREW_SMTP_STARTTLS"),
+        smtp_user=env.get("SITECREW_SMTP_USER", "").strip() or None,
+        smtp_password=env.get("SITECREW_SMTP_PASSWORD") or None,
+        sms_webhook_url=webhook,
+        sms_webhook_token=env.get("SITECREW_SMS_WEBHOOK_TOKEN") or None,
+        max_attempts=_whole_number(env, "SITECREW_NOTIFY_ATTEMPTS", 6, least=1),
+        backoff_base_s=_number(env, "SITECREW_NOTIFY_BACKOFF_S", 30.0),
+        backoff_max_s=_number(env, "SITECREW_NOTIFY_BACKOFF_MAX_S", 3600.0),
+        claim_lease_s=_number(env, "SITECREW_NOTIFY_LEASE_S", 300.0),
+        drain_interval_s=_number(env, "SITECREW_NOTIFY_INTERVAL_S", 30.0),
+    )
 
 
 #: The ServerSettings fields an operator sets as ``SITECREW_<NAME>`` (whole numbers).

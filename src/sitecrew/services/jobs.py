@@ -26,6 +26,7 @@ from sitecrew.domain.jobs import Appointment, AppointmentStatus, Job, JobStatus,
 from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
+from sitecrew.services.notifications.on_the_way import tell_next_stop
 from sitecrew.services.scoping import (
     get_changeable,
     get_visible,
@@ -115,6 +116,8 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
         check_version(row, command.version, what="job")
         check_transition(JobStatus(row.status), command.status)
         row.status = command.status.value
+        if command.status is JobStatus.IN_PROGRESS:  # the next stop's tenant: "on the way"
+            tell_next_stop(session, row.id)
         jobs_changed(session, row.region_id, [row.id])  # sent once the change is committed
         return save(session, row).to_domain()
 

@@ -595,3 +595,24 @@ def readable_crew_visits(
     if principal.role is Role.CREW:
         return own
     return and_(own, visible(m.CampaignVisit, principal))
+
+
+# --- Notifications (issue 16, item 4) ---------------------------------------------------------
+# The outbox of messages to tenants shows planners what failed to reach whom. Admins and the
+# region's planners read it and ask for reminders and proposals to be sent; crews and
+# contractors do neither. Recipients are tenant contacts: shown only where private details are
+# (see private_details_visible), never in an error.
+#: Who may read the outbox and queue reminders or proposals.
+NOTIFICATION_READERS = (Role.ADMIN, Role.PLANNER)
+
+
+def readable_notifications(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the outbox messages the caller may read.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors (before anything is read).
+    """
+    principal.require(*NOTIFICATION_READERS, action=action)
+    return visible(m.Notification, principal)

@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING
 
 import dramatiq
 
-from sitecrew.db.engine import engine_from_settings
+from sitecrew.db.engine import engine_from_settings, write_session_factory
+from sitecrew.services.notifications.channels import channels_from_settings
+from sitecrew.services.notifications.delivery import drain
 from sitecrew.services.planning.queued import execute_queued_run
-from sitecrew.tasks.broker import PLAN_RUN, PLANNING_QUEUE
+from sitecrew.tasks.broker import (
+    NOTIFICATIONS_QUEUE,
+    PLAN_RUN,
+    PLANNING_QUEUE,
+    SEND_NOTIFICATIONS,
+)
 
 if TYPE_CHECKING:
     from dramatiq.brokers.redis import RedisBroker
@@ -47,3 +54,16 @@ def register_actors(broker: RedisBroker, settings: Settings) -> None:
 
     declare = dramatiq.actor(actor_name=PLAN_RUN, queue_name=PLANNING_QUEUE, broker=broker)
     declare(plan_run)
+
+    def send_notifications() -> None:
+        # Retries are the outbox row's business (attempts, backoff), as runs' are theirs.
+        notifications = settings.notifications
+        drain(
+            write_session_factory(_engine(settings)),
+            notifications,
+            channels_from_settings(notifications),
+        )
+
+    dramatiq.actor(actor_name=SEND_NOTIFICATIONS, queue_name=NOTIFICATIONS_QUEUE, broker=broker)(
+        send_notifications
+    )

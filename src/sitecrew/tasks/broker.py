@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 PLANNING_QUEUE = "planning"
 #: The actor that executes a planning run (see :mod:`sitecrew.tasks.actors`).
 PLAN_RUN = "plan_run"
+#: The queue outbox drains wait on, and the actor that drains (see services.notifications).
+NOTIFICATIONS_QUEUE = "notifications"
+SEND_NOTIFICATIONS = "send_notifications"
 #: Every queue a worker consumes unless told otherwise.
-ALL_QUEUES = (PLANNING_QUEUE,)
+ALL_QUEUES = (PLANNING_QUEUE, NOTIFICATIONS_QUEUE)
 #: Seconds to wait for Redis before a request is refused as unavailable.
 CONNECT_TIMEOUT_S = 2.0
 
@@ -112,6 +115,27 @@ def enqueue_run(
         args=(run_id,),
         kwargs={},
         options={"time_limit": round(time_limit_s * 1000)},
+    )
+    try:
+        _sender(redis_settings, queue).enqueue(message)
+    except redis.RedisError as error:
+        raise _unavailable(error) from None
+
+
+def enqueue_drain(redis_settings: RedisSettings, queue: QueueSettings) -> None:
+    """Ask a worker to deliver the outbox's due messages (a drain: repeats are harmless).
+
+    Raises
+    ------
+    UnavailableError
+        When Redis cannot be reached (the next timer tick asks again).
+    """
+    message: Message[None] = Message(
+        queue_name=NOTIFICATIONS_QUEUE,
+        actor_name=SEND_NOTIFICATIONS,
+        args=(),
+        kwargs={},
+        options={},
     )
     try:
         _sender(redis_settings, queue).enqueue(message)

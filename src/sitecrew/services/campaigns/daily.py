@@ -28,11 +28,13 @@ from sitecrew.domain.jobs import (
     JobStatus,
     check_transition,
 )
+from sitecrew.domain.notifications import NotificationKind
 from sitecrew.errors import ConflictError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import save
 from sitecrew.services.campaigns.commands import MaterialisedDay
 from sitecrew.services.campaigns.plan import open_visit_homes
+from sitecrew.services.notifications.campaign_messages import tell_home_window
 from sitecrew.services.scoping import (
     get_campaign_row,
     get_changeable,
@@ -127,6 +129,8 @@ def _materialise(session: Session, campaign: m.Campaign, home: m.CampaignHome) -
     )
     session.add(visit)
     session.flush()
+    if not confirmed:  # the window becomes an appointment: the tenant is asked to confirm it
+        tell_home_window(session, home, NotificationKind.PROPOSAL)
     return visit.id, job.id
 
 

@@ -23,10 +23,12 @@ from sitecrew.db.models._columns import to_db_utc
 from sitecrew.domain.buildings import InstallationStatus
 from sitecrew.domain.campaigns import CampaignStatus, HomeState, VisitOutcome
 from sitecrew.domain.jobs import AppointmentStatus, JobStatus, check_transition
+from sitecrew.domain.notifications import NotificationKind
 from sitecrew.errors import ConflictError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.campaigns.rows import FINISHED_HOMES, visit_info
+from sitecrew.services.notifications.campaign_messages import tell_visit
 from sitecrew.services.scoping import get_recordable_visit
 
 if TYPE_CHECKING:
@@ -93,11 +95,27 @@ def record_outcome(
         _update_home(home, visit, campaign, command)
         _update_apartment(session, home.apartment_id, command.outcome)
         _update_job(session, visit, command.outcome)
+        _tell_tenant(session, visit, command.outcome)
         save(session, home)
         _complete_if_finished(session, campaign)
         if visit.job_id is not None:
             jobs_changed(session, campaign.region_id, [visit.job_id])
         return visit_info(save(session, visit))
+
+
+#: What the tenant is told when a visit ends so (other outcomes tell nobody).
+TENANT_MESSAGES = {
+    VisitOutcome.DONE: NotificationKind.COMPLETION,
+    VisitOutcome.NO_SHOW: NotificationKind.MISSED_VISIT,
+    VisitOutcome.NO_ACCESS: NotificationKind.MISSED_VISIT,
+}
+
+
+def _tell_tenant(session: Session, visit: m.CampaignVisit, outcome: VisitOutcome) -> None:
+    """Queue the completion or missed-visit message (new offers: the link in it, for now)."""
+    kind = TENANT_MESSAGES.get(outcome)
+    if kind is not None:
+        tell_visit(session, visit, kind)
 
 
 def _locked_home(session: Session, home_id: int) -> m.CampaignHome:

@@ -42,6 +42,7 @@ from sitecrew.domain.campaigns import (
     VisitRecord,
 )
 from sitecrew.domain.jobs import AppointmentStatus
+from sitecrew.domain.notifications import NotificationKind
 from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.campaigns.budget import DayBudget, learn_day_budget
@@ -54,6 +55,7 @@ from sitecrew.services.campaigns.load import (
     sweep_home,
 )
 from sitecrew.services.campaigns.rows import home_info
+from sitecrew.services.notifications.campaign_messages import tell_home_window
 from sitecrew.services.scoping import get_campaign_row, get_changeable
 
 if TYPE_CHECKING:
@@ -500,6 +502,7 @@ def confirm_visit_window(
         home.confirmed = True
         _confirm_appointment(session, home.id)
         _book_apartment(session, home.apartment_id)
+        tell_home_window(session, home, NotificationKind.CONFIRMATION)  # sent once committed
         return home_info(save(session, home))
 
 
