@@ -148,6 +148,29 @@ class NotificationSettings:
     drain_interval_s: float = 30.0
 
 
+#: Shortest secret the tenant links are signed with (characters).
+MIN_LINK_SECRET_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class TenantLinkSettings:
+    """How tenants' self-service links are signed, how long they last and where they point.
+
+    ``secret`` signs every link (HMAC-SHA256); without one no link is issued and every link is
+    refused. Changing it invalidates every link handed out. ``base_url`` is the address tenants
+    open (the links in the mail merge are ``<base_url>/t/<token>``).
+    """
+
+    secret: str | None = None
+    lifetime_days: int = 60
+    base_url: str = "http://127.0.0.1:8000"
+
+    def __post_init__(self) -> None:
+        if self.secret is not None and len(self.secret) < MIN_LINK_SECRET_LENGTH:
+            msg = f"the tenant link secret needs at least {MIN_LINK_SECRET_LENGTH} characters"
+            raise ConfigurationError(msg)
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
@@ -159,6 +182,7 @@ class Settings:
     redis: RedisSettings = field(default_factory=RedisSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    tenant_links: TenantLinkSettings = field(default_factory=TenantLinkSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -180,6 +204,8 @@ class Settings:
         and ``SITECREW_REDIS_PREFIX`` (default ``sitecrew``); with Redis, planning runs go to
         the task queue, whose ``SITECREW_RUN_ATTEMPTS`` (starts per run, default 2) and
         ``SITECREW_WORKER_LOST_S`` (silence before a worker counts as dead, default 15) apply.
+        Tenant links: ``SITECREW_TENANT_LINK_SECRET`` (unset: no links),
+        ``SITECREW_TENANT_LINK_DAYS`` (lifetime, default 60) and ``SITECREW_PUBLIC_URL``.
 
         Raises
         ------
@@ -230,7 +256,17 @@ class Settings:
                 worker_lost_after_s=_number(env, "SITECREW_WORKER_LOST_S", 15.0),
             ),
             notifications=_notification_settings(env),
+            tenant_links=_tenant_link_settings(env),
         )
+
+
+def _tenant_link_settings(env: Mapping[str, str]) -> TenantLinkSettings:
+    """Read the tenant links' secret, lifetime in days and the public address tenants open."""
+    return TenantLinkSettings(
+        secret=env.get("SITECREW_TENANT_LINK_SECRET", "").strip() or None,
+        lifetime_days=_whole_number(env, "SITECREW_TENANT_LINK_DAYS", 60, least=1),
+        base_url=env.get("SITECREW_PUBLIC_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000",
+    )
 
 
 def _notification_settings(env: Mapping[str, str]) -> NotificationSettings:

@@ -45,6 +45,12 @@ class QuotaExceededError(ConflictError):
     code = "QUOTA_EXCEEDED"
 
 
+class WindowNotOfferedError(ConflictError):
+    """A tenant chose a window no crew can make (any more): choose one of the offers."""
+
+    code = "WINDOW_NOT_OFFERED"
+
+
 class PermissionDeniedError(SitecrewError, PermissionError):
     """The caller is authenticated but may not see or change this."""
 

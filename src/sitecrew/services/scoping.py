@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
@@ -204,6 +204,8 @@ def _visible(model: Any, principal: Principal, today: date | None) -> ColumnElem
         return true() if principal.region_id is None else _region_clause(model, principal.region_id)
     if principal.role is Role.CONTRACTOR:
         return _contractor_clause(model, principal)
+    if principal.role is Role.TENANT:
+        return tenant_clause(model, principal)
     return _crew_clause(model, principal, today or crew_today(principal))
 
 
@@ -213,7 +215,7 @@ def referable(model: Any, principal: Principal) -> ColumnElement[bool]:
     Reference data is open to anyone who sees the row pointing at it; everything else follows
     :func:`visible`. A kind the role may not see at all yields a clause that matches nothing.
     """
-    if model in REFERENCE_MODELS:
+    if model in REFERENCE_MODELS and principal.role is not Role.TENANT:
         return true()
     try:
         return visible(model, principal)
@@ -470,6 +472,8 @@ def followable_regions(principal: Principal) -> ColumnElement[bool]:
             m.District.contractor_id == principal.organisation_id
         )
         return m.Region.id.in_(regions)
+    if principal.role is Role.TENANT:
+        return false()
     return m.Region.id.in_(select(m.Crew.region_id).where(m.Crew.id == principal.crew_id))
 
 
@@ -616,3 +620,49 @@ def readable_notifications(principal: Principal, *, action: str) -> ColumnElemen
     """
     principal.require(*NOTIFICATION_READERS, action=action)
     return visible(m.Notification, principal)
+
+
+# --- Tenant self-service links (issue 16, items 2 and 6) ----------------------------------------
+# A tenant link speaks for one apartment's tenant in one campaign and sees that home only: its
+# apartment and building, its campaign home, that home's visits, their jobs and appointments,
+# the campaign and its region. Every other kind (other apartments, crews, routes, sites,
+# runs, tokens) is refused, and nothing is reachable by following references either.
+
+
+def tenant_home_ids(principal: Principal) -> Any:
+    """Return the id of the campaign home a tenant link is bound to (a subquery)."""
+    return select(m.CampaignHome.id).where(
+        m.CampaignHome.campaign_id == principal.campaign_id,
+        m.CampaignHome.apartment_id == principal.apartment_id,
+    )
+
+
+def tenant_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
+    """Return the clause for the ``model`` rows of a tenant's own home.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For every kind that is not part of the tenant's own home.
+    """
+    visits = select(m.CampaignVisit.job_id).where(
+        m.CampaignVisit.campaign_home_id.in_(tenant_home_ids(principal))
+    )
+    own_jobs = and_(m.Job.id.in_(visits), m.Job.apartment_id == principal.apartment_id)
+    clauses: dict[Any, Any] = {
+        m.Apartment: lambda: m.Apartment.id == principal.apartment_id,
+        m.Building: lambda: m.Building.id.in_(
+            select(m.Apartment.building_id).where(m.Apartment.id == principal.apartment_id)
+        ),
+        m.CampaignHome: lambda: m.CampaignHome.id.in_(tenant_home_ids(principal)),
+        m.CampaignVisit: lambda: m.CampaignVisit.campaign_home_id.in_(tenant_home_ids(principal)),
+        m.Job: lambda: own_jobs,
+        m.Appointment: lambda: m.Appointment.job_id.in_(select(m.Job.id).where(own_jobs)),
+        m.Campaign: lambda: m.Campaign.id == principal.campaign_id,
+        m.Region: lambda: m.Region.id.in_(
+            select(m.Campaign.region_id).where(m.Campaign.id == principal.campaign_id)
+        ),
+    }
+    if model not in clauses:
+        raise PermissionDeniedError(f"a tenant link may not list {model.__tablename__}")
+    return clauses[model]()  # type: ignore[no-any-return]

@@ -1,0 +1,272 @@
+"""Tenant self-service links: issue them for a campaign's homes, revoke one, and authenticate one.
+
+Admins and the campaign region's planners issue and revoke links (convention 16: each use case
+checks access and writes in one transaction). Issuing is repeatable: a home whose link is still
+valid gets the same link again (the token is the link's id and version signed with the server's
+secret, so it is not stored and needs no re-sending); a revoked or expired one gets a new
+version with a new expiry. Revoking bumps the version: every token handed out for the home stops
+working at once. A tenant's name is personal data, so handing the list out (for a mail merge) is
+recorded in the personal-data log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from sitecrew.db import models as m
+from sitecrew.db.engine import transaction
+from sitecrew.db.models._columns import as_utc
+from sitecrew.domain.access import Principal, Role
+from sitecrew.domain.campaigns import CampaignStatus, HomeState
+from sitecrew.domain.tenant_links import REFUSED_LINK, read_link, sign_link
+from sitecrew.errors import ConfigurationError, ConflictError, NotFoundError, UnauthenticatedError
+from sitecrew.services.access import Authenticated
+from sitecrew.services.personal_data import record_personal_data_event
+from sitecrew.services.scoping import get_campaign_row
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from sitecrew.config import TenantLinkSettings
+
+#: Homes that still have a visit ahead (done and escalated homes need no link).
+_OPEN_HOMES = (HomeState.PENDING.value, HomeState.PROPOSED.value, HomeState.CONFIRMED.value)
+#: Campaigns whose tenants may be sent links.
+_LINKABLE = (CampaignStatus.DRAFT.value, CampaignStatus.ACTIVE.value)
+#: The path of a tenant's page under the server's public address.
+PAGE_PREFIX = "/t/"
+
+
+@dataclass(frozen=True)
+class IssueLinks:
+    """Links for a campaign's homes with a visit ahead (or only for the named apartments)."""
+
+    campaign_id: int
+    apartment_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevokeLink:
+    """Stop the link of one apartment of a campaign."""
+
+    campaign_id: int
+    apartment_id: int
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """One row of the mail merge: the home, its tenant's name and the link."""
+
+    apartment_id: int
+    address: str
+    unit: str
+    tenant_name: str | None
+    url: str
+    expires_at: datetime
+
+
+def link_token(links: TenantLinkSettings, link: m.TenantLink) -> str:
+    """Return the token of ``link``'s current version.
+
+    Raises
+    ------
+    ConfigurationError
+        When no link secret is configured.
+    """
+    return sign_link(require_secret(links), link.id, link.token_version)
+
+
+def require_secret(links: TenantLinkSettings) -> str:
+    """Return the secret links are signed with.
+
+    Raises
+    ------
+    ConfigurationError
+        When none is configured.
+    """
+    if links.secret is None:
+        msg = "set SITECREW_TENANT_LINK_SECRET (32 characters or more) to issue tenant links"
+        raise ConfigurationError(msg)
+    return links.secret
+
+
+def link_url(links: TenantLinkSettings, link: m.TenantLink) -> str:
+    """Return the address of the tenant's page for ``link``."""
+    return f"{links.base_url}{PAGE_PREFIX}{link_token(links, link)}"
+
+
+def issue_links(
+    session: Session,
+    principal: Principal,
+    command: IssueLinks,
+    *,
+    links: TenantLinkSettings,
+    actor: str,
+    now: datetime | None = None,
+) -> list[IssuedLink]:
+    """Return a valid link for each open home of the campaign, making those that are missing.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the campaign region's planners.
+    NotFoundError
+        When the campaign does not exist or lies outside the planner's region, or a named
+        apartment has no open home in it.
+    ConflictError
+        When the campaign is completed or cancelled.
+    ConfigurationError
+        When no link secret is configured (nothing is written).
+    """
+    require_secret(links)  # refuse before anything is read or written
+    moment = now or datetime.now(UTC)
+    with transaction(session):
+        campaign = get_campaign_row(
+            session, principal, command.campaign_id, action="issue tenant links"
+        )
+        if campaign.status not in _LINKABLE:
+            raise ConflictError(f"campaign {campaign.id} is {campaign.status}: no links to send")
+        homes = _homes(session, campaign.id, command.apartment_ids)
+        existing = {
+            row.apartment_id: row
+            for row in session.scalars(
+                select(m.TenantLink).where(m.TenantLink.campaign_id == campaign.id)
+            )
+        }
+        lifetime = timedelta(days=links.lifetime_days)
+        issued = []
+        for apartment, building in homes:
+            row = existing.get(apartment.id)
+            if row is None:
+                row = m.TenantLink(campaign_id=campaign.id, apartment_id=apartment.id)
+                row.token_version = 0
+                session.add(row)
+            if row.token_version == 0 or not _is_valid(row, moment):
+                row.token_version += 1
+                row.revoked_at = None
+                row.issued_at = moment
+                row.expires_at = moment + lifetime
+                session.flush()
+            issued.append(_issued(links, row, apartment, building))
+        record_personal_data_event(
+            session,
+            actor=actor,
+            action="export:tenant_links",
+            subject=f"campaign/{campaign.id}",
+            detail={"links": len(issued)},
+        )
+        return issued
+
+
+def revoke_link(
+    session: Session, principal: Principal, command: RevokeLink, *, now: datetime | None = None
+) -> datetime:
+    """Stop every token of the apartment's link in the campaign; return when.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For roles other than admins and the campaign region's planners.
+    NotFoundError
+        When the campaign is not the planner's, or the apartment was never given a link in it.
+    """
+    moment = now or datetime.now(UTC)
+    with transaction(session):
+        campaign = get_campaign_row(
+            session, principal, command.campaign_id, action="revoke tenant links"
+        )
+        row = session.scalar(
+            select(m.TenantLink)
+            .where(
+                m.TenantLink.campaign_id == campaign.id,
+                m.TenantLink.apartment_id == command.apartment_id,
+            )
+            .with_for_update()
+        )
+        if row is None:
+            msg = f"apartment {command.apartment_id} has no link in campaign {campaign.id}"
+            raise NotFoundError(msg)
+        row.token_version += 1
+        row.revoked_at = moment
+        session.flush()
+        return moment
+
+
+def authenticate_link(
+    session: Session, secret: str | None, token: str, *, now: datetime | None = None
+) -> Authenticated:
+    """Return the tenant a link token speaks for, and until when.
+
+    Raises
+    ------
+    UnauthenticatedError
+        When the token is garbled or not signed with ``secret``, names a link that does not
+        exist, was revoked or re-issued, has expired, or whose home left the campaign (one
+        message for all).
+    """
+    link_id, version = read_link(secret, token)
+    found = session.execute(
+        select(m.TenantLink, m.Campaign.region_id, m.Campaign.status)
+        .join(m.Campaign, m.Campaign.id == m.TenantLink.campaign_id)
+        .join(
+            m.CampaignHome,
+            (m.CampaignHome.campaign_id == m.TenantLink.campaign_id)
+            & (m.CampaignHome.apartment_id == m.TenantLink.apartment_id),
+        )
+        .where(m.TenantLink.id == link_id)
+    ).first()
+    moment = now or datetime.now(UTC)
+    if found is None or found[0].token_version != version or not _is_valid(found[0], moment):
+        raise UnauthenticatedError(REFUSED_LINK)
+    row, region_id, _ = found
+    principal = Principal(
+        Role.TENANT,
+        token_id=row.id,
+        region_id=region_id,
+        apartment_id=row.apartment_id,
+        campaign_id=row.campaign_id,
+    )
+    return Authenticated(principal, as_utc(row.expires_at))
+
+
+def _homes(
+    session: Session, campaign_id: int, apartment_ids: tuple[int, ...]
+) -> list[tuple[m.Apartment, m.Building]]:
+    query = (
+        select(m.Apartment, m.Building)
+        .join(m.CampaignHome, m.CampaignHome.apartment_id == m.Apartment.id)
+        .join(m.Building, m.Building.id == m.Apartment.building_id)
+        .where(m.CampaignHome.campaign_id == campaign_id, m.CampaignHome.state.in_(_OPEN_HOMES))
+        .order_by(m.Building.address, m.Apartment.unit, m.Apartment.id)
+    )
+    if apartment_ids:
+        query = query.where(m.Apartment.id.in_(apartment_ids))
+    rows = [(apartment, building) for apartment, building in session.execute(query)]
+    missing = set(apartment_ids) - {apartment.id for apartment, _ in rows}
+    if missing:
+        msg = f"apartments {sorted(missing)} have no open home in campaign {campaign_id}"
+        raise NotFoundError(msg)
+    return rows
+
+
+def _is_valid(row: m.TenantLink, moment: datetime) -> bool:
+    expires = as_utc(row.expires_at)
+    return row.revoked_at is None and expires is not None and moment < expires
+
+
+def _issued(
+    links: TenantLinkSettings, row: m.TenantLink, apartment: m.Apartment, building: m.Building
+) -> IssuedLink:
+    expires = as_utc(row.expires_at)
+    return IssuedLink(
+        apartment_id=apartment.id,
+        address=building.address or "",
+        unit=apartment.unit,
+        tenant_name=apartment.tenant_name,
+        url=link_url(links, row),
+        expires_at=expires or row.expires_at,
+    )
