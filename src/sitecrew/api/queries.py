@@ -11,6 +11,7 @@ from sitecrew.api.campaigns.queries import CampaignQueries
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
 from sitecrew.api.mutations.tenants import TenantQueries
+from sitecrew.api.notifications.queries import NotificationQueries
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.api.planning import PlanningQueries
 from sitecrew.api.register_queries import RegisterQueries
@@ -52,7 +53,14 @@ async def _one(info: Info, entity: Entity, entity_id: strawberry.ID, convert: An
 
 
 @strawberry.type
-class Query(PlanningQueries, TenantQueries, RegisterQueries, CampaignQueries, AppointmentQueries):
+class Query(
+    PlanningQueries,
+    TenantQueries,
+    RegisterQueries,
+    CampaignQueries,
+    AppointmentQueries,
+    NotificationQueries,
+):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(
         self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
+from sitecrew.services.notifications.outbox import forget_recipients
 from sitecrew.services.personal_data import record_personal_data_event
 from sitecrew.services.scoping import get_changeable, require_personal_data_controller
 
@@ -96,6 +97,7 @@ def erase_tenant(
         scrubbed = 0
         if pattern is not None:
             scrubbed = _scrub_notes(session, apartment, pattern)
+        forget_recipients(session, apartment_id)  # the outbox keeps no copy either
         session.flush()
         record_personal_data_event(
             session,

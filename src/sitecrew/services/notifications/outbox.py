@@ -95,3 +95,27 @@ def tell_tenant(
     if any(row.status == NotificationStatus.PENDING.value for row in rows):
         wake_after_commit(session)
     return rows
+
+
+#: Why a message was not sent after its tenant's data was erased.
+ERASED = "the tenant's contact data was erased"
+
+
+def forget_recipients(session: Session, apartment_id: int) -> int:
+    """Blank the apartment's recipients in the outbox and skip what was not sent; return rows.
+
+    Called when a tenant's personal data is erased: the outbox keeps no copy of it.
+    """
+    rows = session.scalars(
+        select(m.Notification).where(
+            m.Notification.apartment_id == apartment_id, m.Notification.recipient.is_not(None)
+        )
+    ).all()
+    for row in rows:
+        row.recipient = None
+        if row.status in {NotificationStatus.PENDING.value, NotificationStatus.SENDING.value}:
+            row.status = NotificationStatus.SKIPPED.value
+            row.last_error = ERASED
+            row.next_attempt_at = row.claimed_at = None
+    session.flush()
+    return len(rows)

@@ -1,0 +1,72 @@
+"""The outbox message type: kind, channel, delivery status, attempts, last error, next attempt."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from sitecrew.domain.notifications import (
+    Channel,
+    Language,
+    NotificationInfo,
+    NotificationKind,
+    NotificationStatus,
+)
+
+strawberry.enum(NotificationKind)
+strawberry.enum(NotificationStatus)
+strawberry.enum(Channel, name="NotificationChannel")
+strawberry.enum(Language, name="NotificationLanguage")
+
+
+@strawberry.type(description="One message to a tenant on one channel, and how its delivery went.")
+class Notification:
+    id: strawberry.ID
+    key: str = strawberry.field(
+        description="The fact it tells and its channel; sent as its "
+        "idempotency key (Message-ID, Idempotency-Key)."
+    )
+    region_id: strawberry.ID
+    campaign_id: strawberry.ID | None
+    apartment_id: strawberry.ID | None
+    kind: NotificationKind
+    channel: Channel
+    language: Language
+    status: NotificationStatus
+    attempts: int = strawberry.field(description="Attempts made so far.")
+    last_error: str | None = strawberry.field(
+        description="Why the last attempt failed, or why the message was skipped."
+    )
+    next_attempt_at: dt.datetime | None = strawberry.field(
+        description="When a pending message is tried (again); null once sent, failed or skipped."
+    )
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    recipient: str | None = strawberry.field(
+        description="The e-mail address or phone number: only for callers who may see the "
+        "apartment's tenant contacts."
+    )
+
+    @classmethod
+    def from_domain(cls, info: NotificationInfo) -> Notification:
+        """Convert a stored message."""
+        return cls(
+            id=strawberry.ID(str(info.id)),
+            key=info.key,
+            region_id=strawberry.ID(str(info.region_id)),
+            campaign_id=None if info.campaign_id is None else strawberry.ID(str(info.campaign_id)),
+            apartment_id=None
+            if info.apartment_id is None
+            else strawberry.ID(str(info.apartment_id)),
+            kind=info.kind,
+            channel=info.channel,
+            language=info.language,
+            status=info.status,
+            attempts=info.attempts,
+            last_error=info.last_error,
+            next_attempt_at=info.next_attempt_at,
+            created_at=info.created_at,
+            sent_at=info.sent_at,
+            recipient=info.recipient,
+        )
