@@ -16,6 +16,7 @@ from sitecrew.cli import (
     db,
     demo,
     imports,
+    notifications,
     osm,
     plan,
     region,
@@ -47,6 +48,7 @@ app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
 app.add_typer(campaign.app, name="campaign")
+app.add_typer(notifications.app, name="notifications")
 app.command("worker")(worker.worker)
 
 

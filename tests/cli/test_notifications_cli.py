@@ -1,0 +1,123 @@
+"""``sitecrew notifications`` as cron runs it, against a real local SMTP server.
+
+Each test runs the real ``sitecrew`` process on a fresh database of each backend holding one
+apartment whose tenant has one confirmation waiting in the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import shapely
+from shapely.geometry import Point
+from sqlalchemy import select
+from tests.helpers import run_sitecrew
+from tests.services.notification_receivers import SmtpServer, free_port
+
+from sitecrew.db import migrate
+from sitecrew.db import models as m
+from sitecrew.db.engine import engine_from_url, session_factory
+from sitecrew.db.models._columns import to_db_geometry
+
+EMAIL = "ola@example.no"
+
+
+@pytest.fixture
+def outbox_url(backend, database_url_factory, request) -> str:
+    """A fresh database with apartment H0101, its tenant, and one pending e-mail to them."""
+    url = database_url_factory(backend, f"notify_cli_{request.node.name[-20:].strip('[]-')}")
+    engine = engine_from_url(url)
+    migrate.upgrade(engine)
+    with session_factory(engine).begin() as session:
+        session.execute(m.Notification.__table__.delete())
+        region = m.Region(
+            slug="oslo", name="Oslo", area=to_db_geometry(shapely.box(10.7, 59.9, 10.8, 59.95))
+        )
+        session.add(region)
+        session.flush()
+        point = to_db_geometry(Point(10.75, 59.92))
+        building = m.Building(region_id=region.id, address="Testgata 1", location=point)
+        session.add(building)
+        session.flush()
+        apartment = m.Apartment(
+            building_id=building.id, unit="H0101", tenant_email=EMAIL, location=point
+        )
+        session.add(apartment)
+        session.flush()
+        session.add(
+            m.Notification(
+                key="confirmation:home:1:2026-05-11T06:00:00+00:00:email",
+                region_id=region.id,
+                apartment_id=apartment.id,
+                kind="confirmation",
+                channel="email",
+                language="nb",
+                recipient=EMAIL,
+                subject="Besøket er bekreftet",
+                body="Hei,\n",
+                status="pending",
+                attempts=0,
+                next_attempt_at=datetime.now(UTC) - timedelta(seconds=1),
+            )
+        )
+    engine.dispose()
+    return url
+
+
+def _message(url: str) -> m.Notification:
+    engine = engine_from_url(url)
+    try:
+        with session_factory(engine)() as session:
+            return session.scalars(select(m.Notification)).one()
+    finally:
+        engine.dispose()
+
+
+def test_send_due_delivers_the_waiting_mail_once(outbox_url, tmp_path):
+    """The mail arrives; a second run finds nothing due."""
+    with SmtpServer() as smtp:
+        env = {
+            "DATABASE_URL": outbox_url,
+            "SITECREW_SMTP_HOST": "127.0.0.1",
+            "SITECREW_SMTP_PORT": str(smtp.port),
+        }
+        first = run_sitecrew("notifications", "send-due", cwd=tmp_path, **env)
+        second = run_sitecrew("notifications", "send-due", cwd=tmp_path, **env)
+    assert first.returncode == 0, first.stderr
+    assert "1 sent, 0 to retry later, 0 failed for good" in first.stdout
+    assert "0 sent" in second.stdout
+    assert [mail["Subject"] for mail in smtp.box.mails] == ["Besøket er bekreftet"]
+    assert _message(outbox_url).status == "sent"
+
+
+def test_send_due_with_the_mail_server_down_leaves_a_retry_and_lists_it(outbox_url, tmp_path):
+    """Nothing listens: the run says one is to retry; ``list`` shows why, without the address."""
+    env = {
+        "DATABASE_URL": outbox_url,
+        "SITECREW_SMTP_HOST": "127.0.0.1",
+        "SITECREW_SMTP_PORT": str(free_port()),
+    }
+    ran = run_sitecrew("notifications", "send-due", cwd=tmp_path, **env)
+    assert ran.returncode == 0, ran.stderr
+    assert "0 sent, 1 to retry later" in ran.stdout
+    listed = run_sitecrew("notifications", "list", "--status", "pending", cwd=tmp_path, **env)
+    assert listed.returncode == 0, listed.stderr
+    assert "SMTP unavailable" in listed.stdout
+    assert EMAIL not in listed.stdout + listed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("remind", "--day", "tomorrow"), "not a date"),
+        (("list", "--status", "lost"), "unknown status"),
+        (("propose", "--days", "0"), "greater than or equal to 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_non_zero_exit(outbox_url, tmp_path, args, message):
+    """A typo gets a message and a failing exit code, no traceback."""
+    ran = run_sitecrew("notifications", *args, cwd=tmp_path, DATABASE_URL=outbox_url)
+    assert ran.returncode != 0
+    assert message in ran.stderr
+    assert "Traceback" not in ran.stderr
