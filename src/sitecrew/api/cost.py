@@ -93,6 +93,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Region", "publicHolidays"): cal.HOLIDAYS_MAX,
     **CAMPAIGN_LIST_CAPS,  # installation campaigns (issue 15)
     ("Query", "appointmentOffers"): MAX_OFFERS,  # appointment offers (issue 16)
+    ("TenantVisit", "offers"): MAX_OFFERS,  # a tenant's offers (issue 16)
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

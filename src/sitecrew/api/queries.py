@@ -16,6 +16,7 @@ from sitecrew.api.pagination import Connection, check_page_size, connection_of, 
 from sitecrew.api.planning import PlanningQueries
 from sitecrew.api.register_queries import RegisterQueries
 from sitecrew.api.scalars import FeatureCollection
+from sitecrew.api.tenant_visits import TenantVisitQueries
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
 from sitecrew.domain.ids import parse_id
@@ -60,6 +61,7 @@ class Query(
     CampaignQueries,
     AppointmentQueries,
     NotificationQueries,
+    TenantVisitQueries,  # tenants' self-service (issue 16)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

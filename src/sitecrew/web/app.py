@@ -23,8 +23,10 @@ from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
 from sitecrew.events import use_redis
+from sitecrew.services.notifications.drainer import OutboxDrainer
 from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
+from sitecrew.tasks.broker import enqueue_drain
 from sitecrew.web.admission import admission_for
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.campaign_charts import CHART_PATH, CampaignCharts
@@ -32,6 +34,7 @@ from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
 from sitecrew.web.request_ids import RequestIds
+from sitecrew.web.tenant_page import TenantPages, tenant_routes
 from sitecrew.web.websocket_view import SubscriptionEndpoint
 
 if TYPE_CHECKING:
@@ -48,7 +51,7 @@ def create_app(settings: Settings) -> Starlette:
     """
     engine = engine_from_settings(settings.database)
     sessions = session_factory(engine)
-    authenticator = BearerAuthenticator(sessions)
+    authenticator = BearerAuthenticator(sessions, link_secret=settings.tenant_links.secret)
     admission = admission_for(settings.server, engine)  # one gate per process, shared by routes
     schema = build_schema(settings.server)
     graphql = SitecrewGraphQL(
@@ -80,7 +83,15 @@ def create_app(settings: Settings) -> Starlette:
             )
         )
         stop_publishing = use_redis(settings.redis)  # this process's changes reach every server
+        outbox = OutboxDrainer(
+            engine,
+            settings.notifications,
+            send_to_queue=partial(enqueue_drain, settings.redis, settings.queue)
+            if settings.redis.url
+            else None,
+        ).start()  # messages to tenants: delivered here, or by the task queue's workers
         yield
+        outbox.stop()
         stop_publishing()
         supervisor.stop()
         await anyio.to_thread.run_sync(shutdown_runs)
@@ -98,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(
             CHART_PATH, CampaignCharts(sessions, authenticator, admission).download, methods=["GET"]
         ),
+        *tenant_routes(TenantPages(sessions, settings, admission)),  # /t/<token>: tenants' page
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]
     # Around every route: each request and WebSocket connection gets its id before it runs.

@@ -4,7 +4,9 @@ One authenticator per app, so the GraphQL endpoint, its WebSocket and the route 
 the same tokens the same way and share one cache of recent answers. The cache holds an answer
 for at most :data:`TOKEN_CACHE_SECONDS` (and never past the token's expiry), so a token revoked
 with ``sitecrew token revoke`` stops working within a second in every server process, while a
-busy client still costs one token lookup per half second rather than one per request.
+busy client still costs one token lookup per half second rather than one per request. A tenant's
+self-service link token (``sct1.…``, issue 16) is a bearer secret too: it speaks for one tenant
+(``Role.TENANT``) and is revoked the same way (``sitecrew campaign links --revoke``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
+from sitecrew.domain.tenant_links import is_link_token
 from sitecrew.errors import UnauthenticatedError
 from sitecrew.services.access import authenticate
+from sitecrew.services.tenant_links import authenticate_link
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -51,8 +55,9 @@ def bearer_secret(authorization: str | None) -> str:
 class BearerAuthenticator:
     """Turn a bearer secret into a principal, off the event loop."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, link_secret: str | None = None) -> None:
         self._sessions = sessions
+        self._link_secret = link_secret  # tenant links (``sct1.…``) are checked with it
         self._cache: dict[str, tuple[Principal, float]] = {}
 
     async def principal(self, headers: Headers) -> Principal:
@@ -92,4 +97,6 @@ class BearerAuthenticator:
 
     def _authenticate(self, secret: str) -> Authenticated:
         with self._sessions() as session:
+            if is_link_token(secret):
+                return authenticate_link(session, self._link_secret, secret)
             return authenticate(session, secret)

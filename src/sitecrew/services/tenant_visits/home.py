@@ -60,6 +60,10 @@ class TenantVisit:
     version: int
     timezone: str
     campaign_open: bool
+    #: The link's token version (its page and calendar file are addressed with the token).
+    link_version: int = 1
+    #: Whether the tenant's calendar was given the visit (so its ``.ics`` file exists).
+    in_calendar: bool = False
 
     @property
     def changeable(self) -> bool:
@@ -161,4 +165,6 @@ def visit_of(found: TenantHome) -> TenantVisit:
         version=home.version,
         timezone=found.timezone,
         campaign_open=found.campaign.status == CampaignStatus.ACTIVE.value,
+        link_version=found.link.token_version,
+        in_calendar=found.link.calendar_start is not None,
     )
