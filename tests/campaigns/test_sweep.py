@@ -101,6 +101,25 @@ def test_the_revisit_share_leaves_that_share_of_each_day_free():
     assert len({v.day for v in kept.visits}) > len({v.day for v in full.visits})
 
 
+def test_days_whose_revisits_are_all_known_keep_nothing_free():
+    """Before the first day an unknown re-visit can fall on, the sweep fills the whole day."""
+    homes = town(streets=4)
+    days = weekdays(START, YEAR_END)
+    known_until = START + timedelta(days=7)
+    sweep = replace(settings(START, YEAR_END, revisit_share=0.3), revisits_unknown_from=known_until)
+    plan = plan_sweep(homes, [crew(1, days, visits_per_day=99)], sweep)
+
+    minutes = {h.apartment_id: h.minutes for h in homes}
+    load = {
+        day: sum(minutes[v.apartment_id] for v in vs) for (_, day), vs in _by_crew_day(plan).items()
+    }
+    shift_at_the_door = (8.5 * 60) - 60
+    assert work_budget(DAY_SHIFT, sweep, START) == shift_at_the_door
+    assert work_budget(DAY_SHIFT, sweep, known_until) == pytest.approx(0.7 * shift_at_the_door)
+    assert max(load[d] for d in load if d < known_until) > 0.8 * shift_at_the_door
+    assert max(load[d] for d in load if d >= known_until) <= 0.7 * shift_at_the_door
+
+
 def test_fixed_visits_keep_their_day_crew_and_window_and_count_first():
     homes = town(streets=4)
     days = weekdays(START, YEAR_END)

@@ -109,7 +109,7 @@ def _check_unique(homes: Sequence[SweepHome], crews: Sequence[SweepCrew]) -> Non
 def _crew_days(crew: SweepCrew, settings: SweepSettings) -> list[CrewDay]:
     """Return the crew's working days inside the horizon, in date order."""
     return [
-        CrewDay(crew.crew_id, day, shift, work_budget(shift, settings), crew.visits_per_day)
+        CrewDay(crew.crew_id, day, shift, work_budget(shift, settings, day), crew.visits_per_day)
         for day, shift in sorted(crew.days.items())
         if settings.start <= day <= settings.deadline
     ]
