@@ -6,62 +6,21 @@ apartment whose tenant has one confirmation waiting in the outbox.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
-import shapely
-from shapely.geometry import Point
 from sqlalchemy import select
 from tests.helpers import run_sitecrew
 from tests.services.notification_receivers import SmtpServer, free_port
+from tests.services.outbox_world import EMAIL, build_outbox_world
 
-from sitecrew.db import migrate
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
-from sitecrew.db.models._columns import to_db_geometry
-
-EMAIL = "ola@example.no"
 
 
 @pytest.fixture
 def outbox_url(backend, database_url_factory, request) -> str:
     """A fresh database with apartment H0101, its tenant, and one pending e-mail to them."""
     url = database_url_factory(backend, f"notify_cli_{request.node.name[-20:].strip('[]-')}")
-    engine = engine_from_url(url)
-    migrate.upgrade(engine)
-    with session_factory(engine).begin() as session:
-        session.execute(m.Notification.__table__.delete())
-        region = m.Region(
-            slug="oslo", name="Oslo", area=to_db_geometry(shapely.box(10.7, 59.9, 10.8, 59.95))
-        )
-        session.add(region)
-        session.flush()
-        point = to_db_geometry(Point(10.75, 59.92))
-        building = m.Building(region_id=region.id, address="Testgata 1", location=point)
-        session.add(building)
-        session.flush()
-        apartment = m.Apartment(
-            building_id=building.id, unit="H0101", tenant_email=EMAIL, location=point
-        )
-        session.add(apartment)
-        session.flush()
-        session.add(
-            m.Notification(
-                key="confirmation:home:1:2026-05-11T06:00:00+00:00:email",
-                region_id=region.id,
-                apartment_id=apartment.id,
-                kind="confirmation",
-                channel="email",
-                language="nb",
-                recipient=EMAIL,
-                subject="Besøket er bekreftet",
-                body="Hei,\n",
-                status="pending",
-                attempts=0,
-                next_attempt_at=datetime.now(UTC) - timedelta(seconds=1),
-            )
-        )
-    engine.dispose()
+    build_outbox_world(url)
     return url
 
 
