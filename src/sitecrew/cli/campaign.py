@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from sitecrew.cli.campaign_links import links
 from sitecrew.cli.database import configured_sessions
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Installation campaigns: plan a year of visits, follow the burn-down.")
 app.info.no_args_is_help = True
+app.command("links")(links)  # tenants' self-service links (issue 16): cli.campaign_links
 
 _ID_HELP = "The campaign's id (see `sitecrew campaign list`)."
 _VERSION_HELP = "The version you last read; refused if someone changed it since."
