@@ -169,3 +169,47 @@ def test_settings_differ_only_where_given():
     """The test settings are the defaults but for what the test names (a sanity check)."""
     base = NotificationSettings()
     assert replace(base, smtp_port=2525).smtp_host is None
+
+
+PREFERENCES = """mutation P($input: SetTenantMessagePreferencesInput!) {
+  setTenantMessagePreferences(input: $input) {
+    __typename
+    ... on TenantMessagePreferences { apartmentId language smsOptOut skipped }
+    ... on Problem { code message } } }"""
+
+
+def test_a_planner_sets_the_tenants_language_and_sms_opt_out(call, world):
+    """Swedish and no SMS: stored; the next message is Swedish and goes by e-mail only."""
+    apartment = str(world.apartments[world.buildings[0]][0])
+    answer = call.data(
+        planner(world),
+        PREFERENCES,
+        input={"apartmentId": apartment, "language": "SWEDISH", "smsOptOut": True},
+    )["setTenantMessagePreferences"]
+    assert answer == {
+        "__typename": "TenantMessagePreferences",
+        "apartmentId": apartment,
+        "language": "SWEDISH",
+        "smsOptOut": True,
+        "skipped": 0,
+    }
+    with call.sessions.begin() as session:
+        row = session.get(m.Apartment, int(apartment))
+        assert (row.tenant_language, row.sms_opt_out) == ("sv", True)
+
+
+@pytest.mark.parametrize("who", ["crew", "outsider"])
+def test_others_cannot_set_a_tenants_preferences(call, world, who):
+    """A crew is FORBIDDEN; another region's planner finds no such apartment."""
+    apartment = str(world.apartments[world.buildings[0]][0])
+    principal = (
+        Principal(Role.CREW, crew_id=world.own_crew_id)
+        if who == "crew"
+        else Principal(Role.PLANNER, region_id=world.other_region_id)
+    )
+    answer = call.data(principal, PREFERENCES, input={"apartmentId": apartment, "smsOptOut": True})[
+        "setTenantMessagePreferences"
+    ]
+    assert answer["code"] == ("FORBIDDEN" if who == "crew" else "NOT_FOUND")
+    with call.sessions.begin() as session:
+        assert session.get(m.Apartment, int(apartment)).sms_opt_out is False

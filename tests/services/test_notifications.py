@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
 from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.campaigns import VisitOutcome
-from sitecrew.domain.notifications import NotificationStatus
+from sitecrew.domain.notifications import Language, NotificationStatus
 from sitecrew.errors import NotFoundError, PermissionDeniedError
 from sitecrew.services.campaigns import (
     ConfirmVisitWindow,
@@ -39,10 +40,15 @@ from sitecrew.services.notifications import (
     TellDays,
     drain,
     list_notifications,
+    tell_proposals,
     tell_reminders,
 )
 from sitecrew.services.notifications.channels import channels_from_settings
 from sitecrew.services.notifications.delivery import claim_due
+from sitecrew.services.notifications.preferences import (
+    SetMessagePreferences,
+    set_message_preferences,
+)
 
 EMAIL = "kari.nordmann@example.org"
 PHONE = "+4791234567"
@@ -329,3 +335,126 @@ def test_another_regions_planner_sees_none_of_the_outbox(session, world):
     with pytest.raises(NotFoundError) as refused:
         list_notifications(session, outsider, ListNotifications(limit=10, campaign_id=campaign.id))
     assert EMAIL not in str(refused.value)
+
+
+def _materialised(session, world):
+    """A planned campaign whose first day became jobs; return campaign, home and the day's visits."""
+    campaign, home = _planned_home(session, world)
+    made = materialise_day(session, ADMIN, MaterialiseDay(campaign.id, home.day))
+    visits = [session.get(m.CampaignVisit, visit_id) for visit_id in made.visit_ids]
+    return campaign, home, visits
+
+
+def _publish(session, crew_id, day, visits, *, first_arrival, gap_minutes=40):
+    """Store a published route visiting ``visits`` in order, ``gap_minutes`` apart."""
+    route = m.Route(crew_id=crew_id, service_date=day, status="published")
+    session.add(route)
+    session.flush()
+    moments = [first_arrival + timedelta(minutes=gap_minutes * n) for n in range(len(visits))]
+    stops = [("start", None, first_arrival - timedelta(minutes=20))]
+    stops += [("job", v.job_id, at) for v, at in zip(visits, moments, strict=True)]
+    stops += [("end", None, moments[-1] + timedelta(minutes=60))]
+    for sequence, (kind, job_id, at) in enumerate(stops):
+        session.add(
+            m.RouteStop(
+                route_id=route.id,
+                sequence=sequence,
+                kind=kind,
+                job_id=job_id,
+                arrival_at=at,
+                departure_at=at + timedelta(minutes=30 if job_id else 0),
+            )
+        )
+    session.flush()
+
+
+def test_a_crew_starting_a_stop_tells_the_next_tenant_it_is_on_the_way(session, world):
+    """In progress at stop 1: stop 2's tenant hears the crew comes in the planned 40 minutes."""
+    from sitecrew.domain.job_commands import ChangeJobStatus
+    from sitecrew.domain.jobs import JobStatus
+    from sitecrew.services.jobs import change_job_status
+
+    _, home, visits = _materialised(session, world)
+    same_crew = [v for v in visits if v.crew_id == visits[0].crew_id][:2]
+    second_home = session.get(m.CampaignHome, same_crew[1].campaign_home_id)
+    session.get(m.Apartment, second_home.apartment_id).tenant_email = "next@example.org"
+    start = same_crew[0].window_start.replace(tzinfo=same_crew[0].window_start.tzinfo or UTC)
+    _publish(session, same_crew[0].crew_id, home.day, same_crew, first_arrival=start)
+    job = session.get(m.Job, same_crew[0].job_id)
+    for status in (JobStatus.SCHEDULED, JobStatus.IN_PROGRESS):
+        version = session.get(m.Job, job.id).version
+        before = datetime.now(UTC)
+        change_job_status(session, ADMIN, ChangeJobStatus(job.id, status, version))
+
+    (message,) = _messages(session, kind="on_the_way")
+    assert message.apartment_id == second_home.apartment_id
+    assert message.key == f"on_the_way:visit:{same_crew[1].id}:email"
+    oslo = ZoneInfo("Europe/Oslo")
+    earliest = (before + timedelta(minutes=40)).astimezone(oslo)
+    latest = (datetime.now(UTC) + timedelta(minutes=40)).astimezone(oslo)
+    shown = {f"{earliest:%H:%M}", f"{latest:%H:%M}"}
+    assert any(eta in message.subject for eta in shown), message.subject
+    assert "på vei" in message.subject
+
+
+def test_a_job_on_no_published_route_tells_nobody_it_is_on_the_way(session, world):
+    """Without a published route there is no next stop and no ETA: no message."""
+    from sitecrew.domain.job_commands import ChangeJobStatus
+    from sitecrew.domain.jobs import JobStatus
+    from sitecrew.services.jobs import change_job_status
+
+    _, _, visits = _materialised(session, world)
+    job = session.get(m.Job, visits[0].job_id)
+    for status in (JobStatus.SCHEDULED, JobStatus.IN_PROGRESS):
+        version = session.get(m.Job, job.id).version
+        change_job_status(session, ADMIN, ChangeJobStatus(job.id, status, version))
+    assert _messages(session, kind="on_the_way") == []
+
+
+def test_materialising_a_day_proposes_the_unconfirmed_windows_once(session, world):
+    """Each unconfirmed home of the day is asked once; the week's proposals add only other days."""
+    campaign, home, visits = _materialised(session, world)
+    proposals = _messages(session, kind="proposal")
+    assert len(proposals) == len(visits) > 1  # one per home of the day
+    (proposal,) = [p for p in proposals if p.status == "pending"]
+    assert proposal.apartment_id == home.apartment_id
+    assert "[tenant link]" in proposal.body
+    others = {(p.channel, p.status, p.last_error) for p in proposals if p is not proposal}
+    assert others == {("none", "skipped", "the tenant has no e-mail address or phone number")}
+    same_day = TellDays(home.day, days=1, campaign_id=campaign.id)
+    assert tell_proposals(session, ADMIN, same_day) == 0
+    week = TellDays(home.day, days=7, campaign_id=campaign.id)
+    later = tell_proposals(session, ADMIN, week)  # the week's other days are asked now
+    keys = [p.key for p in _messages(session, kind="proposal")]
+    assert len(keys) == len(set(keys)) == len(proposals) + later
+    assert tell_proposals(session, ADMIN, week) == 0
+
+
+def test_erasing_the_tenant_blanks_the_outbox_and_skips_what_waits(session, world):
+    """The erased tenant's address is gone from the outbox; the waiting mail is never sent."""
+    from sitecrew.services.tenants import erase_tenant
+
+    _, home = _planned_home(session, world)
+    confirm_visit_window(session, ADMIN, ConfirmVisitWindow(home.id))
+    erase_tenant(session, ADMIN, home.apartment_id, actor="test")
+    (message,) = _messages(session)
+    assert (message.recipient, message.status) == (None, "skipped")
+    assert "erased" in message.last_error
+
+
+def test_opting_out_of_sms_skips_the_text_messages_still_waiting(session, world):
+    """Mail and SMS wait; the opt-out skips the SMS, the mail still goes."""
+    _, home = _planned_home(session, world, phone=PHONE)
+    confirm_visit_window(session, ADMIN, ConfirmVisitWindow(home.id))
+    planner = Principal(Role.PLANNER, region_id=world.region_id)
+    command = SetMessagePreferences(home.apartment_id, Language.SWEDISH, sms_opt_out=True)
+    assert set_message_preferences(session, planner, command).skipped == 1
+    session.expire_all()
+    by_channel = {n.channel: n.status for n in _messages(session)}
+    assert by_channel == {"email": "pending", "sms": "skipped"}
+    assert session.get(m.Apartment, home.apartment_id).tenant_language == "sv"
+    outsider = Principal(Role.PLANNER, region_id=world.other_region_id)
+    with pytest.raises(NotFoundError):
+        set_message_preferences(session, outsider, command)
+    with pytest.raises(PermissionDeniedError):
+        set_message_preferences(session, Principal(Role.CREW, crew_id=1), command)

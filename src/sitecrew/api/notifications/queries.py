@@ -7,10 +7,10 @@ from typing import Annotated
 import strawberry
 
 from sitecrew.api.context import Context
+from sitecrew.api.notifications.enums import NotificationStatus
 from sitecrew.api.notifications.types import Notification
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.domain.ids import parse_id
-from sitecrew.domain.notifications import NotificationStatus
 from sitecrew.services.notifications import ListNotifications, list_notifications
 
 Info = strawberry.Info[Context, None]

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import strawberry
 
-from sitecrew.domain.notifications import (
+from sitecrew.api.notifications.enums import (
     Channel,
     Language,
-    NotificationInfo,
     NotificationKind,
     NotificationStatus,
 )
 
-strawberry.enum(NotificationKind)
-strawberry.enum(NotificationStatus)
-strawberry.enum(Channel, name="NotificationChannel")
-strawberry.enum(Language, name="NotificationLanguage")
+if TYPE_CHECKING:
+    from sitecrew.domain.notifications import NotificationInfo
 
 
 @strawberry.type(description="One message to a tenant on one channel, and how its delivery went.")
