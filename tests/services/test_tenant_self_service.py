@@ -205,6 +205,10 @@ def test_confirming_books_the_proposed_window_as_a_job_and_a_calendar_entry(
     assert event.decoded("DTSTART") == local(TUESDAY, 8)
     again = confirm_tenant_visit(session, tenant, ConfirmVisit(), osm=planning_osm, now=NOW)
     assert again.version == visit.version  # confirming twice changes nothing
+    told = session.scalars(
+        select(m.Notification.kind).where(m.Notification.apartment_id == world.flats[0])
+    ).all()
+    assert told == ["confirmation"]  # in the outbox once, sent after the commit
 
 
 def test_choosing_another_offered_window_moves_the_job_and_updates_the_calendar(

@@ -55,6 +55,7 @@ from sitecrew.api.introspection_cost import (
 from sitecrew.api.loaders import MAX_CHILDREN
 from sitecrew.api.types import calendars as cal
 from sitecrew.domain.offers import MAX_OFFERS
+from sitecrew.services.campaigns.commands import MAX_SCOPE_IDS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -94,6 +95,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     **CAMPAIGN_LIST_CAPS,  # installation campaigns (issue 15)
     ("Query", "appointmentOffers"): MAX_OFFERS,  # appointment offers (issue 16)
     ("TenantVisit", "offers"): MAX_OFFERS,  # a tenant's offers (issue 16)
+    ("TenantLinks", "links"): MAX_SCOPE_IDS,  # one link per home of a campaign (issue 16)
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
 UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})

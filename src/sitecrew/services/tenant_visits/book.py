@@ -171,7 +171,7 @@ def _book(session: Session, found: TenantHome, offer: AppointmentOffer) -> Tenan
         save(session, home)
         _, job_id = _materialise(session, found.campaign, home)
         _book_apartment(session, home.apartment_id)
-        tell_calendar(found, home)
+        tell_calendar(session, found, home)
         jobs_changed(session, found.campaign.region_id, [job_id])
         save(session, home)
         return visit_of(found)
@@ -203,7 +203,7 @@ def _move(
             appointment.status = AppointmentStatus.CONFIRMED.value
         jobs_changed(session, found.campaign.region_id, [job.id])
     _book_apartment(session, home.apartment_id)
-    tell_calendar(found, home)
+    tell_calendar(session, found, home)
     save(session, home)
 
 

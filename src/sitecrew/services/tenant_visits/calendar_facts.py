@@ -10,14 +10,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sitecrew.db.models._columns import as_utc
+from sitecrew.domain.notifications import NotificationKind
+from sitecrew.services.notifications.campaign_messages import tell_home_window
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from sitecrew.db import models as m
     from sitecrew.services.tenant_visits.home import TenantHome
 
 
-def tell_calendar(found: TenantHome, home: m.CampaignHome) -> None:
-    """Record that the tenant's calendar now holds the home's window (a new sequence)."""
+def tell_calendar(session: Session, found: TenantHome, home: m.CampaignHome) -> None:
+    """Record that the tenant's calendar now holds the home's window (a new sequence).
+
+    A new window is also a confirmation message to the tenant (the notification outbox).
+    """
     link = found.link
     told = (as_utc(link.calendar_start), as_utc(link.calendar_end), link.calendar_cancelled)
     if told == (as_utc(home.window_start), as_utc(home.window_end), False):
@@ -25,6 +32,8 @@ def tell_calendar(found: TenantHome, home: m.CampaignHome) -> None:
     link.calendar_start, link.calendar_end = home.window_start, home.window_end
     link.calendar_cancelled = False
     link.calendar_sequence += 1
+    # The tenant is told too, by the outbox, once this transaction commits (keyed by window).
+    tell_home_window(session, home, NotificationKind.CONFIRMATION)
 
 
 def cancel_calendar(found: TenantHome) -> None:
