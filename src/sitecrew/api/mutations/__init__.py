@@ -13,6 +13,7 @@ from sitecrew.api.mutations.planning import PlanningMutations
 from sitecrew.api.mutations.sites import SiteMutations
 from sitecrew.api.mutations.teams import TeamMutations
 from sitecrew.api.mutations.tenants import TenantMutations
+from sitecrew.api.tenant_links import TenantLinkMutations
 from sitecrew.api.notifications.mutations import NotificationMutations
 from sitecrew.api.tenant_visits import TenantVisitMutations
 
@@ -29,6 +30,7 @@ class Mutation(
     CalendarMutations,  # crew calendars (issue 13)
     CampaignMutations,  # installation campaigns (issue 15)
     TenantVisitMutations,  # tenants' self-service (issue 16)
+    TenantLinkMutations,  # tenants' self-service links, for planners (issue 16)
     NotificationMutations,  # messages to tenants (issue 16)
 ):
     """All mutations."""
