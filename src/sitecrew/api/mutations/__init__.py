@@ -13,8 +13,8 @@ from sitecrew.api.mutations.planning import PlanningMutations
 from sitecrew.api.mutations.sites import SiteMutations
 from sitecrew.api.mutations.teams import TeamMutations
 from sitecrew.api.mutations.tenants import TenantMutations
-from sitecrew.api.tenant_links import TenantLinkMutations
 from sitecrew.api.notifications.mutations import NotificationMutations
+from sitecrew.api.tenant_links import TenantLinkMutations
 from sitecrew.api.tenant_visits import TenantVisitMutations
 
 
