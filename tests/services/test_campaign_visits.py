@@ -22,6 +22,7 @@ from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
 from sitecrew.domain.campaigns import HomeState, VisitOutcome
 from sitecrew.errors import ConflictError, NotFoundError, PermissionDeniedError
+from sitecrew.routing.problem import is_eligible
 from sitecrew.services.campaigns import (
     ConfirmVisitWindow,
     MaterialiseDay,
@@ -36,6 +37,9 @@ from sitecrew.services.campaigns import (
     record_outcome,
     return_unfitted,
 )
+from sitecrew.services.planning.day import DayClock, Points
+from sitecrew.services.planning.load_crews import day_crews
+from sitecrew.services.planning.load_jobs import day_jobs
 
 
 @pytest.fixture
@@ -395,3 +399,39 @@ def test_a_visit_routed_to_another_crew_follows_that_crew(session, world):
         record_outcome(session, own, _outcome(by_job[moved], VisitOutcome.DONE))
     routed = Principal(Role.CREW, crew_id=world.contractor_crew_id)
     assert record_outcome(session, routed, _outcome(by_job[moved], VisitOutcome.DONE)).outcome
+
+
+def _day(session, world, day, *, without: int | None = None):
+    """Return the day's working routing crews and its jobs (``without``: as if that crew were off)."""
+    clock = DayClock.of(day, "Europe/Oslo")
+    crews = day_crews(session, region_id=world.region_id, clock=clock, points=Points()).crews
+    working = frozenset(c.id for c in crews if c.id != str(without))
+    jobs = day_jobs(
+        session, region_id=world.region_id, clock=clock, points=Points(), working=working
+    )
+    return [c for c in crews if c.id in working], {job.id: job for job in jobs}
+
+
+def test_the_day_plan_holds_each_visit_for_the_crew_its_sweep_gave_it(session, world):
+    """A day's visits go to the crew whose walk their windows follow, when that crew works."""
+    campaign = _planned(session, world)
+    day = _first_day(session, campaign.id, world.own_crew_id)
+    made = materialise_day(session, ADMIN, MaterialiseDay(campaign.id, day))
+    swept = {v.job_id: str(v.crew_id) for v in _visits(session, campaign.id)}
+    crews, jobs = _day(session, world, day)
+    assert str(world.own_crew_id) in {crew.id for crew in crews}
+    assert made.job_ids
+    for job_id in made.job_ids:
+        assert jobs[str(job_id)].crews == frozenset({swept[job_id]})
+        assert [c.id for c in crews if is_eligible(jobs[str(job_id)], c)] == [swept[job_id]]
+
+
+def test_a_visit_whose_crew_is_off_that_day_is_anybodys(session, world):
+    """A crew off sick must not strand its visits: when it does not work, no crew holds them."""
+    campaign = _planned(session, world)
+    day = _first_day(session, campaign.id, world.own_crew_id)
+    made = materialise_day(session, ADMIN, MaterialiseDay(campaign.id, day))
+    _, jobs = _day(session, world, day, without=world.own_crew_id)
+    mine = [jobs[str(job_id)] for job_id in made.job_ids if str(job_id) in jobs]
+    assert len(mine) == len(made.job_ids) > 0
+    assert all(job.crews is None for job in mine)

@@ -36,7 +36,7 @@ def travel_seconds(problem: RoutingProblem) -> npt.NDArray[np.float64]:
     return travel
 
 
-def impossible_reason(
+def impossible_reason(  # noqa: PLR0911 (one return per rule, in the order it rules crews out)
     problem: RoutingProblem, job: JobSpec, travel: npt.NDArray[np.float64]
 ) -> UnassignedJob | None:
     """Return why no crew can do ``job`` even as its only job, or ``None`` if one can.
@@ -70,6 +70,10 @@ def impossible_reason(
     failures = [
         _alone(problem, job, crew, travel) for crew in problem.crews if is_eligible(job, crew)
     ]
+    if not failures:
+        held = ", ".join(sorted(job.crews or ()))
+        detail = f"held for crew(s) {held}, none of which works here today"
+        return UnassignedJob(job.id, UnassignedReason.NO_CREW, detail)
     if any(f is None for f in failures):
         return None
     found = [f for f in failures if f is not None]

@@ -142,6 +142,7 @@ def _fleets(problem: RoutingProblem, crews: tuple[CrewSpec, ...]) -> list[tuple[
             crew.skills,
             crew.allowed_districts,
             crew.excluded_districts,
+            frozenset(j.id for j in problem.jobs if j.crews is not None and crew.id in j.crews),
         )
         if plans_break(crew):
             key = crew.id

@@ -49,6 +49,9 @@ class JobSpec:
     district: str | None = None
     load: int = 0
     required: bool = False
+    #: The crews that may do it (``None``: any crew with the skills and the district); a
+    #: campaign visit is held for the crew its sweep gave the day's area to.
+    crews: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         _validate.validate_job(self)
@@ -172,8 +175,12 @@ def service_for(job: JobSpec, crew: CrewSpec) -> int:
 
 
 def is_eligible(job: JobSpec, crew: CrewSpec) -> bool:
-    """Return whether ``crew`` has the skills and the district for ``job``."""
-    return has_skills(job, crew) and in_district(job, crew)
+    """Return whether ``crew`` has the skills and the district for ``job``, and may take it."""
+    return (
+        has_skills(job, crew)
+        and in_district(job, crew)
+        and (job.crews is None or crew.id in job.crews)
+    )
 
 
 def has_skills(job: JobSpec, crew: CrewSpec) -> bool:

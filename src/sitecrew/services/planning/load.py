@@ -74,7 +74,8 @@ def load_day(
     points = Points()
     working = day_crews(session, region_id=info.id, clock=clock, points=points)
     crews = working.crews
-    jobs = day_jobs(session, region_id=info.id, clock=clock, points=points)
+    working_ids = frozenset(crew.id for crew in crews)
+    jobs = day_jobs(session, region_id=info.id, clock=clock, points=points, working=working_ids)
     if now is not None:
         jobs, crews = add_fixed_stops(
             session,

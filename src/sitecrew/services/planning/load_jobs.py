@@ -13,7 +13,7 @@ appointment is only a suggestion the planner may still move.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
@@ -63,7 +63,12 @@ class JobRow:
 
 
 def day_jobs(
-    session: Session, *, region_id: int, clock: DayClock, points: Points
+    session: Session,
+    *,
+    region_id: int,
+    clock: DayClock,
+    points: Points,
+    working: frozenset[str] | None = None,
 ) -> tuple[JobSpec, ...]:
     """Return the routing jobs of the day for a region (see the module docstring for which).
 
@@ -77,6 +82,9 @@ def day_jobs(
         The day and the region's time zone.
     points
         Where job places are registered (their indices become matrix locations).
+    working
+        The ids of the crews that work the day: a campaign visit is held for its sweep's crew
+        when that crew works (see :func:`sweep_crews`); ``None`` holds none.
 
     Returns
     -------
@@ -85,6 +93,7 @@ def day_jobs(
     """
     rows = job_rows(session, region_id=region_id, statuses=_OPEN)
     booked = binding_windows(session, [r.id for r in rows])
+    held = sweep_crews(session, [r.id for r in rows]) if working else {}
     due = _due_ids(session, region_id, clock)
     specs = []
     for row in rows:
@@ -95,8 +104,33 @@ def day_jobs(
         if windows is not None and not today:
             continue
         spans = tuple((clock.seconds(a), clock.seconds(b)) for a, b in today)
-        specs.append(job_spec(row, clock=clock, points=points, appointments=spans))
+        spec = job_spec(row, clock=clock, points=points, appointments=spans)
+        crew = held.get(row.id)
+        if crew is not None and working is not None and crew in working:
+            spec = replace(spec, crews=frozenset({crew}))
+        specs.append(spec)
     return tuple(specs)
+
+
+def sweep_crews(session: Session, job_ids: list[int]) -> dict[int, str]:
+    """Return the crew (routing id) each open campaign visit's job was swept to, per job id.
+
+    The sweep gave each crew-day one compact area and the day's windows were estimated along
+    that crew's walk through it; routing the visits with that crew keeps both (handing them to
+    whichever crew the day's solver likes mixes areas and breaks the walk the windows follow).
+    A visit whose crew does not work the day is anybody's (a sick day must not strand it).
+    """
+    found: dict[int, str] = {}
+    for chunk in _chunks(job_ids):
+        query = select(m.CampaignVisit.job_id, m.CampaignVisit.crew_id).where(
+            m.CampaignVisit.job_id.in_(chunk),
+            m.CampaignVisit.outcome.is_(None),
+            m.CampaignVisit.crew_id.is_not(None),
+        )
+        for job_id, crew_id in session.execute(query):
+            if job_id is not None:
+                found[job_id] = str(crew_id)
+    return found
 
 
 def job_spec(
