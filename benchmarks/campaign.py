@@ -28,25 +28,27 @@ benchmarks/results/campaign.json.
 
     .venv/bin/python benchmarks/campaign.py [--weeks 4] [--solve-s 1.0]
 
-Measured 28 Nov 2026 (SpatiaLite, 2 shared cores at load 1.3-3.1, seed 15, day planner 1 s):
+Measured (SpatiaLite, 2 shared cores, seed 15, day planner 1 s), each step on top of the last:
 
-- product: all 22,010 done 2027-11-12 (deadline 2028-01-04), working_days=217,
-  lower_bound_days=107.5 (2.02x; 1.59x the per-owner bound of 136.9 days), km=16,271,
-  max_attempts=4, days_infeasible=207 (every one a contractor-district breach: the day planner
-  lets the housing company's crews take contractor homes), 488 s;
-- ``--fence-preview``: days_infeasible=0, 218 working days, 539 s;
-- ``--fence-preview --revisit-share 0`` with the old in-process sweep preview (35 min a day off
-  the door, 3.5 min per building change): days_infeasible=0, 191 working days (1.39x the
-  per-owner bound), done 2027-10-07, 450 s.
+- stop 12: all 22,010 done 2027-11-12 (deadline 2028-01-04), working_days=217 against
+  lower_bound_days=107.5, days_infeasible=207 (the day planner let the housing company's crews
+  take contractor homes), 488 s; with that fence previewed in-process and the day budget
+  learned from published routes: 205 working days, 0 infeasible;
+- contractor districts fenced in the product (``load_crews.district_fence``) and the demo's
+  districts drawn around its homes (each a sixth of the flats; the equal-area grid had given the
+  contractor's five crews 42 % of the homes): done 2027-09-09, working_days=171 (1.59x),
+  km=16,898, days_infeasible=0, 1,148 s at load 5-9;
+- the coming week keeps no re-visit share (its re-visits are all known): done 2027-08-24,
+  working_days=159 (1.48x), 0 infeasible, 930 s at load 4-7;
+- the day plan holds each visit for its sweep's crew: done 2027-08-11, working_days=149
+  (1.39x), km=11,032, 1,296 visits returned unfitted, 0 infeasible, 866 s at load 4.
 
-Since then the product's sweep learns its day budget from the campaign's published routes
-(services/campaigns/budget.py: lunch, depot legs, minutes per building change; about 36 min off
-the door and 3.4 min per change on this replay), which replaced that preview:
-
-- ``--fence-preview``: days_infeasible=0, 205 working days, done 2027-10-27, 852 s (two replays
-  at once, load 2-7);
-- ``--fence-preview --revisit-share 0``: days_infeasible=0, 192 working days, done 2027-10-11,
-  843 s (same conditions).
+Where the remaining 1.39x goes (the last run's published routes): 25,320 attempts for 22,010
+homes, each attempt holding a planned slot of about 33 minutes since nobody knows in advance
+who will not open (the 3,310 failed attempts are 1.23x the successful work on their own);
+a crew-day holds 12 homes (1,921 of 2,172 routes), whose 410 minutes of work and 7 of travel
+leave about 27 of the 450 working minutes too short for a 13th; and the last weeks' re-visits
+(a week apart per attempt) trail for about four days.
 """
 
 from __future__ import annotations
