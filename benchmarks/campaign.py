@@ -45,7 +45,8 @@ Measured (SpatiaLite, 2 shared cores, seed 15, day planner 1 s), each step on to
 
 Where the remaining 1.39x goes (the last run's published routes): 25,320 attempts for 22,010
 homes, each attempt holding a planned slot of about 33 minutes since nobody knows in advance
-who will not open (the 3,310 failed attempts are 1.23x the successful work on their own);
+who will not open (the attempts' planned slots, 3,310 of them failed, come to 1.23x the
+successful work and its setups);
 a crew-day holds 12 homes (1,921 of 2,172 routes), whose 410 minutes of work and 7 of travel
 leave about 27 of the 450 working minutes too short for a 13th; and the last weeks' re-visits
 (a week apart per attempt) trail for about four days.
