@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -22,7 +23,7 @@ from tests.services.outbox_world import SUBJECT, build_outbox_world
 
 from sitecrew.config import NotificationSettings, QueueSettings, RedisSettings
 from sitecrew.db import models as m
-from sitecrew.db.engine import engine_from_url, session_factory
+from sitecrew.db.engine import engine_from_url, session_factory, write_session_factory
 from sitecrew.domain.notifications import NotificationKind
 from sitecrew.services.notifications.drainer import OutboxDrainer
 from sitecrew.services.notifications.outbox import tell_tenant
@@ -119,4 +120,42 @@ def test_a_worker_process_delivers_when_the_queue_asks(committed_url, tmp_path):
             for key in client.scan_iter(match=f"{prefix}*"):
                 client.delete(key)
     assert [mail["Subject"] for mail in smtp.box.mails] == [SUBJECT]
+    engine.dispose()
+
+
+def test_two_transactions_telling_the_same_fact_write_it_once(committed_url):
+    """The second waits for the first's commit, then finds the key taken: no error, one row."""
+    region_id, apartment_id = build_outbox_world(committed_url, pending=False)
+    engine = engine_from_url(committed_url)
+    sessions = write_session_factory(engine)
+
+    def tell(session) -> int:
+        rows = tell_tenant(
+            session,
+            kind=NotificationKind.REMINDER,
+            fact="reminder:home:1:2026-05-11T06:00:00+00:00",
+            apartment=session.get_one(m.Apartment, apartment_id),
+            region=session.get_one(m.Region, region_id),
+            campaign_id=None,
+            facts=MessageFacts(address="Testgata 1", unit="H0101", campaign="", link=""),
+        )
+        return len(rows)
+
+    second: list[object] = []
+
+    def tell_meanwhile() -> None:
+        try:
+            with sessions.begin() as session:
+                second.append(tell(session))
+        except Exception as error:  # noqa: BLE001 (the test reports it)
+            second.append(error)
+
+    with sessions.begin() as first:
+        assert tell(first) == 1  # written, not yet committed
+        other = threading.Thread(target=tell_meanwhile)
+        other.start()
+        time.sleep(1.0)  # the other transaction now waits on this one (row or write lock)
+    other.join(timeout=30)
+    assert second == [0]
+    assert _statuses(engine) == ["pending"]
     engine.dispose()

@@ -12,11 +12,14 @@ def worker(
         1, "--processes", "-p", min=1, help="Worker processes; each executes one run at a time."
     ),
     queues: list[str] = typer.Option(
-        [], "--queues", "-Q", help="Queues to take runs from (default: all, i.e. planning)."
+        [],
+        "--queues",
+        "-Q",
+        help="Queues to take work from (default: all: planning, notifications).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every message handled."),
 ) -> None:
-    """Execute queued planning runs (needs SITECREW_REDIS_URL; run as many as you like)."""
+    """Execute queued planning runs and deliver messages (needs SITECREW_REDIS_URL)."""
     from sitecrew.db.engine import check_connection, engine_from_settings  # noqa: PLC0415
     from sitecrew.db.migrate import require_current_schema  # noqa: PLC0415
     from sitecrew.errors import ConfigurationError, InvalidInputError  # noqa: PLC0415

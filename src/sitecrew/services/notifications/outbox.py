@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sitecrew.db import models as m
 from sitecrew.domain.notifications import (
@@ -90,11 +91,29 @@ def tell_tenant(
         for channel, recipient in targets
         if keys[channel] not in told
     ]
-    session.add_all(rows)
-    session.flush()
-    if any(row.status == NotificationStatus.PENDING.value for row in rows):
+    written = [row for row in rows if _add_once(session, row)]
+    if any(row.status == NotificationStatus.PENDING.value for row in written):
         wake_after_commit(session)
-    return rows
+    return written
+
+
+def _add_once(session: Session, row: m.Notification) -> bool:
+    """Insert ``row`` unless a concurrent transaction told the same fact first.
+
+    The key is unique: on PostgreSQL a second writer of the same key waits for the first and
+    then fails its insert, which its savepoint takes back (SQLite serialises the writers, so
+    the read before already saw the key). Any other integrity error is raised.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        told = session.scalar(select(m.Notification.id).where(m.Notification.key == row.key))
+        if told is None:
+            raise
+        return False
+    return True
 
 
 #: Why a message was not sent after its tenant's data was erased.
