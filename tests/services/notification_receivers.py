@@ -31,6 +31,17 @@ class MailBox:
     mails: list[Message] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
     refuse_next: int = 0
+    #: Refuse every recipient, quoting its address (as real servers do).
+    refuse_recipients: bool = False
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        del server, session, options
+        if self.refuse_recipients:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         del server, session

@@ -201,6 +201,21 @@ def test_a_refusing_smtp_server_is_retried_with_backoff_then_failed_for_planners
     assert seen.recipient == EMAIL  # the region's planner sees tenant contacts
 
 
+def test_a_refused_recipient_is_retried_without_its_address_in_the_error(
+    session, world, sessions, smtp
+):
+    """The server quotes the address it refuses; the stored reason keeps the code, not it."""
+    _, home = _planned_home(session, world)
+    confirm_visit_window(session, ADMIN, ConfirmVisitWindow(home.id))
+    smtp.box.refuse_recipients = True
+    _drain(sessions, _settings(smtp))
+    (message,) = _messages(session)
+    assert message.status == "pending"
+    assert "550" in message.last_error
+    assert EMAIL not in message.last_error
+    assert smtp.box.mails == []
+
+
 def test_an_smtp_server_that_is_down_is_retried_later(session, world, sessions):
     """Nothing listens on the port: the attempt fails with the reason, due again after 60 s."""
     _, home = _planned_home(session, world)
