@@ -48,6 +48,8 @@ def sitecrew(campaign_cli_world, tmp_path):
     with session_factory(engine).begin() as session:
         jobs = select(m.CampaignVisit.job_id)
         job_ids = [job for job in session.scalars(jobs) if job is not None]
+        session.execute(delete(m.Notification))  # what the campaign told its tenants
+        session.execute(delete(m.TenantLink))
         session.execute(delete(m.CampaignVisit))
         session.execute(delete(m.PlanningRun).where(m.PlanningRun.campaign_id.is_not(None)))
         session.execute(delete(m.CampaignHome))
