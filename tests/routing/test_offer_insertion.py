@@ -6,7 +6,13 @@ street. Times are seconds since midnight; the crew works 08:00-16:00.
 
 from __future__ import annotations
 
-from sitecrew.routing.insertion import insertions_into_day, start_bounds, window_grid, with_break
+from sitecrew.routing.insertion import (
+    insertions_into_day,
+    start_bounds,
+    window_grid,
+    with_break,
+    with_jobs,
+)
 from sitecrew.routing.problem import CrewSpec, JobSpec
 
 H = 3600
@@ -113,3 +119,43 @@ def test_the_break_of_an_unrouted_day_goes_where_its_window_opens():
     noon = job("n", 1, "b1", windows=((12 * H, 13 * H),))
     assert with_break(lunch, [morning, noon]) == [morning, None, noon]
     assert with_break(crew(), [morning]) == [morning]
+
+
+def test_a_job_booked_after_the_route_takes_its_time_before_the_offer():
+    """Route: a job 10-12. Booked since, not on it: two hours from 13:00. Its time is gone."""
+    routed = job("routed", 1, "b1", windows=((10 * H, 10 * H),), minutes=120)
+    later = job("later", 3, "b3", windows=((13 * H, 13 * H),), minutes=120)
+    assert starts(insertions_into_day(crew(), [routed], NEW, GRID, travel)) == [
+        8,
+        9,
+        11,
+        12,
+        13,
+        14,
+    ]
+    day = with_jobs(crew(), [routed], [later], travel)
+    assert day == [routed, later]
+    # 13-15 would need a half hour between 13:00 and 15:00, and the job fills them
+    assert starts(insertions_into_day(crew(), day, NEW, GRID, travel)) == [8, 9, 11, 12, 14]
+
+
+def test_unrouted_jobs_go_in_cheapest_first_each_inside_its_own_windows():
+    """One open all day in the second stop's building goes beside it; one at 14:00 goes last."""
+    first = job("first", 1, "b1", windows=((9 * H, 9 * H),))
+    second = job("second", 2, "b2", windows=((11 * H, 11 * H),))
+    pinned = job("pinned", 1, "b1", windows=((14 * H, 15 * H),))
+    free = job("free", 2, "b2")
+    day = with_jobs(crew(), [first, second], [pinned, free], travel)
+    assert day is not None
+    order = [s.id for s in day if s is not None]
+    assert order[0] == "first"
+    assert set(order[1:3]) == {"second", "free"}  # no detour, no second setup
+    assert order[3] == "pinned"
+
+
+def test_a_crew_day_whose_unrouted_job_fits_nowhere_is_full():
+    """A job booked 10:00 sharp on a day whose route works 09:00-11:00: no offer is possible."""
+    routed = job("routed", 1, "b1", windows=((9 * H, 9 * H),), minutes=120)
+    clash = job("clash", 2, "b2", windows=((10 * H, 10 * H),))
+    assert with_jobs(crew(), [routed], [clash], travel) is None
+    assert with_jobs(crew(), [routed], [], travel) == [routed]

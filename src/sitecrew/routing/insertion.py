@@ -6,7 +6,9 @@ inside its window and the crew is home by its shift end. The day is the crew's c
 a sequence of stops; the new visit goes between two of them (or first, or last), nothing else
 moves in the order. That is the classic insertion test of vehicle routing, done in closed form
 from two passes over the day (earliest departures forward, latest ready times backward), so a
-whole fortnight of crew-days is graded in milliseconds instead of one solve per window.
+whole fortnight of crew-days is graded in milliseconds instead of one solve per window. Jobs
+a crew must do but its route does not hold yet (booked after the route was made) are put in
+first by the same test, cheapest first (:func:`with_jobs`).
 
 The schedule rules are the route solver's, as :mod:`sitecrew.routing.problem` states them:
 
@@ -138,15 +140,9 @@ def insertions_into_day(
         or (crew.max_jobs is not None and sum(s.job is not None for s in day) >= crew.max_jobs)
     ):
         return []
-    departures = _departures(crew, day, travel)
-    if departures is None:
+    slots = _slots(crew, day, visit, travel)
+    if slots is None:
         return []
-    latest = _latest_ready(crew, day, travel)
-    slots = [
-        slot
-        for position in range(len(day) + 1)
-        if (slot := _slot(crew, day, visit, position, departures, latest, travel)) is not None
-    ]
     found = []
     for window in windows:
         opens, closes = start_bounds(window, visit.service_s)
@@ -159,6 +155,70 @@ def insertions_into_day(
             option = min(fitting, key=lambda f: (f[0], f[1]))[2]
             found.append(replace(option, window=window))
     return found
+
+
+def with_jobs(
+    crew: CrewSpec,
+    stops: Sequence[JobSpec | None],
+    jobs: Sequence[JobSpec],
+    travel: Callable[[int, int], int],
+) -> list[JobSpec | None] | None:
+    """Return the day with ``jobs`` added, cheapest first, each inside its own windows.
+
+    For the jobs a crew must do that day but its route does not hold yet (booked after the
+    route was made): each round every job left is placed where it costs least (the same
+    closed-form insertion test as a tenant's window, with the job's own start windows), and
+    the cheapest of them goes in. ``None`` when the day already breaks a rule or one of the
+    jobs fits nowhere: the crew-day is full, and nothing more may be offered on it. Eligibility
+    and the job limit are not asked (the jobs are held for this crew already; the limit is
+    checked for the visit offered, with these jobs counted).
+    """
+    day = list(stops)
+    left = list(jobs)
+    while left:
+        best: tuple[tuple[int, int, int], int, int] | None = None
+        placed = _day_of(crew, day)
+        departures = _departures(crew, placed, travel)
+        if departures is None:
+            return None
+        latest = _latest_ready(crew, placed, travel)
+        for index, job in enumerate(left):
+            fitting = [
+                (slot[2], position)
+                for position in range(len(placed) + 1)
+                if (slot := _slot(crew, placed, job, position, departures, latest, travel))
+                and _meets(job.windows, slot[0], slot[1])
+            ]
+            if not fitting:
+                return None
+            cost, position = min(fitting)
+            if best is None or (cost, position) < best[:2]:
+                best = (cost, position, index)
+        assert best is not None  # noqa: S101 (left is not empty)
+        day.insert(best[1], left.pop(best[2]))
+    return day
+
+
+def _meets(windows: tuple[tuple[int, int], ...], earliest: float, latest: float) -> bool:
+    """Return whether a start in ``[earliest, latest]`` lies in one of ``windows`` (none: any)."""
+    if not windows:
+        return earliest <= latest
+    return any(max(earliest, o) <= min(c, latest) for o, c in windows)
+
+
+def _slots(
+    crew: CrewSpec, day: list[_Stop], visit: JobSpec, travel: Callable[[int, int], int]
+) -> list[tuple[float, float, tuple[int, int, int], int, Insertion]] | None:
+    """Return every place ``visit`` may go in ``day`` (see :func:`_slot`); ``None``: day fails."""
+    departures = _departures(crew, day, travel)
+    if departures is None:
+        return None
+    latest = _latest_ready(crew, day, travel)
+    return [
+        slot
+        for position in range(len(day) + 1)
+        if (slot := _slot(crew, day, visit, position, departures, latest, travel)) is not None
+    ]
 
 
 def _day_of(crew: CrewSpec, stops: Sequence[JobSpec | None]) -> list[_Stop]:

@@ -1,46 +1,74 @@
-"""The crews' current days: what each crew is set to do, stop by stop, before an offer.
+"""The crews' current days: what each crew is set to do, before an offer.
 
 A crew-day's current plan is its route when the day is planned: the published route, else the
 newest draft (what :func:`sitecrew.services.planning.read.crew_route` answers for one crew and
 day; read here for every crew and day of the question in two queries, since an offer asks about
-up to 14 days of 13 crews at once). A day not planned yet is the crew's booked campaign visits
-of the day (materialised, no outcome yet), by window, with the break where its window opens.
+up to 14 days of 13 crews at once).
+
+A route is only what was planned when it was made. A visit booked since (a tenant choosing or
+confirming a window, a campaign day materialised after the plan, an appointment moved) is not
+on it, yet the crew must make it all the same. So the jobs *held* for the question's crews are
+read too: the open campaign visits whose sweep gave them to one of these crews, as the day
+planner holds them (:func:`sitecrew.services.planning.load_jobs.sweep_crews`), if their visit
+day or a binding appointment falls in the question's days. Which day each one binds is the
+planner's rule again (its binding windows, else its due date), decided by the caller that knows
+the region's clock.
 
 Stops are job ids in order, ``None`` for the break.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from sitecrew.db import models as m
+from sitecrew.domain.jobs import AppointmentStatus
 from sitecrew.domain.plans import StopKind
 from sitecrew.domain.routes import RouteState
+from sitecrew.services.planning.load_jobs import sweep_crews
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from datetime import date
 
     from sqlalchemy.orm import Session
 
+_KEPT = (AppointmentStatus.PROPOSED.value, AppointmentStatus.CONFIRMED.value)
 
-def current_days(
-    session: Session, crew_ids: Sequence[int], days: Sequence[date]
-) -> dict[tuple[int, date], tuple[int | None, ...]]:
-    """Return the current stops of each crew-day that has a route or booked campaign visits.
 
-    Crew-days with neither are absent (the crew's day is empty). Campaign-visit days carry no
-    break: the caller places it
-    (:func:`sitecrew.routing.insertion.with_break`).
+@dataclass(frozen=True)
+class CurrentDays:
+    """The routes of the question's crew-days and the jobs held for its crews.
+
+    ``routes``: the stops of each crew-day that has a route (absent: no route). ``held``: crew
+    id per job held for one of the crews (a superset of what binds the question's days: the
+    caller keeps a job on the day its windows or due date name).
+    """
+
+    routes: dict[tuple[int, date], tuple[int | None, ...]]
+    held: dict[int, int]
+
+
+def current_days(session: Session, crew_ids: Sequence[int], days: Sequence[date]) -> CurrentDays:
+    """Return the routes of the crews' days and the jobs held for the crews on about those days.
+
+    Four queries at most (routes, their stops, the held jobs, the crew holding each), whatever
+    the number of crews and days.
     """
     if not crew_ids or not days:
-        return {}
-    planned = _routed_days(session, crew_ids, days)
-    booked = _booked_days(session, crew_ids, days)
-    return {**{k: v for k, v in booked.items() if k not in planned}, **planned}
+        return CurrentDays({}, {})
+    routes = _routed_days(session, crew_ids, days)
+    candidates = _held_candidates(session, crew_ids, days)
+    crews = set(crew_ids)
+    held = {
+        job_id: int(crew)
+        for job_id, crew in sweep_crews(session, candidates).items()
+        if int(crew) in crews
+    }
+    return CurrentDays(routes, held)
 
 
 def _routed_days(
@@ -77,21 +105,28 @@ def _routed_days(
     return {key: tuple(found) for key, found in stops.items()}
 
 
-def _booked_days(
-    session: Session, crew_ids: Sequence[int], days: Sequence[date]
-) -> dict[tuple[int, date], tuple[int | None, ...]]:
-    query = (
-        select(m.CampaignVisit.crew_id, m.CampaignVisit.day, m.CampaignVisit.job_id)
+def _held_candidates(session: Session, crew_ids: Sequence[int], days: Sequence[date]) -> list[int]:
+    """Return the jobs of the crews' open campaign visits due, or booked, about these days.
+
+    The visit's day, or a kept appointment starting within a day of the question's (UTC bounds
+    a day wider than any time zone's, so no local day is cut; the caller keeps the exact day).
+    """
+    first = datetime.combine(min(days) - timedelta(days=1), time(0), UTC)
+    last = datetime.combine(max(days) + timedelta(days=2), time(0), UTC)
+    booked = (
+        select(m.Appointment.id)
         .where(
-            m.CampaignVisit.crew_id.in_(list(crew_ids)),
-            m.CampaignVisit.day >= min(days),
-            m.CampaignVisit.day <= max(days),
-            m.CampaignVisit.outcome.is_(None),
-            m.CampaignVisit.job_id.is_not(None),
+            m.Appointment.job_id == m.CampaignVisit.job_id,
+            m.Appointment.status.in_(_KEPT),
+            m.Appointment.window_start >= first,
+            m.Appointment.window_start < last,
         )
-        .order_by(m.CampaignVisit.window_start, m.CampaignVisit.id)
+        .exists()
     )
-    found: dict[tuple[int, date], list[int | None]] = defaultdict(list)
-    for crew_id, day, job_id in session.execute(query):
-        found[crew_id, day].append(job_id)
-    return {key: tuple(stops) for key, stops in found.items()}
+    query = select(m.CampaignVisit.job_id).where(
+        m.CampaignVisit.crew_id.in_(list(crew_ids)),
+        m.CampaignVisit.outcome.is_(None),
+        m.CampaignVisit.job_id.is_not(None),
+        or_(and_(m.CampaignVisit.day >= min(days), m.CampaignVisit.day <= max(days)), booked),
+    )
+    return sorted({job_id for job_id in session.scalars(query) if job_id is not None})

@@ -4,14 +4,18 @@ For every day asked about, every crew allowed in the apartment's district that w
 (the planner's own crews of the day: :func:`~sitecrew.services.planning.load_crews.day_crews`)
 and every window of the crew's shift (the campaign sweep's grid), the visit is inserted into the
 crew's current day (:mod:`~sitecrew.services.appointments.current_days`) at its cheapest place
-(:mod:`sitecrew.routing.insertion`). Stops, service times, setups, windows and travel seconds
-are the ones the day planner would be given (its job loader and street matrices), so a window
-offered here is one the planner keeps when the booking is added. Each day's window is offered
-once, by its cheapest crew; answers are sorted same building first, then by extra working time.
+(:mod:`sitecrew.routing.insertion`). A routed day is its route plus the visits held for the
+crew and booked since the route was made, inserted first (cheapest first, each in its own
+windows); a day where one of those does not fit is full and offers nothing. Stops, service
+times, setups, windows and travel seconds are the ones the day planner would be given (its job
+loader and street matrices), so a window offered here is one the planner keeps when the
+booking is added. Each day's window is offered once, by its cheapest crew; answers are sorted
+same building first, then by extra working time.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from itertools import pairwise
@@ -22,7 +26,13 @@ from sqlalchemy import select
 from sitecrew.db import models as m
 from sitecrew.domain.jobs import JobStatus
 from sitecrew.domain.offers import AppointmentOffer, OfferQuery
-from sitecrew.routing.insertion import Insertion, insertions_into_day, window_grid, with_break
+from sitecrew.routing.insertion import (
+    Insertion,
+    insertions_into_day,
+    window_grid,
+    with_break,
+    with_jobs,
+)
 from sitecrew.routing.problem import CrewSpec, JobSpec, is_eligible
 from sitecrew.services.appointments.current_days import current_days
 from sitecrew.services.appointments.travel import PlaceTravel
@@ -48,13 +58,17 @@ _NEW = "new visit"
 
 @dataclass(frozen=True)
 class _CrewDay:
-    """One crew on one day, with its current stops as the planner would read them."""
+    """One crew on one day, with its current stops as the planner would read them.
+
+    ``unrouted``: jobs the crew must do that day that its route does not hold yet.
+    """
 
     day: date
     clock: DayClock
     crew: CrewSpec
     name: str
     stops: tuple[JobSpec | None, ...]
+    unrouted: tuple[JobSpec, ...] = ()
 
 
 def appointment_offers(
@@ -118,7 +132,10 @@ def appointment_offers(
     travel.prepare(pair for day in days for pair in _legs(day))
     moment = now or datetime.now(UTC)
     best: dict[tuple[date, int], tuple[Insertion, _CrewDay]] = {}
-    for day in days:
+    for planned in days:
+        day = _with_unrouted(planned, travel)
+        if day is None:  # the crew-day cannot even make what it is booked for
+            continue
         spec = replace(job_spec(visit.row, clock=day.clock, points=points), id=_NEW)
         windows = [
             w
@@ -159,35 +176,90 @@ def _crew_days(
 def _add_current_stops(
     session: Session, region_id: int, crew_days: list[_CrewDay], points: Points, *, skip: int | None
 ) -> None:
-    """Fill each crew-day's stops with the jobs of its current plan, as the planner reads them.
+    """Fill each crew-day with the jobs of its current plan, as the planner reads them.
 
-    A stop whose job the planner would not route that day (done, cancelled, booked for another
-    day, or the job being offered) is left out.
+    A routed day keeps its route's stops, and the jobs held for the crew that bind the day but
+    are not on the route (booked after it was made) are its ``unrouted`` jobs, to be inserted
+    before the offer (:func:`_with_unrouted`). A day without a route is its held jobs by window,
+    with the break where its window opens. A job counts on one crew-day only: held for a crew
+    of the question that works the day, on that crew's; else where it is routed. A job the
+    planner would not route that day (done, cancelled, booked for another day, or the job being
+    offered) is left out.
     """
     if not crew_days:
         return
-    plans = current_days(
+    found = current_days(
         session, sorted({int(d.crew.id) for d in crew_days}), sorted({d.day for d in crew_days})
     )
-    job_ids = sorted({j for stops in plans.values() for j in stops if j is not None and j != skip})
-    rows = {r.id: r for r in job_rows(session, region_id=region_id, statuses=_OPEN, ids=job_ids)}
+    plans, held = found.routes, found.held
+    job_ids = {j for stops in plans.values() for j in stops if j is not None} | set(held)
+    job_ids.discard(skip or 0)
+    rows = {
+        r.id: r for r in job_rows(session, region_id=region_id, statuses=_OPEN, ids=sorted(job_ids))
+    }
     windows = binding_windows(session, list(rows))
     due = _due_dates(session, list(rows))
+    asked = {(int(d.crew.id), d.day) for d in crew_days}
+    held_on = _held_by_day(
+        {j: c for j, c in held.items() if j in rows}, windows, crew_days[0].clock
+    )
+
+    def spec_of(job_id: int, crew_day: _CrewDay) -> JobSpec | None:
+        args = (windows.get(job_id), due.get(job_id), crew_day, points)
+        return _routed_job(rows.get(job_id), *args)
+
     for index, crew_day in enumerate(crew_days):
-        plan = plans.get((int(crew_day.crew.id), crew_day.day), ())
+        crew_id = int(crew_day.crew.id)
+        plan = plans.get((crew_id, crew_day.day))
         stops: list[JobSpec | None] = []
-        for job_id in plan:
-            if job_id is None:
-                stops.append(None)
-                continue
-            spec = _routed_job(
-                rows.get(job_id), windows.get(job_id), due.get(job_id), crew_day, points
-            )
-            if spec is not None:
+        for stop in plan or ():
+            holder = crew_id if stop is None else held.get(stop, crew_id)
+            if holder != crew_id and (holder, crew_day.day) in asked:
+                continue  # the crew holding it counts it
+            spec = None if stop is None else spec_of(stop, crew_day)
+            if stop is None or spec is not None:
                 stops.append(spec)
-        if None not in plan:
+        on_route = set(plan or ())
+        bound = sorted(
+            (
+                spec
+                for job_id in [*held_on[crew_id, crew_day.day], *held_on[crew_id, None]]
+                if job_id not in on_route and (spec := spec_of(job_id, crew_day)) is not None
+            ),
+            key=_by_window,
+        )
+        if plan is None:
+            stops, bound = with_break(crew_day.crew, bound), []
+        elif None not in plan:
             stops = with_break(crew_day.crew, [s for s in stops if s is not None])
-        crew_days[index] = replace(crew_day, stops=tuple(stops))
+        crew_days[index] = replace(crew_day, stops=tuple(stops), unrouted=tuple(bound))
+
+
+def _held_by_day(
+    held: dict[int, int], windows: dict[int, list[tuple[datetime, datetime]]], clock: DayClock
+) -> dict[tuple[int, date | None], list[int]]:
+    """Index held jobs by crew and the local days of their windows (``None``: no window).
+
+    Only an index: whether a job binds a crew-day is still :func:`_routed_job`'s answer.
+    """
+    found: dict[tuple[int, date | None], list[int]] = defaultdict(list)
+    for job_id, crew_id in held.items():
+        booked = windows.get(job_id)
+        for day in {clock.local_date(a) for a, _ in booked} if booked else {None}:
+            found[crew_id, day].append(job_id)
+    return found
+
+
+def _by_window(job: JobSpec) -> tuple[int, int]:
+    return (min((o for o, _ in job.windows), default=0), int(job.id))
+
+
+def _with_unrouted(day: _CrewDay, travel: PlaceTravel) -> _CrewDay | None:
+    """Return the crew-day with its unrouted jobs inserted; ``None`` when one cannot be."""
+    if not day.unrouted:
+        return day
+    stops = with_jobs(day.crew, day.stops, day.unrouted, travel)
+    return None if stops is None else replace(day, stops=tuple(stops), unrouted=())
 
 
 def _routed_job(
@@ -225,15 +297,23 @@ def _reachable(day: _CrewDay, far: frozenset[int]) -> _CrewDay:
     if not far:
         return day
     stops = tuple(s for s in day.stops if s is None or s.location not in far)
-    return replace(day, stops=stops)
+    unrouted = tuple(s for s in day.unrouted if s.location not in far)
+    return replace(day, stops=stops, unrouted=unrouted)
 
 
 def _legs(day: _CrewDay) -> list[tuple[int, int]]:
-    """Return the legs the crew drives on its current day (a break adds none)."""
+    """Return the legs the crew drives on its current day (a break adds none).
+
+    With unrouted jobs to insert, every leg between the day's places may be driven.
+    """
     places = [day.crew.start_location]
     places += [s.location for s in day.stops if s is not None and s.location is not None]
     places.append(day.crew.end_location)
-    return list(pairwise(places))
+    if not day.unrouted:
+        return list(pairwise(places))
+    places += [s.location for s in day.unrouted if s.location is not None]
+    distinct = sorted(set(places))
+    return [(a, b) for a in distinct for b in distinct]
 
 
 def _offer(option: Insertion, day: _CrewDay) -> AppointmentOffer:
