@@ -18,7 +18,7 @@ from tests.api.test_campaign_api import CONFIRM, planned, planner
 from tests.security.schema_calls import schema_caller
 from tests.services.notification_receivers import SmtpServer
 
-from sitecrew.config import NotificationSettings
+from sitecrew.config import NotificationSettings, TenantLinkSettings
 from sitecrew.db import models as m
 from sitecrew.domain.access import Principal, Role
 from sitecrew.services.notifications import drain
@@ -75,6 +75,7 @@ def test_a_failed_confirmation_mail_is_visible_to_the_regions_planner(call, worl
                 call.sessions,
                 settings,
                 channels_from_settings(settings),
+                links=TenantLinkSettings(),
                 now=now + timedelta(minutes=minutes),
             )
     page = call.data(

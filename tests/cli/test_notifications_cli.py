@@ -6,14 +6,19 @@ apartment whose tenant has one confirmation waiting in the outbox.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from tests.helpers import run_sitecrew
 from tests.services.notification_receivers import SmtpServer, free_port
-from tests.services.outbox_world import EMAIL, build_outbox_world
+from tests.services.outbox_world import EMAIL, build_outbox_world, put_in_a_campaign
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
+from sitecrew.services.tenant_links import authenticate_link
+
+SECRET = "c" * 40
 
 
 @pytest.fixture
@@ -48,6 +53,31 @@ def test_send_due_delivers_the_waiting_mail_once(outbox_url, tmp_path):
     assert "0 sent" in second.stdout
     assert [mail["Subject"] for mail in smtp.box.mails] == ["Besøket er bekreftet"]
     assert _message(outbox_url).status == "sent"
+
+
+def test_send_due_signs_the_tenants_link_with_the_configured_secret(outbox_url, tmp_path):
+    """Cron's delivery reads the link settings from the environment: the mail's link works."""
+    apartment_id = put_in_a_campaign(outbox_url)
+    with SmtpServer() as smtp:
+        env = {
+            "DATABASE_URL": outbox_url,
+            "SITECREW_SMTP_HOST": "127.0.0.1",
+            "SITECREW_SMTP_PORT": str(smtp.port),
+            "SITECREW_TENANT_LINK_SECRET": SECRET,
+            "SITECREW_PUBLIC_URL": "https://visit.example/",
+        }
+        ran = run_sitecrew("notifications", "send-due", cwd=tmp_path, **env)
+    assert ran.returncode == 0, ran.stderr
+    (token,) = re.findall(r"https://visit\.example/t/(\S+)", smtp.box.mails[0].get_content())
+    engine = engine_from_url(outbox_url)
+    try:
+        with session_factory(engine)() as session:
+            tenant = authenticate_link(session, SECRET, token).principal
+            body = session.scalars(select(m.Notification.body)).one()
+    finally:
+        engine.dispose()
+    assert tenant.apartment_id == apartment_id
+    assert "sct1." not in body
 
 
 def test_send_due_with_the_mail_server_down_leaves_a_retry_and_lists_it(outbox_url, tmp_path):

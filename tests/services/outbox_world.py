@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import shapely
 from shapely.geometry import Point
+from sqlalchemy import select
 
 from sitecrew.db import migrate
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
 from sitecrew.db.models._columns import to_db_geometry
+from sitecrew.domain.campaigns import CampaignStatus, HomeState
+from sitecrew.services.notifications.links import TENANT_LINK_PLACEHOLDER
 
 EMAIL = "ola@example.no"
 SUBJECT = "Besøket er bekreftet"
@@ -57,3 +60,41 @@ def build_outbox_world(url: str, *, pending: bool = True) -> tuple[int, int]:
         ids = (region.id, apartment.id)
     engine.dispose()
     return ids
+
+
+def put_in_a_campaign(url: str) -> int:
+    """Put the waiting message in an active campaign where the tenant's home is still to visit.
+
+    Its body gets the tenant link marker, so delivery puts the home's link in; returns the
+    apartment's id.
+    """
+    engine = engine_from_url(url)
+    try:
+        with session_factory(engine).begin() as session:
+            message = session.scalars(select(m.Notification)).one()
+            campaign = m.Campaign(
+                region_id=message.region_id,
+                name="Media boxes",
+                minutes_per_home=30.0,
+                setup_minutes_per_entrance=5.0,
+                start_on=date(2026, 5, 11),
+                deadline_on=date(2026, 6, 30),
+                visits_per_crew_day=10,
+                revisit_share=0.1,
+                status=CampaignStatus.ACTIVE.value,
+            )
+            session.add(campaign)
+            session.flush()
+            assert message.apartment_id is not None
+            session.add(
+                m.CampaignHome(
+                    campaign_id=campaign.id,
+                    apartment_id=message.apartment_id,
+                    state=HomeState.PENDING.value,
+                )
+            )
+            message.campaign_id = campaign.id
+            message.body = f"Hei,\nVil du endre tiden: {TENANT_LINK_PLACEHOLDER}\n"
+            return message.apartment_id
+    finally:
+        engine.dispose()

@@ -8,6 +8,7 @@ message from Redis and delivers. Mail goes to a real local SMTP server.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,18 +20,20 @@ import pytest
 import redis
 from sqlalchemy import select
 from tests.services.notification_receivers import SmtpServer
-from tests.services.outbox_world import SUBJECT, build_outbox_world
+from tests.services.outbox_world import SUBJECT, build_outbox_world, put_in_a_campaign
 
-from sitecrew.config import NotificationSettings, QueueSettings, RedisSettings
+from sitecrew.config import NotificationSettings, QueueSettings, RedisSettings, TenantLinkSettings
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory, write_session_factory
 from sitecrew.domain.notifications import NotificationKind
 from sitecrew.services.notifications.drainer import OutboxDrainer
 from sitecrew.services.notifications.outbox import tell_tenant
 from sitecrew.services.notifications.render import MessageFacts
+from sitecrew.services.tenant_links import authenticate_link
 from sitecrew.tasks.broker import enqueue_drain
 
 pytestmark = pytest.mark.slow
+LINK_SECRET = "w" * 40
 REDIS_URL = os.environ.get("SITECREW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -61,7 +64,7 @@ def test_the_servers_drainer_sends_a_committed_message_at_once(committed_url):
         settings = NotificationSettings(
             smtp_host="127.0.0.1", smtp_port=smtp.port, drain_interval_s=3600.0
         )
-        drainer = OutboxDrainer(engine, settings).start()
+        drainer = OutboxDrainer(engine, settings, links=TenantLinkSettings()).start()
         try:
             with session_factory(engine).begin() as session:
                 tell_tenant(
@@ -82,8 +85,10 @@ def test_the_servers_drainer_sends_a_committed_message_at_once(committed_url):
 
 
 def test_a_worker_process_delivers_when_the_queue_asks(committed_url, tmp_path):
-    """``sitecrew worker`` takes the drain message from Redis and sends the waiting mail once."""
+    """``sitecrew worker`` takes the drain message from Redis and sends the waiting mail once,
+    with the tenant's link signed by the secret from the worker's environment."""
     build_outbox_world(committed_url)
+    apartment_id = put_in_a_campaign(committed_url)
     prefix = f"sitecrew-test-{uuid.uuid4().hex[:10]}"
     redis_settings = RedisSettings(url=REDIS_URL, prefix=prefix)
     engine = engine_from_url(committed_url)
@@ -95,6 +100,8 @@ def test_a_worker_process_delivers_when_the_queue_asks(committed_url, tmp_path):
             "SITECREW_REDIS_PREFIX": prefix,
             "SITECREW_SMTP_HOST": "127.0.0.1",
             "SITECREW_SMTP_PORT": str(smtp.port),
+            "SITECREW_TENANT_LINK_SECRET": LINK_SECRET,
+            "SITECREW_PUBLIC_URL": "https://visit.example",
         }
         process = subprocess.Popen(
             [sys.executable, "-m", "sitecrew", "worker", "--queues", "notifications"],
@@ -120,6 +127,10 @@ def test_a_worker_process_delivers_when_the_queue_asks(committed_url, tmp_path):
             for key in client.scan_iter(match=f"{prefix}*"):
                 client.delete(key)
     assert [mail["Subject"] for mail in smtp.box.mails] == [SUBJECT]
+    (token,) = re.findall(r"https://visit\.example/t/(\S+)", smtp.box.mails[0].get_content())
+    with session_factory(engine)() as session:
+        tenant = authenticate_link(session, LINK_SECRET, token).principal
+    assert tenant.apartment_id == apartment_id
     engine.dispose()
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from tests.services.notification_receivers import SmtpServer, Webhook, free_port
 from tests.services.test_campaign_create import ADMIN, START, build_campaign_world, new_campaign
 
-from sitecrew.config import NotificationSettings
+from sitecrew.config import NotificationSettings, TenantLinkSettings
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
 from sitecrew.domain.access import Principal, Role
@@ -51,6 +51,7 @@ from sitecrew.services.notifications.preferences import (
 )
 
 EMAIL = "kari.nordmann@example.org"
+LINKS = TenantLinkSettings(secret="n" * 40, base_url="https://visit.example")
 PHONE = "+4791234567"
 
 
@@ -118,8 +119,8 @@ def _messages(session, **where):
     return list(session.scalars(query.order_by(m.Notification.id)))
 
 
-def _drain(sessions, settings, *, now=None):
-    return drain(sessions, settings, channels_from_settings(settings), now=now)
+def _drain(sessions, settings, *, now=None, links=LINKS):
+    return drain(sessions, settings, channels_from_settings(settings), links=links, now=now)
 
 
 def test_a_confirmed_window_sends_one_confirmation_mail_in_the_tenants_language(

@@ -38,11 +38,14 @@ def send_due() -> None:
     from sitecrew.services.notifications import drain  # noqa: PLC0415
     from sitecrew.services.notifications.channels import channels_from_settings  # noqa: PLC0415
 
-    settings = Settings.from_env().notifications
+    configured = Settings.from_env()
+    settings = configured.notifications
     with configured_sessions() as sessions:
         # Claims read then write: on SQLite they take the write lock first (BEGIN IMMEDIATE).
         writes = write_session_factory(sessions.kw["bind"])
-        report = drain(writes, settings, channels_from_settings(settings))
+        report = drain(
+            writes, settings, channels_from_settings(settings), links=configured.tenant_links
+        )
     typer.echo(
         f"{len(report.sent)} sent, {len(report.retried)} to retry later, "
         f"{len(report.failed)} failed for good"

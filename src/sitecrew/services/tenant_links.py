@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
@@ -131,27 +132,10 @@ def issue_links(
         if campaign.status not in _LINKABLE:
             raise ConflictError(f"campaign {campaign.id} is {campaign.status}: no links to send")
         homes = _homes(session, campaign.id, command.apartment_ids)
-        existing = {
-            row.apartment_id: row
-            for row in session.scalars(
-                select(m.TenantLink).where(m.TenantLink.campaign_id == campaign.id)
-            )
-        }
-        lifetime = timedelta(days=links.lifetime_days)
-        issued = []
-        for apartment, building in homes:
-            row = existing.get(apartment.id)
-            if row is None:
-                row = m.TenantLink(campaign_id=campaign.id, apartment_id=apartment.id)
-                row.token_version = 0
-                session.add(row)
-            if row.token_version == 0 or not _is_valid(row, moment):
-                row.token_version += 1
-                row.revoked_at = None
-                row.issued_at = moment
-                row.expires_at = moment + lifetime
-                session.flush()
-            issued.append(_issued(links, row, apartment, building))
+        issued = [
+            _issued(links, link_for_home(session, home, links, moment), apartment, building)
+            for home, apartment, building in homes
+        ]
         record_personal_data_event(
             session,
             actor=actor,
@@ -160,6 +144,63 @@ def issue_links(
             detail={"links": len(issued)},
         )
         return issued
+
+
+def linkable_home(session: Session, campaign_id: int, apartment_id: int) -> m.CampaignHome | None:
+    """Return the apartment's home in the campaign if it may be given a link, else None.
+
+    Those are open homes of draft or active campaigns, as :func:`issue_links` requires.
+    """
+    return session.scalar(
+        select(m.CampaignHome)
+        .join(m.Campaign, m.Campaign.id == m.CampaignHome.campaign_id)
+        .where(
+            m.CampaignHome.campaign_id == campaign_id,
+            m.CampaignHome.apartment_id == apartment_id,
+            m.CampaignHome.state.in_(_OPEN_HOMES),
+            m.Campaign.status.in_(_LINKABLE),
+        )
+    )
+
+
+def link_for_home(
+    session: Session, home: m.CampaignHome, links: TenantLinkSettings, now: datetime
+) -> m.TenantLink:
+    """Return the home's valid link, re-issuing a revoked or expired one or making its first.
+
+    One row per home; a new or re-issued version expires ``links.lifetime_days`` after ``now``.
+
+    Issuing links and delivering a message both come here, so a tenant holds one link whichever
+    way it reached them. The row is locked while read (PostgreSQL), and two transactions making a
+    home's first link at once meet at its unique key: the second takes the first one's row.
+    Nothing is signed here (callers sign with :func:`link_url`).
+    """
+    lifetime = timedelta(days=links.lifetime_days)
+    row = _locked_link(session, home)
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = m.TenantLink(
+                    campaign_id=home.campaign_id,
+                    apartment_id=home.apartment_id,
+                    token_version=1,
+                    issued_at=now,
+                    expires_at=now + lifetime,
+                )
+                session.add(row)
+        except IntegrityError:
+            row = _locked_link(session, home)
+            if row is None:
+                raise
+        else:
+            return row
+    if not _is_valid(row, now):
+        row.token_version += 1
+        row.revoked_at = None
+        row.issued_at = now
+        row.expires_at = now + lifetime
+        session.flush()
+    return row
 
 
 def revoke_link(
@@ -233,11 +274,23 @@ def authenticate_link(
     return Authenticated(principal, as_utc(row.expires_at))
 
 
+def _locked_link(session: Session, home: m.CampaignHome) -> m.TenantLink | None:
+    return session.scalar(
+        select(m.TenantLink)
+        .where(
+            m.TenantLink.campaign_id == home.campaign_id,
+            m.TenantLink.apartment_id == home.apartment_id,
+        )
+        .with_for_update()
+    )
+
+
 def _homes(
     session: Session, campaign_id: int, apartment_ids: tuple[int, ...]
-) -> list[tuple[m.Apartment, m.Building]]:
+) -> list[tuple[m.CampaignHome, m.Apartment, m.Building]]:
     query = (
-        select(m.Apartment, m.Building)
+        select(m.CampaignHome, m.Apartment, m.Building)
+        .select_from(m.Apartment)
         .join(m.CampaignHome, m.CampaignHome.apartment_id == m.Apartment.id)
         .join(m.Building, m.Building.id == m.Apartment.building_id)
         .where(m.CampaignHome.campaign_id == campaign_id, m.CampaignHome.state.in_(_OPEN_HOMES))
@@ -245,8 +298,8 @@ def _homes(
     )
     if apartment_ids:
         query = query.where(m.Apartment.id.in_(apartment_ids))
-    rows = [(apartment, building) for apartment, building in session.execute(query)]
-    missing = set(apartment_ids) - {apartment.id for apartment, _ in rows}
+    rows = [(home, apartment, building) for home, apartment, building in session.execute(query)]
+    missing = set(apartment_ids) - {apartment.id for _, apartment, _ in rows}
     if missing:
         msg = f"apartments {sorted(missing)} have no open home in campaign {campaign_id}"
         raise NotFoundError(msg)

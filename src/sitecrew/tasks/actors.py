@@ -62,6 +62,7 @@ def register_actors(broker: RedisBroker, settings: Settings) -> None:
             write_session_factory(_engine(settings)),
             notifications,
             channels_from_settings(notifications),
+            links=settings.tenant_links,
         )
 
     dramatiq.actor(actor_name=SEND_NOTIFICATIONS, queue_name=NOTIFICATIONS_QUEUE, broker=broker)(

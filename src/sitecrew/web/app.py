@@ -86,6 +86,7 @@ def create_app(settings: Settings) -> Starlette:
         outbox = OutboxDrainer(
             engine,
             settings.notifications,
+            links=settings.tenant_links,
             send_to_queue=partial(enqueue_drain, settings.redis, settings.queue)
             if settings.redis.url
             else None,

@@ -27,6 +27,7 @@ from sitecrew.domain.notifications import (
     OutgoingMessage,
 )
 from sitecrew.services.notifications.channels import DeliveryError
+from sitecrew.services.notifications.links import carries_link_marker, with_tenant_link
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session, sessionmaker
 
-    from sitecrew.config import NotificationSettings
+    from sitecrew.config import NotificationSettings, TenantLinkSettings
     from sitecrew.services.notifications.channels import MessageChannel
 
 LOGGER = logging.getLogger("sitecrew.notifications")
@@ -128,22 +129,33 @@ def deliver(
     channels: Mapping[Channel, MessageChannel],
     settings: NotificationSettings,
     *,
+    links: TenantLinkSettings,
     now: datetime | None = None,
 ) -> NotificationStatus:
-    """Send one claimed message and record how it went; return its new status."""
-    outgoing = OutgoingMessage(
-        key=message.key,
-        recipient=message.recipient or "",
-        subject=message.subject,
-        body=message.body,
-        language=Language(message.language),
-    )
+    """Send one claimed message with the tenant's link in it; record how it went.
+
+    Returns the message's new status. The link is put in here and never stored in the message
+    (:mod:`.links`); failing to make it counts as a failed attempt, like a refused send.
+    """
     try:
+        subject, body = message.subject, message.body
+        if carries_link_marker(message):
+            with sessions.begin() as session:
+                subject, body = with_tenant_link(
+                    session, message, links, now=now or datetime.now(UTC)
+                )
+        outgoing = OutgoingMessage(
+            key=message.key,
+            recipient=message.recipient or "",
+            subject=subject,
+            body=body,
+            language=Language(message.language),
+        )
         channels[Channel(message.channel)].send(outgoing)
     except DeliveryError as error:
         return _record_failure(sessions, message, str(error), settings, now=now)
     except Exception as error:
-        LOGGER.exception("notification %s: channel crashed", message.id)
+        LOGGER.exception("notification %s: linking or sending crashed", message.id)
         return _record_failure(sessions, message, type(error).__name__, settings, now=now)
     with sessions.begin() as session:
         _finish(session, message.id, NotificationStatus.SENT, sent_at=now or datetime.now(UTC))
@@ -200,10 +212,14 @@ def drain(
     settings: NotificationSettings,
     channels: Mapping[Channel, MessageChannel],
     *,
+    links: TenantLinkSettings,
     now: datetime | None = None,
     rounds: int = 100,
 ) -> DrainReport:
-    """Deliver every message due at ``now`` (default: the clock), at most ``rounds`` batches."""
+    """Deliver every message due at ``now`` (default: the clock), at most ``rounds`` batches.
+
+    ``links`` sign the tenants' links put into the messages as they are sent.
+    """
     report = DrainReport()
     for _ in range(rounds):
         moment = to_db_utc(now or datetime.now(UTC))
@@ -211,7 +227,7 @@ def drain(
         if not batch:
             break
         for message in batch:
-            status = deliver(sessions, message, channels, settings, now=moment)
+            status = deliver(sessions, message, channels, settings, links=links, now=moment)
             outcome = {
                 NotificationStatus.SENT: report.sent,
                 NotificationStatus.FAILED: report.failed,

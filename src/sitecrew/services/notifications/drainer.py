@@ -23,23 +23,29 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Engine
 
-    from sitecrew.config import NotificationSettings
+    from sitecrew.config import NotificationSettings, TenantLinkSettings
 
 LOGGER = logging.getLogger("sitecrew.notifications")
 
 
 class OutboxDrainer:
-    """A thread that drains the outbox (or asks the queue to) on a timer and when woken."""
+    """A thread that drains the outbox (or asks the queue to) on a timer and when woken.
+
+    ``links`` sign the tenants' links delivery puts into messages (the queue's workers read
+    their own from the environment).
+    """
 
     def __init__(
         self,
         engine: Engine,
         settings: NotificationSettings,
         *,
+        links: TenantLinkSettings,
         send_to_queue: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
         self._settings = settings
+        self._links = links
         self._send_to_queue = send_to_queue
         self._woken = threading.Event()
         self._stopped = threading.Event()
@@ -68,6 +74,7 @@ class OutboxDrainer:
             write_session_factory(self._engine),
             self._settings,
             channels_from_settings(self._settings),
+            links=self._links,
         )
         if report.sent or report.retried or report.failed:
             LOGGER.info(
