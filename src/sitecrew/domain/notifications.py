@@ -54,6 +54,66 @@ class Language(StrEnum):
     ENGLISH = "en"
 
 
+#: Day names per language, Monday first (as ``date.weekday()`` counts).
+WEEKDAY_NAMES: dict[Language, tuple[str, ...]] = {
+    Language.ENGLISH: (
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ),
+    Language.SWEDISH: ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    Language.NORWEGIAN: ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+}
+#: Month names per language, January first.
+MONTH_NAMES: dict[Language, tuple[str, ...]] = {
+    Language.ENGLISH: (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    Language.SWEDISH: (
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    Language.NORWEGIAN: (
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ),
+}
+
 #: A region's time zone tells the language a tenant who chose none is written to in.
 _ZONE_LANGUAGES = {
     "Europe/Stockholm": Language.SWEDISH,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sitecrew.domain.notifications import MONTH_NAMES, WEEKDAY_NAMES, Language
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -123,56 +125,6 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
-    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-}
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "sv": (
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "nb": (
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ),
-}
-
 
 def choose_language(asked: str | None, accept_language: str | None) -> str:
     """Return the page's language: ``?lang=``, else the browser's first known one, else English."""
@@ -200,7 +152,7 @@ def local_window(start: datetime, end: datetime, timezone: str, language: str) -
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     a, b = start.astimezone(zone), end.astimezone(zone)
-    weekday = _WEEKDAYS[language][a.weekday()]
-    month = _MONTHS[language][a.month - 1]
+    weekday = WEEKDAY_NAMES[Language(language)][a.weekday()]
+    month = MONTH_NAMES[Language(language)][a.month - 1]
     day = f"{a.day}. {month}" if language == "nb" else f"{a.day} {month}"
     return f"{weekday} {day}, {a:%H:%M}\u2013{b:%H:%M}"

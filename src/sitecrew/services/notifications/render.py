@@ -15,25 +15,10 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from sitecrew.domain.notifications import Language
+from sitecrew.domain.notifications import MONTH_NAMES, Language
 
 if TYPE_CHECKING:
     from sitecrew.domain.notifications import NotificationKind
-
-_ENGLISH_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @dataclass(frozen=True)
@@ -67,7 +52,7 @@ def format_day(day: date, language: Language) -> str:
         return day.isoformat()
     if language is Language.NORWEGIAN:
         return f"{day.day:02d}.{day.month:02d}.{day.year}"
-    return f"{day.day} {_ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[Language.ENGLISH][day.month - 1]} {day.year}"
 
 
 def render_message(
