@@ -82,7 +82,7 @@ def materialise_day(
         homes = [
             h for h in session.scalars(query.order_by(m.CampaignHome.id)) if h.id not in visited
         ]
-        created = [_materialise(session, campaign, home) for home in homes]
+        created = [materialise_home(session, campaign, home) for home in homes]
         session.flush()
         jobs_changed(session, campaign.region_id, [job for _, job in created])
         return MaterialisedDay(
@@ -93,8 +93,14 @@ def materialise_day(
         )
 
 
-def _materialise(session: Session, campaign: m.Campaign, home: m.CampaignHome) -> tuple[int, int]:
-    """Add the home's job, appointment and visit; return the visit's and the job's ids."""
+def materialise_home(
+    session: Session, campaign: m.Campaign, home: m.CampaignHome
+) -> tuple[int, int]:
+    """Add the home's job, appointment and visit; return the visit's and the job's ids.
+
+    Shared by the day's materialising and a tenant booking a time (``tenant_visits.book``), so
+    a visit is the same rows whoever makes it.
+    """
     kind = JobKind(campaign.job_kind)
     job = m.Job(
         region_id=campaign.region_id,

@@ -502,7 +502,7 @@ def confirm_visit_window(
         home.state = HomeState.CONFIRMED.value
         home.confirmed = True
         _confirm_appointment(session, home.id)
-        _book_apartment(session, home.apartment_id)
+        book_apartment(session, home.apartment_id)
         tell_home_window(session, home, NotificationKind.CONFIRMATION)  # sent once committed
         return home_info(save(session, home))
 
@@ -520,7 +520,8 @@ def _confirm_appointment(session: Session, home_id: int) -> None:
     session.flush()
 
 
-def _book_apartment(session: Session, apartment_id: int) -> None:
+def book_apartment(session: Session, apartment_id: int) -> None:
+    """Mark the apartment booked once its tenant knows a time (not over a later status)."""
     apartment = session.get(m.Apartment, apartment_id)
     open_statuses = {InstallationStatus.NOT_CONTACTED.value, InstallationStatus.NO_ACCESS.value}
     if apartment is not None and apartment.installation_status in open_statuses:

@@ -28,8 +28,8 @@ from sitecrew.domain.offers import MAX_OFFERS
 from sitecrew.errors import ConflictError, InvalidInputError, WindowNotOfferedError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import save
-from sitecrew.services.campaigns.daily import _materialise
-from sitecrew.services.campaigns.plan import _book_apartment
+from sitecrew.services.campaigns.daily import materialise_home
+from sitecrew.services.campaigns.plan import book_apartment
 from sitecrew.services.tenant_visits.calendar_facts import tell_calendar
 from sitecrew.services.tenant_visits.home import (
     TenantHome,
@@ -169,8 +169,8 @@ def _book(session: Session, found: TenantHome, offer: AppointmentOffer) -> Tenan
     visit = _open_visit(session, home.id)
     if visit is None:
         save(session, home)
-        _, job_id = _materialise(session, found.campaign, home)
-        _book_apartment(session, home.apartment_id)
+        _, job_id = materialise_home(session, found.campaign, home)
+        book_apartment(session, home.apartment_id)
         tell_calendar(session, found, home)
         jobs_changed(session, found.campaign.region_id, [job_id])
         save(session, home)
@@ -202,7 +202,7 @@ def _move(
             appointment.window_start, appointment.window_end = start, end
             appointment.status = AppointmentStatus.CONFIRMED.value
         jobs_changed(session, found.campaign.region_id, [job.id])
-    _book_apartment(session, home.apartment_id)
+    book_apartment(session, home.apartment_id)
     tell_calendar(session, found, home)
     save(session, home)
 
