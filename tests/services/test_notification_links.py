@@ -11,16 +11,18 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
-from tests.services.notification_receivers import SmtpServer, Webhook
-from tests.services.test_campaign_create import ADMIN, build_campaign_world
-from tests.services.test_notifications import (
+from tests.services.test_campaign_create import ADMIN
+from tests.services.test_notifications import (  # the fixtures: the outbox tests' own
     LINKS,
     PHONE,
     _drain,
     _messages,
     _planned_home,
     _settings,
+    sessions_fixture,  # noqa: F401 (fixture sessions)
+    smtp_fixture,  # noqa: F401 (fixture smtp)
+    webhook_fixture,  # noqa: F401 (fixture webhook)
+    world_fixture,  # noqa: F401 (fixture world)
 )
 
 from sitecrew.config import TenantLinkSettings
@@ -39,31 +41,6 @@ from sitecrew.services.tenant_links import (
 )
 
 _URL = re.compile(r"https://visit\.example/t/(\S+)")
-
-
-@pytest.fixture
-def world(session):
-    return build_campaign_world(session)
-
-
-@pytest.fixture
-def sessions(session):
-    """Delivery's sessions: on the test's connection, each transaction a savepoint."""
-    return sessionmaker(
-        bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def webhook():
-    with Webhook() as receiver:
-        yield receiver
 
 
 def _token(text: str) -> str:

@@ -55,27 +55,27 @@ LINKS = TenantLinkSettings(secret="n" * 40, base_url="https://visit.example")
 PHONE = "+4791234567"
 
 
-@pytest.fixture
-def world(session):
+@pytest.fixture(name="world")
+def world_fixture(session):
     return build_campaign_world(session)
 
 
-@pytest.fixture
-def sessions(session):
+@pytest.fixture(name="sessions")
+def sessions_fixture(session):
     """Delivery's sessions: on the test's connection, each transaction a savepoint."""
     return sessionmaker(
         bind=session.connection(), join_transaction_mode="create_savepoint", expire_on_commit=False
     )
 
 
-@pytest.fixture
-def smtp():
+@pytest.fixture(name="smtp")
+def smtp_fixture():
     with SmtpServer() as server:
         yield server
 
 
-@pytest.fixture
-def webhook():
+@pytest.fixture(name="webhook")
+def webhook_fixture():
     with Webhook() as receiver:
         yield receiver
 
