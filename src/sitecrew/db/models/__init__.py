@@ -1,7 +1,7 @@
 """All ORM models, one module per aggregate; import as ``from sitecrew.db import models as m``."""
 
 from sitecrew.db.models.access import ApiToken
-from sitecrew.db.models.audit import PersonalDataEvent
+from sitecrew.db.models.audit import PersonalDataEvent, PersonalDataSubject
 from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
@@ -36,6 +36,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "PersonalDataEvent",
+    "PersonalDataSubject",
     "PlaceArea",
     "PlanningRun",
     "Region",
