@@ -11,6 +11,7 @@ from sitecrew.api.queries import Query
 from sitecrew.api.scalars import SCALAR_MAP
 from sitecrew.api.security import hardening_extensions
 from sitecrew.api.subscriptions import Subscription
+from sitecrew.api.tenant_reads import RecordTenantReads
 from sitecrew.config import ServerSettings
 
 
@@ -20,7 +21,7 @@ def build_schema(settings: ServerSettings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[*hardening_extensions(settings), ErrorCodes],
+        extensions=[*hardening_extensions(settings), RecordTenantReads, ErrorCodes],
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP,
             batching_config={"max_operations": settings.max_batch} if settings.max_batch else None,

@@ -340,4 +340,5 @@ def _log_tenant_change(
         action="edit:tenant",
         subject=f"apartment/{apartment_id}",
         detail={"fields_written": written, "fields_cleared": cleared},
+        apartments=[] if apartment_id is None else [apartment_id],
     )

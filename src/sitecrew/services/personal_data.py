@@ -1,10 +1,12 @@
-"""The personal-data log: every import of tenants' data and every erasure leaves a line.
+"""The personal-data log: every import, edit, export, staff read and erasure leaves a line.
 
-Tenants' names, phones and e-mails are personal data. Whoever brings them in, or takes them out
-again, is recorded (who, when, which file and its SHA-256, how many rows), so the data
-controller can answer "where did this come from" and "was it erased". The log holds counts and
-file names, never the personal data itself, and is written in the same transaction as the
-change it records: an import rolled back leaves no line claiming it happened.
+Tenants' names, phones and e-mails are personal data. Whoever brings them in, hands them out,
+reads them or takes them out again is recorded (who, when, which file and its SHA-256, how many
+rows, which apartments), so the data controller can answer "where did this come from", "who saw
+it" and "was it erased". The log holds counts, field names and ids, never the personal data
+itself, and is written in the same transaction as the change it records: an import rolled back
+leaves no line claiming it happened. The apartments a line is about are kept beside it
+(``personal_data_subjects``), so the log can be asked about one tenant without a scan.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ import socket
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import insert
+
 from sitecrew.db import models as m
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from sqlalchemy.orm import Session
@@ -59,6 +64,7 @@ def record_personal_data_event(
     subject: str,
     file_sha256: str | None = None,
     detail: dict[str, Any] | None = None,
+    apartments: Iterable[int] = (),
 ) -> None:
     """Add one line to the log inside the caller's transaction.
 
@@ -75,16 +81,20 @@ def record_personal_data_event(
     file_sha256
         The file's hash, for imports.
     detail
-        Counts only (rows read, imported, rejected); never names, phones or e-mails.
+        Counts, field names and ids only; never names, phones or e-mails.
+    apartments
+        The apartments the line is about (one insert for all of them, none when empty).
     """
-    session.add(
-        m.PersonalDataEvent(
-            at=datetime.now(UTC),
-            actor=actor[:200],
-            action=action[:32],
-            subject=subject[:500],
-            file_sha256=file_sha256,
-            detail=detail,
-        )
+    event = m.PersonalDataEvent(
+        at=datetime.now(UTC),
+        actor=actor[:200],
+        action=action[:32],
+        subject=subject[:500],
+        file_sha256=file_sha256,
+        detail=detail,
     )
+    session.add(event)
     session.flush()
+    subjects = [{"event_id": event.id, "apartment_id": a} for a in sorted(set(apartments))]
+    if subjects:
+        session.execute(insert(m.PersonalDataSubject), subjects)

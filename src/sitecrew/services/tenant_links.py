@@ -142,6 +142,7 @@ def issue_links(
             action="export:tenant_links",
             subject=f"campaign/{campaign.id}",
             detail={"links": len(issued)},
+            apartments=[i.apartment_id for i in issued],
         )
         return issued
 

@@ -1,4 +1,4 @@
-"""Tenants' personal data: erase it on request, and read the log of who handled it.
+"""Tenants' personal data: erase it on request, and read the log of who handled or read it.
 
 Erasing a tenant (the right to erasure) clears the name, phone and e-mail of the apartment and
 scrubs them from the free-text notes they may have been copied into (the apartment's access
@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
+from sitecrew.db.models._columns import as_utc
 from sitecrew.services.notifications.outbox import forget_recipients
 from sitecrew.services.personal_data import record_personal_data_event
 from sitecrew.services.scoping import get_changeable, require_personal_data_controller
@@ -56,6 +57,24 @@ class PersonalDataLine:
     subject: str
     file_sha256: str | None
     detail: dict[str, object] | None
+    #: The apartments the line is about (read, edited, exported or erased).
+    apartment_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalDataLogQuery:
+    """Which lines of the log to return: all filters optional, combined with AND.
+
+    ``since`` is inclusive and ``until`` exclusive; ``before_id`` pages back from a line.
+    """
+
+    limit: int = 100
+    actor: str | None = None
+    action: str | None = None
+    apartment_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before_id: int | None = None
 
 
 def erase_tenant(
@@ -105,32 +124,67 @@ def erase_tenant(
             action="erase",
             subject=f"apartment/{apartment_id}",
             detail={"fields_cleared": list(cleared), "notes_scrubbed": scrubbed},
+            apartments=[apartment_id],
         )
         return TenantErasure(apartment_id, datetime.now(UTC), cleared, scrubbed)
 
 
 def personal_data_log(
-    session: Session, principal: Principal, *, limit: int = 100
-) -> list[PersonalDataLine]:
-    """Return the newest lines of the personal-data log (admins only).
+    session: Session, principal: Principal, query: PersonalDataLogQuery | None = None
+) -> tuple[list[PersonalDataLine], bool]:
+    """Return a page of the personal-data log, newest first, and whether older lines follow.
+
+    Two statements whatever the page size: the lines, then the apartments of those lines.
 
     Raises
     ------
     PermissionDeniedError
-        For any role but admin.
+        For any role but admin (the log says who read which tenant: it is personal data too).
     """
+    query = query or PersonalDataLogQuery()
     require_personal_data_controller(principal, action="read the personal-data log")
-    rows = session.scalars(
-        select(m.PersonalDataEvent)
-        .order_by(m.PersonalDataEvent.at.desc(), m.PersonalDataEvent.id.desc())
-        .limit(limit)
-    )
-    return [
-        PersonalDataLine(
-            row.id, row.at, row.actor, row.action, row.subject, row.file_sha256, row.detail
+    event = m.PersonalDataEvent
+    rows_query = select(event)
+    if query.actor is not None:
+        rows_query = rows_query.where(event.actor == query.actor)
+    if query.action is not None:
+        rows_query = rows_query.where(event.action == query.action)
+    if query.since is not None:  # stored in UTC (SQLite compares the text)
+        rows_query = rows_query.where(event.at >= query.since.astimezone(UTC))
+    if query.until is not None:
+        rows_query = rows_query.where(event.at < query.until.astimezone(UTC))
+    if query.before_id is not None:
+        rows_query = rows_query.where(event.id < query.before_id)
+    if query.apartment_id is not None:
+        about = select(m.PersonalDataSubject.event_id).where(
+            m.PersonalDataSubject.apartment_id == query.apartment_id
         )
-        for row in rows
+        rows_query = rows_query.where(event.id.in_(about))
+    rows = list(session.scalars(rows_query.order_by(event.id.desc()).limit(query.limit + 1)))
+    page = rows[: query.limit]
+    subjects: dict[int, list[int]] = {row.id: [] for row in page}
+    if page:
+        found = session.execute(
+            select(m.PersonalDataSubject.event_id, m.PersonalDataSubject.apartment_id)
+            .where(m.PersonalDataSubject.event_id.in_(list(subjects)))
+            .order_by(m.PersonalDataSubject.apartment_id)
+        )
+        for event_id, apartment_id in found:
+            subjects[event_id].append(apartment_id)
+    lines = [
+        PersonalDataLine(
+            row.id,
+            as_utc(row.at) or row.at,
+            row.actor,
+            row.action,
+            row.subject,
+            row.file_sha256,
+            row.detail,
+            tuple(subjects[row.id]),
+        )
+        for row in page
     ]
+    return lines, len(rows) > query.limit
 
 
 def _scrub_pattern(values: Iterable[str]) -> re.Pattern[str] | None:

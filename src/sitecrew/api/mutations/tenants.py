@@ -1,4 +1,8 @@
-"""Tenants' personal data through the API: erase it (admins), read who handled it (admins)."""
+"""Tenants' personal data through the API: erase it (admins), read who handled it (admins).
+
+``personalDataLog`` is itself personal data (who read which tenant), so only admins read it;
+reading it shows no tenant's contact and leaves no ``read`` line of its own.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import strawberry
 from sitecrew.api.context import Context
 from sitecrew.api.cost import PERSONAL_DATA_LOG_MAX
 from sitecrew.api.mutations.problems import Forbidden, InvalidInput, NotFound, returns_problems
+from sitecrew.api.pagination import decode_cursor, encode_cursor
 from sitecrew.domain.ids import parse_id
 from sitecrew.services import tenants as tenant_service
 from sitecrew.services.personal_data import api_actor
@@ -49,28 +54,55 @@ class EraseTenantInput:
     apartment_id: strawberry.ID
 
 
-@strawberry.type(description="Who imported or erased personal data, when, and from which file.")
+@strawberry.type(
+    description="Who imported, edited, exported, read or erased tenants' data, when, and what."
+)
 class PersonalDataLogLine:
     id: strawberry.ID
+    cursor: str = strawberry.field(description="Pass as `after` for the lines before this one.")
     at: dt.datetime
-    actor: str
-    action: str
-    subject: str
+    actor: str = strawberry.field(
+        description="`api:<role>:token/<id>` (see `sitecrew token list`) or `cli:<user>@<host>`."
+    )
+    action: str = strawberry.field(
+        description="`import:<kind>`, `edit:tenant`, `export:tenant_links`, `read` or `erase`."
+    )
+    subject: str = strawberry.field(
+        description="The file, `apartment/<id>`, `campaign/<id>`, or for a read the operation "
+        "(`graphql <type> <name>: <root fields>`)."
+    )
     file_sha256: str | None
     rows_read: int | None = strawberry.field(description="Rows read, for imports.")
+    apartment_ids: list[strawberry.ID] = strawberry.field(
+        description="The apartments the line is about."
+    )
+    fields: list[str] = strawberry.field(
+        description="For a read: which tenant fields were shown (`tenant.name`, `tenant.phone`, "
+        "`tenant.email`, `accessNotes`, `recipient`), never their values."
+    )
 
     @classmethod
     def from_domain(cls, line: tenant_service.PersonalDataLine) -> PersonalDataLogLine:
         """Convert the service's line (counts only; no personal data is ever logged)."""
-        rows = (line.detail or {}).get("rows_read")
+        detail = line.detail or {}
+        rows = detail.get("rows_read")
+        groups = detail.get("read")
+        read = {
+            field
+            for group in (groups if isinstance(groups, list) else [])
+            for field in group.get("fields", [])
+        }
         return cls(
             id=strawberry.ID(str(line.id)),
+            cursor=encode_cursor(line.id),
             at=line.at,
             actor=line.actor,
             action=line.action,
             subject=line.subject,
             file_sha256=line.file_sha256,
             rows_read=rows if isinstance(rows, int) else None,
+            apartment_ids=[strawberry.ID(str(a)) for a in line.apartment_ids],
+            fields=sorted(read),
         )
 
 
@@ -97,12 +129,35 @@ class TenantMutations:
 class TenantQueries:
     @strawberry.field(
         description=(
-            "The newest lines of the personal-data log (admins only; at most "
-            f"{PERSONAL_DATA_LOG_MAX})."
+            "The personal-data log, newest first (admins only; at most "
+            f"{PERSONAL_DATA_LOG_MAX} lines a page): imports, edits, exports, erasures and "
+            "every staff read of tenants' data. Filters combine; `since` is inclusive, `until` "
+            "exclusive; `after` takes a line's cursor for the older lines."
         )
     )
-    async def personal_data_log(self, info: Info, last: int = 100) -> list[PersonalDataLogLine]:
+    async def personal_data_log(
+        self,
+        info: Info,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        apartment_id: strawberry.ID | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        last: Annotated[int | None, strawberry.argument(deprecation_reason="Use `first`.")] = None,
+    ) -> list[PersonalDataLogLine]:
         context = info.context
-        limit = max(1, min(last, PERSONAL_DATA_LOG_MAX))
-        lines = await context.read(tenant_service.personal_data_log, context.user, limit=limit)
+        wanted = first if first is not None else (last if last is not None else 100)
+        query = tenant_service.PersonalDataLogQuery(
+            limit=max(1, min(wanted, PERSONAL_DATA_LOG_MAX)),
+            actor=actor,
+            action=action,
+            apartment_id=None if apartment_id is None else parse_id(apartment_id, "apartment"),
+            since=since,
+            until=until,
+            before_id=decode_cursor(after),
+        )
+        lines, _ = await context.read(tenant_service.personal_data_log, context.user, query)
         return [PersonalDataLogLine.from_domain(line) for line in lines]

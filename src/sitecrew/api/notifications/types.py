@@ -13,6 +13,7 @@ from sitecrew.api.notifications.enums import (
     NotificationKind,
     NotificationStatus,
 )
+from sitecrew.api.tenant_reads import note_tenant_read
 
 if TYPE_CHECKING:
     from sitecrew.domain.notifications import NotificationInfo
@@ -41,10 +42,16 @@ class Notification:
     )
     created_at: dt.datetime
     sent_at: dt.datetime | None
-    recipient: str | None = strawberry.field(
+    shown_recipient: strawberry.Private[str | None]
+
+    @strawberry.field(
         description="The e-mail address or phone number: only for callers who may see the "
-        "apartment's tenant contacts."
+        "apartment's tenant contacts (recorded in the personal-data log)."
     )
+    def recipient(self) -> str | None:
+        if self.shown_recipient is not None and self.apartment_id is not None:
+            note_tenant_read(int(self.apartment_id), "recipient")
+        return self.shown_recipient
 
     @classmethod
     def from_domain(cls, info: NotificationInfo) -> Notification:
@@ -66,5 +73,5 @@ class Notification:
             next_attempt_at=info.next_attempt_at,
             created_at=info.created_at,
             sent_at=info.sent_at,
-            recipient=info.recipient,
+            shown_recipient=info.recipient,
         )

@@ -10,6 +10,7 @@ import strawberry
 from sitecrew.api.context import Context
 from sitecrew.api.loaders import now_or_later
 from sitecrew.api.scalars import GeoJSON
+from sitecrew.api.tenant_reads import note_tenant_read
 from sitecrew.api.types import calendars as cal
 from sitecrew.api.types.enums import (
     FurnitureCategory,
@@ -233,16 +234,27 @@ async def _building_footprint(root: Any, info: Info) -> GeoJSON | None:
     return footprint
 
 
-def _if_private_shown(info: Info, entity: Entity, row_id: str, value: T) -> T | Any:
+def _if_private_shown(
+    info: Info, entity: Entity, row_id: str, value: T, *, read: str | None = None
+) -> T | Any:
     """Return ``value`` (private details of a row) if the caller may see them, else ``None``.
 
     At once when the answer is already known (a crew's route reads it with its stops, see
-    ``api.planning``), else through the request's batched check (an awaitable).
+    ``api.planning``), else through the request's batched check (an awaitable). A shown value
+    named by ``read`` is noted for the personal-data log (``api.tenant_reads``).
     """
     if value is None:
         return None
+
+    def shown_value(shown: bool) -> T | None:
+        if not shown:
+            return None
+        if read is not None:
+            note_tenant_read(int(row_id), read)
+        return value
+
     loader = info.context.loaders.private_details[entity]
-    return now_or_later(loader, int(row_id), lambda shown: value if shown else None)
+    return now_or_later(loader, int(row_id), shown_value)
 
 
 @strawberry.type(description="A yard, schoolyard, park or street with furniture.")
@@ -300,11 +312,32 @@ class Site:
         )
 
 
-@strawberry.type(description="Personal data: shown to planners and the crew visiting today.")
+@strawberry.type(
+    description="Personal data: shown to planners and the crew visiting today; every field "
+    "read by staff is recorded in the personal-data log."
+)
 class TenantContact:
-    name: str
-    phone: str | None
-    email: str | None
+    apartment_id: strawberry.Private[int]
+    contact: strawberry.Private[Any]
+
+    @strawberry.field
+    def name(self) -> str:
+        note_tenant_read(self.apartment_id, "tenant.name")
+        name: str = self.contact.name
+        return name
+
+    @strawberry.field
+    def phone(self) -> str | None:
+        return self._noted("phone", self.contact.phone)
+
+    @strawberry.field
+    def email(self) -> str | None:
+        return self._noted("email", self.contact.email)
+
+    def _noted(self, field: str, value: str | None) -> str | None:
+        if value is not None:
+            note_tenant_read(self.apartment_id, f"tenant.{field}")
+        return value
 
 
 @strawberry.type(description="An apartment building (from OpenStreetMap).")
@@ -363,7 +396,7 @@ class Apartment:
         graphql_type=str | None,
     )
     def access_notes(self, info: Info) -> Any:
-        return _if_private_shown(info, Entity.APARTMENT, self.id, self.notes)
+        return _if_private_shown(info, Entity.APARTMENT, self.id, self.notes, read="accessNotes")
 
     @strawberry.field(graphql_type=Building)
     def building(self, info: Info) -> Any:
@@ -378,7 +411,7 @@ class Apartment:
         contact = self.tenant_data
         if contact is None:
             return None
-        shown = TenantContact(name=contact.name, phone=contact.phone, email=contact.email)
+        shown = TenantContact(apartment_id=int(self.id), contact=contact)
         return _if_private_shown(info, Entity.APARTMENT, self.id, shown)
 
     @classmethod
