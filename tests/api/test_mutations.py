@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import holidays
+
 CREATE_SITE = """mutation C($input: CreateSiteInput!) { createSite(input: $input) {
   __typename ... on Site { id name lon lat } ... on Problem { code message } } }"""
 SITE_COUNT = "{ sites(first: 500) { nodes { id } } }"
@@ -116,15 +118,29 @@ def test_job_with_two_targets_is_invalid_input(gql, api_world):
     payload = gql.data(
         "admin",
         create,
-        input={"kind": "OIL", "region": str(api_world.region_id), "furnitureId": 1, "apartmentId": 1},
+        input={
+            "kind": "OIL",
+            "region": str(api_world.region_id),
+            "furnitureId": 1,
+            "apartmentId": 1,
+        },
     )
     assert payload["createJob"] == {"__typename": "InvalidInput", "code": "INVALID_INPUT"}
+
+
+def _working_day(ahead: int) -> date:
+    """Return the first weekday that is no Norwegian holiday, ``ahead`` days from now or later."""
+    day = (datetime.now(UTC) + timedelta(days=ahead)).date()
+    off = holidays.country_holidays("NO", years=range(day.year, day.year + 2))
+    while day.weekday() >= 5 or day in off:  # 5: Saturday
+        day += timedelta(days=1)
+    return day
 
 
 def test_book_reschedule_and_cancel_an_appointment(gql, api_world):
     """A planner books a window, moves it, cancels it; an inverted window is InvalidInput."""
     job_id = api_world.route_job_id
-    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    day = _working_day(3).isoformat()  # crews must be able to make the window (write-time check)
     book = """mutation B($input: BookAppointmentInput!) { bookAppointment(input: $input) {
       __typename ... on Appointment { id windowStart windowEnd status version }
       ... on Problem { code } } }"""

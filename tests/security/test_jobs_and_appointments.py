@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
 import shapely
 from shapely.geometry import Point
 from sqlalchemy import delete, func, or_, select
 from tests.api.conftest import error_codes
 
+from sitecrew.config import OsmSettings
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, write_session_factory
 from sitecrew.db.models._columns import to_db_geometry
@@ -73,9 +75,17 @@ def _delete_jobs(session, job_ids) -> None:
 
 
 def _window(days: float, hours: float = 2, start_hour: int = 9) -> dict[str, str]:
+    """A window ``days`` ahead at ``start_hour`` UTC; ahead, on the next working day.
+
+    In a region with streets a booking must be a window some crew can make (re-checked at
+    write time), and the demo's crews work weekdays that are not holidays.
+    """
     start = (datetime.now(UTC) + timedelta(days=days)).replace(
         hour=start_hour, minute=0, second=0, microsecond=0
     )
+    off = holidays.country_holidays("NO", years=range(start.year, start.year + 2))
+    while days > 0 and (start.weekday() >= 5 or start.date() in off):  # 5: Saturday
+        start += timedelta(days=1)
     return {
         "windowStart": start.isoformat(),
         "windowEnd": (start + timedelta(hours=hours)).isoformat(),
@@ -299,14 +309,15 @@ def test_only_one_booking_wins_when_two_overlapping_bookings_race(gql, fresh_job
 
 
 def test_second_booking_waits_for_the_first_and_conflicts_when_both_run_in_separate_sessions(
-    api_world, fresh_job
+    api_world, fresh_job, osm_dir, tmp_path
 ):
     """While one transaction holds its booking uncommitted, a second overlapping one waits for it
     (job row lock, or SQLite's write lock) and then sees it: Conflict, never a double booking."""
     engine = engine_from_url(api_world.url)
     sessions = write_session_factory(engine)
     admin = Principal(Role.ADMIN)
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    planning_osm = OsmSettings(directory=osm_dir, cache_directory=tmp_path)  # no streets here
+    start = datetime.fromisoformat(_window(5)["windowStart"])
     first = BookAppointment(fresh_job, TimeWindow(start, start + timedelta(hours=2)))
     second = BookAppointment(
         fresh_job, TimeWindow(start + timedelta(hours=1), start + timedelta(hours=3))
@@ -315,14 +326,14 @@ def test_second_booking_waits_for_the_first_and_conflicts_when_both_run_in_separ
 
     def hold_first() -> None:
         with sessions.begin() as session:
-            job_service.book_appointment(session, admin, first)
+            job_service.book_appointment(session, admin, first, osm=planning_osm)
             booked.set()
             release.wait(timeout=30)
 
     def try_second() -> str:
         with sessions.begin() as session:
             try:
-                job_service.book_appointment(session, admin, second)
+                job_service.book_appointment(session, admin, second, osm=planning_osm)
             except ConflictError:
                 return "conflict"
             return "booked"

@@ -26,7 +26,11 @@ from sitecrew.domain.jobs import Appointment, AppointmentStatus, Job, JobStatus,
 from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
+from sitecrew.services.appointments.booking import require_offered, take_booking_turn
+from sitecrew.services.appointments.visit import OfferedVisit
 from sitecrew.services.notifications.on_the_way import tell_next_stop
+from sitecrew.services.planning.load import get_region_or_raise
+from sitecrew.services.planning.load_jobs import job_rows
 from sitecrew.services.scoping import (
     get_changeable,
     get_visible,
@@ -38,6 +42,7 @@ from sitecrew.services.scoping import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from sitecrew.config import OsmSettings
     from sitecrew.domain.access import Principal
     from sitecrew.domain.job_commands import (
         BookAppointment,
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
         RescheduleAppointment,
     )
     from sitecrew.domain.jobs import JobTarget, TimeWindow
+    from sitecrew.services.planning.day import RegionInfo
 
 #: Jobs that need no visit any more: booking one is a mistake.
 _FINAL_JOB_STATUSES = frozenset({JobStatus.DONE.value, JobStatus.CANCELLED.value})
@@ -123,9 +129,21 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
 
 
 def book_appointment(
-    session: Session, principal: Principal, command: BookAppointment, *, now: datetime | None = None
+    session: Session,
+    principal: Principal,
+    command: BookAppointment,
+    *,
+    osm: OsmSettings,
+    now: datetime | None = None,
 ) -> Appointment:
     """Book a confirmed window for a job the caller may book for (not crews).
+
+    In a region with a street graph the window must still be one a crew can make, asked at
+    write time under the region's booking turn, as a tenant's booking is
+    (:func:`~sitecrew.services.appointments.booking.require_offered`): a planner and tenants
+    booking at once cannot overbook a crew's day. A region without streets has no crews' days
+    to keep (nothing can be planned there) and a job without a place none to fit: only the
+    job's own appointments are checked.
 
     Raises
     ------
@@ -138,19 +156,53 @@ def book_appointment(
     ConflictError
         When the job is done or cancelled, or already has a confirmed appointment that
         overlaps the window.
+    WindowNotOfferedError
+        When no crew can make the window (its day is full, or nobody works then).
     """
     appointment = Appointment(
         command.job_id, command.window, AppointmentStatus.CONFIRMED, command.notes
     )
-    check_window_timing(command.window, now or datetime.now(UTC))
+    moment = now or datetime.now(UTC)
+    check_window_timing(command.window, moment)
     with transaction(session):
         action = "book appointments"
         require_changer(principal, m.Appointment, action=action)
+        seen = get_changeable(session, principal, m.Job, command.job_id, action=action)
+        region = _routable_region(session, seen.region_id)
+        if region is not None:
+            take_booking_turn(session, region.id)  # before the job's lock (see booking.py)
         job = get_changeable(session, principal, m.Job, command.job_id, action=action, lock=True)
         if job.status in _FINAL_JOB_STATUSES:
             raise ConflictError(f"job {job.id} is {job.status}; it needs no appointment")
         _require_free_window(session, job.id, command.window)
+        if region is not None:
+            _require_crew_can_make(session, region, job, command, osm=osm, now=moment)
         return add_appointment(session, appointment)
+
+
+def _routable_region(session: Session, region_id: int) -> RegionInfo | None:
+    """Return the region when it has a street graph (crews' days to keep), else ``None``."""
+    region = session.get_one(m.Region, region_id)
+    if not (region.street_region or region.extract_path):
+        return None
+    return get_region_or_raise(session, region_id)
+
+
+def _require_crew_can_make(
+    session: Session,
+    region: RegionInfo,
+    job: m.Job,
+    command: BookAppointment,
+    *,
+    osm: OsmSettings,
+    now: datetime,
+) -> None:
+    """Refuse the window unless a crew can still add the job to its day in it."""
+    [row] = job_rows(session, region_id=region.id, statuses=(job.status,), ids=[job.id])
+    if row.point is None:
+        return
+    window = (command.window.start, command.window.end)
+    require_offered(session, region, OfferedVisit(row, job.id), window, osm=osm, now=now)
 
 
 def reschedule_appointment(

@@ -127,13 +127,17 @@ class JobMutations:
 
     @strawberry.mutation(
         description="Book a visit window (at most 12 hours) with the tenant for a job; a window "
-        "overlapping another confirmed appointment of the job is a Conflict."
+        "overlapping another confirmed appointment of the job is a Conflict, and in a region "
+        "with streets a window no crew can still make is a Conflict WINDOW_NOT_OFFERED "
+        "(re-checked at write time, as tenants' bookings are)."
     )
     @returns_problems
     async def book_appointment(self, info: Info, input: BookAppointmentInput) -> AppointmentPayload:
         window = dj.TimeWindow(input.window_start, input.window_end)
         command = cmd.BookAppointment(parse_id(input.job_id, "job"), window, input.notes)
-        stored = await info.context.write(job_service.book_appointment, info.context.user, command)
+        stored = await info.context.write(
+            job_service.book_appointment, info.context.user, command, osm=info.context.settings.osm
+        )
         return Appointment.from_domain(stored)
 
     @strawberry.mutation(

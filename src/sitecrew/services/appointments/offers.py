@@ -36,7 +36,7 @@ from sitecrew.routing.insertion import (
 from sitecrew.routing.problem import CrewSpec, JobSpec, is_eligible
 from sitecrew.services.appointments.current_days import current_days
 from sitecrew.services.appointments.travel import PlaceTravel
-from sitecrew.services.appointments.visit import visit_for_apartment
+from sitecrew.services.appointments.visit import OfferedVisit, visit_for_apartment
 from sitecrew.services.graphs import get_network
 from sitecrew.services.planning.day import DayClock, Points
 from sitecrew.services.planning.load import get_region_or_raise
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
     from sitecrew.config import OsmSettings
     from sitecrew.domain.access import Principal
+    from sitecrew.services.planning.day import RegionInfo
 
 #: Length of an offered window (what tenants are told, as the campaigns' letters do).
 WINDOW_S = 2 * 3600
@@ -116,38 +117,67 @@ def appointment_offers(
     )
     region = get_region_or_raise(session, region_id or 0)
     visit = visit_for_apartment(session, apartment, region.id)
+    return offers_for_visit(session, region, visit, query.days, osm=osm, limit=query.limit, now=now)
+
+
+def offers_for_visit(
+    session: Session,
+    region: RegionInfo,
+    visit: OfferedVisit,
+    days: list[date],
+    *,
+    osm: OsmSettings,
+    limit: int,
+    now: datetime | None = None,
+    window: tuple[datetime, datetime] | None = None,
+) -> list[AppointmentOffer]:
+    """Return the windows in which a crew can add ``visit`` on ``days``, cheapest first.
+
+    The answer of :func:`appointment_offers` once the caller's access is checked: for the
+    tenant's apartment, or for a planner's own job (whose current stop is left out, since the
+    booking moves it). ``window`` asks about that one window instead of the tenant grid (a
+    planner books any window, not only the grid's).
+
+    Raises
+    ------
+    InvalidInputError
+        When the region has no street graph.
+    """
     if visit.row.point is None:
         return []
     points = Points()
     new_place = points.add(*visit.row.point)
     crew_days = _crew_days(
-        session, region.id, region.timezone, query.days, visit=visit.row, points=points
+        session, region.id, region.timezone, days, visit=visit.row, points=points
     )
     _add_current_stops(session, region.id, crew_days, points, skip=visit.job_id)
     network = get_network(region.street_region, settings=osm, extract=region.extract_path)
     travel = PlaceTravel(network, points.lonlat, new_place)
     if new_place in travel.far:
         return []
-    days = [_reachable(day, travel.far) for day in crew_days]
-    travel.prepare(pair for day in days for pair in _legs(day))
+    planned_days = [_reachable(day, travel.far) for day in crew_days]
+    travel.prepare(pair for day in planned_days for pair in _legs(day))
     moment = now or datetime.now(UTC)
     best: dict[tuple[date, int], tuple[Insertion, _CrewDay]] = {}
-    for planned in days:
+    for planned in planned_days:
         day = _with_unrouted(planned, travel)
         if day is None:  # the crew-day cannot even make what it is booked for
             continue
         spec = replace(job_spec(visit.row, clock=day.clock, points=points), id=_NEW)
-        windows = [
-            w
-            for w in window_grid((day.crew.shift_start_s, day.crew.shift_end_s), WINDOW_S)
-            if day.clock.moment(w[0]) >= moment
-        ]
+        windows = [w for w in _windows_of(day, window) if day.clock.moment(w[0]) >= moment]
         for option in insertions_into_day(day.crew, day.stops, spec, windows, travel):
             key = (day.day, option.window[0])
             if key not in best or option.cost < best[key][0].cost:
                 best[key] = (option, day)
     ranked = sorted(best.values(), key=lambda found: (found[0].cost, found[1].day, found[0].window))
-    return [_offer(option, day) for option, day in ranked[: query.limit]]
+    return [_offer(option, day) for option, day in ranked[:limit]]
+
+
+def _windows_of(day: _CrewDay, window: tuple[datetime, datetime] | None) -> list[tuple[int, int]]:
+    """Return the windows to try on a crew-day: the shift's grid, or the one window asked."""
+    if window is None:
+        return window_grid((day.crew.shift_start_s, day.crew.shift_end_s), WINDOW_S)
+    return [(day.clock.seconds(window[0]), day.clock.seconds(window[1]))]
 
 
 def _crew_days(

@@ -1,11 +1,10 @@
 """A tenant confirms the proposed window or chooses an offered one: booked only if still offered.
 
-Two tenants may look at the same last place of a crew's day. So the write asks the offers again
-inside its own transaction, after taking the region's booking turn: on PostgreSQL a row lock on
-the region (``SELECT … FOR UPDATE``), which every tenant booking of the region takes before it
-reads the crews' days; on SQLite the write transaction itself (``BEGIN IMMEDIATE`` in the web
-app's write sessions) serialises all writers. The second tenant's question then sees the first
-one's booking, and its window is refused (``WINDOW_NOT_OFFERED``) rather than overbooking the day.
+Two tenants (or a tenant and a planner) may look at the same last place of a crew's day. So the
+write asks the offers again inside its own transaction, after taking the region's booking turn
+(:func:`sitecrew.services.appointments.booking.require_offered`, the same check a planner's
+``bookAppointment`` makes): the second writer's question sees the first one's booking, and its
+window is refused (``WINDOW_NOT_OFFERED``) rather than overbooking the day.
 
 A booking makes the visit a job at once (with its confirmed appointment and visit row, as a
 campaign day does when it is materialised), so the next question about that crew-day counts it.
@@ -24,12 +23,14 @@ from sitecrew.db.engine import transaction
 from sitecrew.db.models._columns import as_utc
 from sitecrew.domain.campaigns import HomeState
 from sitecrew.domain.jobs import AppointmentStatus, JobStatus
-from sitecrew.domain.offers import MAX_OFFERS
-from sitecrew.errors import ConflictError, InvalidInputError, WindowNotOfferedError
+from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import save
+from sitecrew.services.appointments.booking import not_offered, require_offered
+from sitecrew.services.appointments.visit import visit_for_apartment
 from sitecrew.services.campaigns.daily import materialise_home
 from sitecrew.services.campaigns.plan import book_apartment
+from sitecrew.services.planning.load import get_region_or_raise
 from sitecrew.services.tenant_visits.calendar_facts import tell_calendar
 from sitecrew.services.tenant_visits.home import (
     TenantHome,
@@ -37,7 +38,7 @@ from sitecrew.services.tenant_visits.home import (
     changeable_home,
     visit_of,
 )
-from sitecrew.services.tenant_visits.read import offer_days, offers_for, region_today
+from sitecrew.services.tenant_visits.read import offer_days, region_today
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -140,23 +141,17 @@ def _proposed(home: m.CampaignHome) -> Target:
     return (home.day, home.crew_id, start, end)  # type: ignore[return-value]
 
 
-def take_booking_turn(session: Session, region_id: int) -> None:
-    """Wait for the region's booking turn (PostgreSQL row lock; SQLite serialises writers)."""
-    session.execute(select(m.Region.id).where(m.Region.id == region_id).with_for_update())
-
-
 def _still_offered(
     session: Session, found: TenantHome, start: datetime, *, osm: OsmSettings, now: datetime
 ) -> AppointmentOffer:
-    take_booking_turn(session, found.campaign.region_id)
+    """Return the offer of the grid window starting at ``start``, asked at write time."""
     days = offer_days(found, now)
     day = region_today(found.timezone, start)
-    if days is not None and days[0] <= day <= days[1]:
-        for offer in offers_for(session, found, (day, day), osm=osm, limit=MAX_OFFERS, now=now):
-            if offer.window_start == start:
-                return offer
-    msg = f"no crew can come in the window starting {start.isoformat()}; choose one of the offers"
-    raise WindowNotOfferedError(msg)
+    if days is None or not days[0] <= day <= days[1]:
+        raise not_offered(start)
+    region = get_region_or_raise(session, found.campaign.region_id)
+    visit = visit_for_apartment(session, found.apartment, region.id)
+    return require_offered(session, region, visit, (start, None), osm=osm, now=now)
 
 
 def _book(session: Session, found: TenantHome, offer: AppointmentOffer) -> TenantVisit:
