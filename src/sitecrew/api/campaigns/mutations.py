@@ -72,6 +72,10 @@ class CreateCampaignInput:
     revisit_share: float = 0.1
     max_failed_attempts: int = 3
     window_minutes: int = 120
+    on_time_confidence: float = strawberry.field(
+        default=0.8,
+        description="Share of crew-days that should end within the shift (0.5-0.99).",
+    )
 
 
 @strawberry.input(description="(Re-)plan the sweep from a day; confirmed windows stay unless told.")
@@ -133,6 +137,7 @@ def _create_command(data: CreateCampaignInput, region_id: int) -> service.Create
         revisit_share=data.revisit_share,
         max_failed_attempts=data.max_failed_attempts,
         window_minutes=data.window_minutes,
+        on_time_confidence=data.on_time_confidence,
     )
 
 
@@ -201,7 +206,8 @@ class CampaignMutations:
 
     @strawberry.mutation(
         description="Record how a visit ended (admins, the region's planners, the visit's own "
-        "crew); once per visit."
+        "crew); once per visit. A missed visit tells the tenant the best new windows and the "
+        "link to choose one, or that the housing company will call once the home is escalated."
     )
     @returns_problems
     async def record_visit_outcome(
@@ -216,7 +222,9 @@ class CampaignMutations:
             version=input.version,
             revisit_after_days=input.revisit_after_days,
         )
-        visit = await info.context.write(service.record_outcome, info.context.user, command)
+        visit = await info.context.write(
+            service.record_outcome, info.context.user, command, osm=info.context.settings.osm
+        )
         return CampaignVisit.from_domain(visit)
 
     @strawberry.mutation(

@@ -8,10 +8,16 @@
   (the re-visit is a job of its own) and the appointment completed (no show: marked no-show).
 
 Every visit counts as an attempt of its home. A visit's outcome is recorded once.
+
+The tenant is told in the same transaction: a completion, or for a missed visit (no show, no
+access) the few best new windows with the link to choose one
+(:mod:`~sitecrew.services.campaigns.missed_offers`); once the home is escalated, no offers and
+no link but word that the housing company will get in touch.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,9 +30,10 @@ from sitecrew.domain.buildings import InstallationStatus
 from sitecrew.domain.campaigns import CampaignStatus, HomeState, VisitOutcome
 from sitecrew.domain.jobs import AppointmentStatus, JobStatus, check_transition
 from sitecrew.domain.notifications import NotificationKind
-from sitecrew.errors import ConflictError
+from sitecrew.errors import ConflictError, SitecrewError
 from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
+from sitecrew.services.campaigns.missed_offers import missed_visit_offers
 from sitecrew.services.campaigns.rows import FINISHED_HOMES, visit_info
 from sitecrew.services.notifications.campaign_messages import tell_visit
 from sitecrew.services.scoping import get_recordable_visit
@@ -34,8 +41,11 @@ from sitecrew.services.scoping import get_recordable_visit
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from sitecrew.config import OsmSettings
     from sitecrew.domain.access import Principal
     from sitecrew.services.campaigns.commands import RecordVisitOutcome, VisitInfo
+
+LOGGER = logging.getLogger("sitecrew.campaigns")
 
 #: What an outcome makes of the apartment's installation status (others leave it as it is).
 APARTMENT_STATUS: dict[VisitOutcome, InstallationStatus] = {
@@ -63,9 +73,13 @@ def record_outcome(
     principal: Principal,
     command: RecordVisitOutcome,
     *,
+    osm: OsmSettings | None = None,
     now: datetime | None = None,
 ) -> VisitInfo:
     """Record how a visit ended and move its home, apartment, job and appointment on.
+
+    ``osm``: where the street graphs are, to list new windows in a missed-visit message
+    (``None``: the message carries the link alone).
 
     Raises
     ------
@@ -95,7 +109,7 @@ def record_outcome(
         _update_home(home, visit, campaign, command)
         _update_apartment(session, home.apartment_id, command.outcome)
         _update_job(session, visit, command.outcome)
-        _tell_tenant(session, visit, command.outcome)
+        _tell_tenant(session, visit, home, command.outcome, osm=osm, now=visit.recorded_at)
         save(session, home)
         _complete_if_finished(session, campaign)
         if visit.job_id is not None:
@@ -111,11 +125,32 @@ TENANT_MESSAGES = {
 }
 
 
-def _tell_tenant(session: Session, visit: m.CampaignVisit, outcome: VisitOutcome) -> None:
-    """Queue the completion or missed-visit message (new offers: the link in it, for now)."""
+def _tell_tenant(
+    session: Session,
+    visit: m.CampaignVisit,
+    home: m.CampaignHome,
+    outcome: VisitOutcome,
+    *,
+    osm: OsmSettings | None,
+    now: datetime,
+) -> None:
+    """Queue the completion or missed-visit message (with new offers, or escalated)."""
     kind = TENANT_MESSAGES.get(outcome)
-    if kind is not None:
-        tell_visit(session, visit, kind)
+    if kind is not NotificationKind.MISSED_VISIT:
+        if kind is not None:
+            tell_visit(session, visit, kind)
+        return
+    if home.state == HomeState.ESCALATED.value:
+        tell_visit(session, visit, kind, escalated=True)
+        return
+    offers: tuple[tuple[datetime, datetime], ...] = ()
+    if osm is not None:
+        session.flush()  # the crews' days must see the failed visit's job closed
+        try:
+            offers = missed_visit_offers(session, home, osm=osm, now=now)
+        except SitecrewError as error:  # the link still lets the tenant choose
+            LOGGER.warning("visit %s: no offers for the missed-visit message: %s", visit.id, error)
+    tell_visit(session, visit, kind, offers=offers)
 
 
 def _locked_home(session: Session, home_id: int) -> m.CampaignHome:

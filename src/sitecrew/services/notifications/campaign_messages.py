@@ -8,6 +8,7 @@ again after it moved is told again, and the same window or visit is told once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,9 +20,10 @@ from sitecrew.services.notifications.outbox import tell_tenant
 from sitecrew.services.notifications.render import MessageFacts
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from sqlalchemy.orm import Session
+
+#: Windows (start, end) offered to a tenant.
+Windows = tuple[tuple[datetime, datetime], ...]
 
 #: Kinds that tell a home's window (keyed by the window), the others tell a visit.
 WINDOW_KINDS = frozenset(
@@ -66,9 +68,14 @@ def tell_visit(
     kind: NotificationKind,
     *,
     eta: datetime | None = None,
-    offers: tuple[str, ...] = (),
+    offers: Windows = (),
+    escalated: bool = False,
 ) -> list[m.Notification]:
-    """Tell the visited home's tenant about ``visit``: reminder, on the way, missed, done."""
+    """Tell the visited home's tenant about ``visit``: reminder, on the way, missed, done.
+
+    ``offers`` (UTC windows) are listed in a missed-visit message; ``escalated`` says the home
+    went to the planner instead (no offers, no link: the housing company will call).
+    """
     home = session.get_one(m.CampaignHome, visit.campaign_home_id)
     return _tell(
         session,
@@ -79,6 +86,7 @@ def tell_visit(
         window=(visit.window_start, visit.window_end),
         eta=eta,
         offers=offers,
+        escalated=escalated,
     )
 
 
@@ -91,7 +99,8 @@ def _tell(
     apartment_id: int,
     window: tuple[datetime | None, datetime | None],
     eta: datetime | None = None,
-    offers: tuple[str, ...] = (),
+    offers: Windows = (),
+    escalated: bool = False,
 ) -> list[m.Notification]:
     campaign = session.get_one(m.Campaign, campaign_id)
     region = session.get_one(m.Region, campaign.region_id)
@@ -108,7 +117,8 @@ def _tell(
         start=start,
         end=end,
         eta=_local(eta, tz),
-        offers=offers,
+        offers=tuple((a.astimezone(tz), b.astimezone(tz)) for a, b in offers),
+        escalated=escalated,
     )
     return tell_tenant(
         session,

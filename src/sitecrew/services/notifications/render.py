@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from sitecrew.domain.notifications import MONTH_NAMES, Language
+from sitecrew.domain.notifications import MONTH_NAMES, WEEKDAY_NAMES, Language
 
 if TYPE_CHECKING:
     from sitecrew.domain.notifications import NotificationKind
@@ -23,7 +23,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class MessageFacts:
-    """What a message may mention; times are already in the region's local time."""
+    """What a message may mention; times are already in the region's local time.
+
+    ``offers``: windows the tenant may choose (start, end), listed in a missed-visit message.
+    ``escalated``: the home went to the planner, so the tenant is offered nothing and told the
+    housing company will be in touch.
+    """
 
     address: str
     unit: str
@@ -33,7 +38,8 @@ class MessageFacts:
     start: datetime | None = None
     end: datetime | None = None
     eta: datetime | None = None
-    offers: tuple[str, ...] = ()
+    offers: tuple[tuple[datetime, datetime], ...] = ()
+    escalated: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +61,13 @@ def format_day(day: date, language: Language) -> str:
     return f"{day.day} {MONTH_NAMES[Language.ENGLISH][day.month - 1]} {day.year}"
 
 
+def format_window(window: tuple[datetime, datetime], language: Language) -> str:
+    """Write an offered window as "Tuesday 8 December 2026, 08:00-10:00" in ``language``."""
+    start, end = window
+    weekday = WEEKDAY_NAMES[language][start.weekday()]
+    return f"{weekday} {format_day(start.date(), language)}, {start:%H:%M}-{end:%H:%M}"
+
+
 def render_message(
     kind: NotificationKind, language: Language, facts: MessageFacts
 ) -> tuple[str, str]:
@@ -70,6 +83,7 @@ def render_message(
     for name in ("start", "end", "eta"):
         moment = getattr(facts, name)
         values[name] = "" if moment is None else f"{moment:%H:%M}"
+    values["offers"] = [format_window(window, language) for window in facts.offers]
     template = _environment().get_template(f"{language.value}/{kind.value}.txt")
     subject, _, body = template.render(values).partition("\n\n")
     return subject.strip(), body.strip() + "\n"

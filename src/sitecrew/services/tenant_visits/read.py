@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from sitecrew.config import OsmSettings
+    from sitecrew.db import models as m
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,19 @@ def region_today(timezone: str, now: datetime) -> date:
 
 def offer_days(found: TenantHome, now: datetime) -> tuple[date, date] | None:
     """Return the first and last day a tenant is offered (None: the campaign has no days left)."""
-    first = max(region_today(found.timezone, now) + timedelta(days=1), found.campaign.start_on)
-    last = min(first + timedelta(days=MAX_OFFER_DAYS - 1), found.campaign.deadline_on)
+    return campaign_offer_days(found.campaign, found.timezone, now)
+
+
+def campaign_offer_days(
+    campaign: m.Campaign, timezone: str, now: datetime
+) -> tuple[date, date] | None:
+    """Return the days a campaign's tenants are offered: from tomorrow, two weeks at most.
+
+    Never outside the campaign's dates (None: it has no days left). Shared by the tenant's
+    page and the missed-visit message, so the message lists windows the page still offers.
+    """
+    first = max(region_today(timezone, now) + timedelta(days=1), campaign.start_on)
+    last = min(first + timedelta(days=MAX_OFFER_DAYS - 1), campaign.deadline_on)
     return None if last < first else (first, last)
 
 
