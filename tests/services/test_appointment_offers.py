@@ -63,20 +63,7 @@ def _book(session, world, apartment_id: int, start: datetime, end: datetime) -> 
     return job.id
 
 
-BREAK_PLACES_GAP = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "known gap: the offer model takes the lunch break where the crew is, but the solver "
-        "only breaks at its depot and at sampled places of jobs near lunch; adding a visit near "
-        "lunch removes the booked job's place (not near lunch) from those places, so Monday "
-        "12-14 (job until 12:00, break fixed at 12:00) is offered but not kept"
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "flat", [pytest.param("other_west", marks=BREAK_PLACES_GAP), "same_building", "east"]
-)
+@pytest.mark.parametrize("flat", ["other_west", "same_building", "east"])
 def test_every_offered_window_is_kept_by_the_day_planner(session, world, planning_osm, flat):
     """Book each offer alone, re-plan its day: the booking is routed, no rule is broken."""
     apartment = {

@@ -65,11 +65,17 @@ def test_jobs_become_scheduled_when_routes_are_published(demo_session, planning_
 
 
 def test_older_routes_are_superseded_when_a_new_plan_is_published(demo_session, planning_osm):
-    """A second published plan supersedes the first; jobs it dropped are open again."""
+    """A second published plan supersedes the first; jobs it dropped are open again.
+
+    A re-plan keeps what the current route can keep, so the second plan is given a reason to
+    drop work: the first route's crew may now do one job only.
+    """
     first = _plan(demo_session, planning_osm, seed=3)
     publish_routes(demo_session, first.run_id)
+    crew_id = int(next(r for r in first.solved.plan.routes if len(r.job_ids) > 1).crew_id)
+    demo_session.get(m.Crew, crew_id).max_jobs_per_day = 1
+    demo_session.flush()
     second = _plan(demo_session, planning_osm, seed=4)
-    crew_id = int(first.solved.plan.routes[0].crew_id)
     assert crew_route(demo_session, crew_id, PLAN_DAY).run_id == first.run_id
     publish_routes(demo_session, second.run_id)
     assert crew_route(demo_session, crew_id, PLAN_DAY).run_id == second.run_id

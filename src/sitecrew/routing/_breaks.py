@@ -24,6 +24,8 @@ from sitecrew.routing._places import Place
 from sitecrew.routing.problem import is_eligible
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import numpy.typing as npt
 
     from sitecrew.routing._clients import ClientSet, Dims
@@ -37,12 +39,23 @@ LUNCH_REACH_S = 3600
 
 
 def break_places(
-    crews: list[CrewSpec], jobs: tuple[JobSpec, ...], durations: npt.NDArray[np.int64]
+    crews: list[CrewSpec],
+    jobs: tuple[JobSpec, ...],
+    durations: npt.NDArray[np.int64],
+    *,
+    extra: Mapping[str, int] | None = None,
 ) -> list[Place]:
-    """Return each crew's own candidate break places (matrix indices into ``durations``)."""
+    """Return each crew's own candidate break places (matrix indices into ``durations``).
+
+    ``extra`` adds one place per crew id: where the plan the search may start from takes that
+    crew's break (where the crew is at lunch, which need not be a sampled place).
+    """
     places = []
     for crew in crews:
         spots = break_spots(crew, jobs, durations)
+        more = (extra or {}).get(crew.id)
+        if more is not None and more not in spots:
+            spots.append(more)
         places += [Place(spot, None, is_break=True, owner=crew.id) for spot in spots]
     return places
 

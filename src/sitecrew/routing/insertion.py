@@ -12,7 +12,7 @@ first by the same test, cheapest first (:func:`with_jobs`).
 
 The schedule rules are the route solver's, as :mod:`sitecrew.routing.problem` states them:
 
-- the crew leaves its depot no earlier than its shift start;
+- the crew leaves its depot (or where its fixed stops end) no earlier than it is ready;
 - arriving at a job of another site than the previous job's (or from the depot, or after the
   break), it first spends the job's setup, then waits for a window and works
   :func:`~sitecrew.routing.problem.service_for` seconds;
@@ -177,26 +177,62 @@ def with_jobs(
     left = list(jobs)
     while left:
         best: tuple[tuple[int, int, int], int, int] | None = None
-        placed = _day_of(crew, day)
-        departures = _departures(crew, placed, travel)
-        if departures is None:
-            return None
-        latest = _latest_ready(crew, placed, travel)
         for index, job in enumerate(left):
-            fitting = [
-                (slot[2], position)
-                for position in range(len(placed) + 1)
-                if (slot := _slot(crew, placed, job, position, departures, latest, travel))
-                and _meets(job.windows, slot[0], slot[1])
-            ]
-            if not fitting:
+            found = cheapest_place(crew, day, job, travel)
+            if found is None:
                 return None
-            cost, position = min(fitting)
-            if best is None or (cost, position) < best[:2]:
-                best = (cost, position, index)
+            if best is None or found < best[:2]:
+                best = (*found, index)
         assert best is not None  # noqa: S101 (left is not empty)
         day.insert(best[1], left.pop(best[2]))
     return day
+
+
+def cheapest_place(
+    crew: CrewSpec,
+    stops: Sequence[JobSpec | None],
+    job: JobSpec,
+    travel: Callable[[int, int], int],
+) -> tuple[tuple[int, int, int], int] | None:
+    """Return ``(cost, position)`` of the cheapest place for ``job`` inside its own windows.
+
+    ``None`` when the day already breaks a rule or the job fits nowhere. Eligibility and the
+    crew's limits are the caller's to ask.
+    """
+    placed = _day_of(crew, stops)
+    departures = _departures(crew, placed, travel)
+    if departures is None:
+        return None
+    latest = _latest_ready(crew, placed, travel)
+    fitting = [
+        (slot[2], position)
+        for position in range(len(placed) + 1)
+        if (slot := _slot(crew, placed, job, position, departures, latest, travel))
+        and _meets(job.windows, slot[0], slot[1])
+    ]
+    return min(fitting) if fitting else None
+
+
+def start_times(
+    crew: CrewSpec, stops: Sequence[JobSpec | None], travel: Callable[[int, int], int]
+) -> list[int] | None:
+    """Return when each stop's work (or the break) starts when the crew goes as early as it can.
+
+    ``None`` when the day breaks a rule (a window missed, home after the shift end).
+    """
+    day = _day_of(crew, stops)
+    departures = _departures(crew, day, travel)
+    if departures is None:
+        return None
+    return [round(leave) - stop.work_s for leave, stop in zip(departures, day, strict=True)]
+
+
+def break_place(crew: CrewSpec, stops: Sequence[JobSpec | None]) -> int | None:
+    """Return the place where the day's break is taken (where the crew is); ``None``: no break."""
+    for stop in _day_of(crew, stops):
+        if stop.job is None:
+            return stop.place
+    return None
 
 
 def _meets(windows: tuple[tuple[int, int], ...], earliest: float, latest: float) -> bool:
@@ -223,7 +259,7 @@ def _slots(
 
 def _day_of(crew: CrewSpec, stops: Sequence[JobSpec | None]) -> list[_Stop]:
     """Place each stop: jobs at their location, the break where the crew is at that moment."""
-    here = crew.start_location
+    here = crew.ready_location
     day = []
     for job in stops:
         if job is None:
@@ -271,7 +307,7 @@ def _departures(
     crew: CrewSpec, day: list[_Stop], travel: Callable[[int, int], int]
 ) -> list[float] | None:
     """Return the earliest departure from each stop; ``None`` when the day already fails."""
-    here, leave, site = crew.start_location, float(crew.ready_s), None
+    here, leave, site = crew.ready_location, float(crew.ready_s), None
     result = []
     for stop in day:
         ready = leave + _leg(travel, here, stop.place) + _setup(stop, site)
@@ -318,7 +354,7 @@ def _slot(  # noqa: PLR0917 (one insertion's inputs, all needed)
     window fits when its start bounds meet ``[earliest, latest]``. ``None``: never fits there.
     """
     previous = day[position - 1] if position else None
-    here = previous.place if previous else crew.start_location
+    here = previous.place if previous else crew.ready_location
     site = previous.site if previous else None
     leave = departures[position - 1] if position else float(crew.ready_s)
     place = visit.location if visit.location is not None else here

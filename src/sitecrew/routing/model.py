@@ -27,6 +27,8 @@ from sitecrew.routing.problem import CrewSpec, is_eligible
 from sitecrew.routing.units import PROHIBITIVE, matrix_to_solver, prize_unit_for
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import numpy as np
     import numpy.typing as npt
 
@@ -63,7 +65,12 @@ def plans_break(crew: CrewSpec) -> bool:
     return crew.ready_s <= crew.break_window[1] - crew.break_duration_s
 
 
-def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) -> SolverModel:
+def model_from_problem(
+    problem: RoutingProblem,
+    *,
+    jobs: tuple[JobSpec, ...],
+    break_spots: Mapping[str, int] | None = None,
+) -> SolverModel:
     """Return the PyVRP model of ``problem`` restricted to the jobs still to place.
 
     Parameters
@@ -72,6 +79,9 @@ def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) ->
         The validated routing problem.
     jobs
         The jobs the solver may place (not fixed, not already known to be impossible).
+    break_spots
+        One more break place per crew id (matrix index): where the plan the search starts
+        from takes that crew's break.
 
     Returns
     -------
@@ -89,7 +99,7 @@ def model_from_problem(problem: RoutingProblem, *, jobs: tuple[JobSpec, ...]) ->
     places = _depot_places(problem, crews)
     first_job = len(places)
     places += [Place(j.location or 0, j.site, job=j) for j in jobs]
-    places += break_places(breakers, jobs, durations)
+    places += break_places(breakers, jobs, durations, extra=break_spots)
     base = base_matrices(places, durations, matrix_to_solver(problem.distances, name="distances"))
     profiles = {_profile(f[0], jobs): f[0] for f in fleets}
     cap = max(c.shift_end_s for c in crews) + 1

@@ -49,6 +49,9 @@ class JobSpec:
     district: str | None = None
     load: int = 0
     required: bool = False
+    #: A promise to a tenant (a binding appointment). A re-plan never drops it when the crews'
+    #: current routes with the new bookings inserted keep it (:mod:`sitecrew.routing.seed`).
+    booked: bool = False
     #: The crews that may do it (``None``: any crew with the skills and the district); a
     #: campaign visit is held for the crew its sweep gave the day's area to.
     crews: frozenset[str] | None = None

@@ -9,6 +9,7 @@ Every solve states its seed and its stopping rule; tests stop on iterations, nev
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pyvrp
@@ -19,13 +20,16 @@ from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCrit
 from sitecrew.domain.plans import SolverPlan, UnassignedJob
 from sitecrew.errors import InfeasiblePlanError, InvalidInputError
 from sitecrew.routing._read import Visit, crew_route, int_matrices, visits_from_solution
+from sitecrew.routing._start import solution_from_seed
 from sitecrew.routing.explain import capacity_reason, impossible_reason, travel_seconds
-from sitecrew.routing.model import SolverModel, crews_to_route, model_from_problem
+from sitecrew.routing.insertion import break_place
+from sitecrew.routing.model import SolverModel, crews_to_route, model_from_problem, plans_break
+from sitecrew.routing.seed import seed_plan, solver_travel
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
 
-    from sitecrew.routing.problem import JobSpec, RoutingProblem
+    from sitecrew.routing.problem import CrewSpec, JobSpec, RoutingProblem
 
 DEFAULT_MAX_PENALTY = 100_000
 """PyVRP's own penalty ceiling, kept whenever prizes are small (as in Solomon)."""
@@ -58,8 +62,14 @@ def solve_problem(
     max_iterations: int | None = None,
     time_limit_s: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    current: Mapping[str, Sequence[str | None]] | None = None,
 ) -> SolverPlan:
     """Plan the day: assign and sequence jobs per crew, and explain every job left out.
+
+    Bookings (``JobSpec.booked``) are never dropped when a plan keeping them exists: the
+    crews' ``current`` routes with the bookings not on them inserted at their cheapest places
+    (:mod:`sitecrew.routing.seed`). The bookings that plan keeps are required in the search,
+    which starts from it when its own start finds no feasible plan.
 
     Parameters
     ----------
@@ -73,6 +83,9 @@ def solve_problem(
         Stop after this many seconds. With both limits, whichever comes first.
     progress
         Called every :data:`PROGRESS_EVERY` iterations with ``(iteration, best cost)``.
+    current
+        Per crew id, the job ids of its current route in order (``None``: the break); the
+        plan the search keeps the bookings of. Missing crews start from an empty day.
 
     Returns
     -------
@@ -106,6 +119,7 @@ def solve_problem(
         stop,
         seed,
         restart=lambda: _stopping_rule(max_iterations, time_limit_s),
+        current=current or {},
     )
     matrices = int_matrices(problem)
     routes = tuple(crew_route(problem, c, visits.get(c.id), matrices) for c in problem.crews)
@@ -140,21 +154,24 @@ def _run(
     seed: int,
     *,
     restart: Callable[[], StoppingCriterion],
+    current: Mapping[str, Sequence[str | None]],
 ) -> tuple[dict[str, tuple[int, list[Visit]]], int, float]:
     """Solve the PyVRP model; return the visits per crew, the objective and the runtime.
 
     PyVRP starts from a random solution, which is best on average but, with required breaks and
     large prizes, is sometimes still infeasible after a short search. Then the search runs once
-    more (with the same stopping rule) from a plan that is feasible by construction: every crew
-    only takes its break at its depot, and the search adds jobs from there.
+    more (with the same stopping rule) from a plan that is feasible by construction: the seed
+    plan keeping the bookings when there are any (:func:`_kept_model`), else every crew only
+    taking its break at its depot, and the search adds jobs from there.
     """
-    if not jobs or not crews_to_route(problem, jobs):
+    crews = crews_to_route(problem, jobs)
+    if not jobs or not crews:
         return {}, 0, 0.0
-    model = model_from_problem(problem, jobs=jobs)
+    model, start = _kept_model(problem, jobs, crews, current)
     result = _search(model, stop, seed, None)
     runtime = float(result.runtime)
     if not result.is_feasible():
-        start = breaks_only_solution(model)
+        start = breaks_only_solution(model) if start is None else start
         if start.is_feasible():
             stop.inner = restart()
             result = _search(model, stop, seed, start)
@@ -163,6 +180,32 @@ def _run(
         raise InfeasiblePlanError("no feasible plan found; try a longer time limit")
     visits = visits_from_solution(model, result.best)
     return visits, int(result.cost()), runtime
+
+
+def _kept_model(
+    problem: RoutingProblem,
+    jobs: tuple[JobSpec, ...],
+    crews: tuple[CrewSpec, ...],
+    current: Mapping[str, Sequence[str | None]],
+) -> tuple[SolverModel, Solution | None]:
+    """Return the model with the seed plan's bookings required, and the seed as a solution.
+
+    Without bookings, or when PyVRP does not accept the seed as feasible, the plain model and
+    no seed: the bookings stay optional (with their bonus prize), as they were.
+    """
+    plan = seed_plan(problem, current, jobs=jobs, crews=crews, breaks=plans_break)
+    if plan.kept:
+        kept = tuple(replace(j, required=True) if j.id in plan.kept else j for j in jobs)
+        spots = {
+            crew.id: place
+            for crew in crews
+            if (place := break_place(crew, plan.days.get(crew.id, ()))) is not None
+        }
+        model = model_from_problem(problem, jobs=kept, break_spots=spots)
+        start = solution_from_seed(model, plan, solver_travel(problem))
+        if start is not None and start.is_feasible():
+            return model, start
+    return model_from_problem(problem, jobs=jobs), None
 
 
 def _search(

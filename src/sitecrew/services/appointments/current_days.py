@@ -60,7 +60,7 @@ def current_days(session: Session, crew_ids: Sequence[int], days: Sequence[date]
     """
     if not crew_ids or not days:
         return CurrentDays({}, {})
-    routes = _routed_days(session, crew_ids, days)
+    routes = routed_days(session, crew_ids, days)
     candidates = _held_candidates(session, crew_ids, days)
     crews = set(crew_ids)
     held = {
@@ -71,9 +71,13 @@ def current_days(session: Session, crew_ids: Sequence[int], days: Sequence[date]
     return CurrentDays(routes, held)
 
 
-def _routed_days(
+def routed_days(
     session: Session, crew_ids: Sequence[int], days: Sequence[date]
 ) -> dict[tuple[int, date], tuple[int | None, ...]]:
+    """Return the stops of each crew-day's current route: published, else the newest draft.
+
+    Job ids in order, ``None`` for the break; crew-days without a route are absent. Two queries.
+    """
     routes = session.execute(
         select(m.Route.id, m.Route.crew_id, m.Route.service_date, m.Route.status).where(
             m.Route.crew_id.in_(list(crew_ids)),

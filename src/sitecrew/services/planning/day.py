@@ -109,6 +109,9 @@ class DayInput:
     points: tuple[tuple[float, float], ...]
     crew_names: dict[str, str]
     crews_off: dict[str, str] = field(default_factory=dict)
+    #: Per crew id, its current route's job ids in order (``None``: the break): the plan whose
+    #: bookings a re-plan keeps (``routing.solve.solve_problem``'s ``current``).
+    current: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
     @property
     def no_crew_note(self) -> str | None:

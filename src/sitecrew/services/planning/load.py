@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sitecrew.errors import InvalidInputError
+from sitecrew.services.appointments.current_days import routed_days
 from sitecrew.services.planning.day import DayClock, DayInput, Points, RegionInfo
 from sitecrew.services.planning.load_crews import day_crews
 from sitecrew.services.planning.load_jobs import day_jobs
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from sqlalchemy.orm import Session
+
+    from sitecrew.routing.problem import CrewSpec
 
 
 def get_region_or_raise(session: Session, region: int | str) -> RegionInfo:
@@ -87,5 +90,26 @@ def load_day(
             now_s=clock.seconds(now),
         )
     return DayInput(
-        info, clock, jobs, crews, tuple(points.lonlat), working.names, crews_off=working.off
+        info,
+        clock,
+        jobs,
+        crews,
+        tuple(points.lonlat),
+        working.names,
+        crews_off=working.off,
+        current=current_routes(session, crews, day),
     )
+
+
+def current_routes(
+    session: Session, crews: tuple[CrewSpec, ...], day: date
+) -> dict[str, tuple[str | None, ...]]:
+    """Return each crew's current route of ``day`` (published, else newest draft) as job ids.
+
+    A re-plan keeps the bookings these routes (with new bookings inserted) keep.
+    """
+    found = routed_days(session, [int(c.id) for c in crews], [day])
+    return {
+        str(crew_id): tuple(None if j is None else str(j) for j in stops)
+        for (crew_id, _day), stops in found.items()
+    }

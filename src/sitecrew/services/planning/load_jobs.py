@@ -155,6 +155,7 @@ def job_spec(
         windows=windows,
         skills=row.skills,
         priority=row.priority + (APPOINTMENT_BONUS if appointments else 0),
+        booked=bool(appointments),
         district=None if row.district_id is None else str(row.district_id),
     )
 

@@ -96,13 +96,19 @@ def solve_day(
         problem = problem_from_day(day, snapped, matrices_for(snapped, network))
         progress("matrix", 1, 1)
     with timings.stage("solve"):
-        plan = _solve(problem, options, progress)
+        plan = _solve(problem, options, progress, current=day.current)
     with timings.stage("geometry"):
         legs = legs_for_plan(plan, problem, snapped, network, progress=progress)
     return SolvedDay(day, problem, plan, legs)
 
 
-def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCallback) -> SolverPlan:
+def _solve(
+    problem: RoutingProblem,
+    options: PlanOptions,
+    progress: ProgressCallback,
+    *,
+    current: dict[str, tuple[str | None, ...]],
+) -> SolverPlan:
     started = time.perf_counter()
     limit = options.time_limit_s
     iterations = options.max_iterations
@@ -121,6 +127,7 @@ def _solve(problem: RoutingProblem, options: PlanOptions, progress: ProgressCall
         max_iterations=iterations,
         time_limit_s=limit,
         progress=report,
+        current=current,
     )
     progress("solve", total, total)
     return plan
