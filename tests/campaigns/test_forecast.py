@@ -10,15 +10,13 @@ from sitecrew.campaigns.burndown import HomeFacts
 from sitecrew.campaigns.forecast import (
     BuildingRisk,
     CapacityDay,
-    EntranceVisit,
     ForecastBasis,
     RiskReason,
     buildings_at_risk,
     forecast_completion,
-    learn_service_time,
     observed_rates,
 )
-from sitecrew.domain.campaigns import HomeState, ServiceTimeModel, VisitOutcome, VisitRecord
+from sitecrew.domain.campaigns import HomeState, VisitOutcome, VisitRecord
 
 MONDAY = date(2025, 3, 3)
 FUTURE = date(2025, 4, 7)  # a Monday
@@ -177,63 +175,6 @@ def test_observed_rates_count_distinct_crew_days_and_median_durations():
     assert rates.outcome_shares[VisitOutcome.NEEDS_FOLLOW_UP] == 0
     assert rates.median_visit_minutes == 30
     assert rates.timed_visits == 3
-
-
-# --- learned service time ----------------------------------------------------------------------
-
-
-def timed(
-    building: int,
-    day: date,
-    start: datetime,
-    minutes: float,
-    *,
-    outcome: VisitOutcome = VisitOutcome.DONE,
-) -> EntranceVisit:
-    record = VisitRecord(day, 1, outcome, start, start + timedelta(minutes=minutes))
-    return EntranceVisit(building, 0, record)
-
-
-def stairwell(building: int, day: date, minutes: list[float]) -> list[EntranceVisit]:
-    """Consecutive visits through one entrance, starting 08:00."""
-    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=8)
-    visits = []
-    for m in minutes:
-        visits.append(timed(building, day, start, m))
-        start += timedelta(minutes=m)
-    return visits
-
-
-def test_service_time_is_learned_from_recorded_durations_with_setup_on_the_first_visit():
-    """Each entrance-day's first visit carries the setup: 12 + 25 min, then 25 min each."""
-    visits = []
-    for building in range(6):
-        visits += stairwell(building, MONDAY, [37, 25, 25, 25])
-    # An outlier does not move a median, and failed and untimed visits teach nothing.
-    visits += stairwell(99, MONDAY, [37, 25, 180])
-    visits.append(
-        timed(98, MONDAY, datetime(2025, 3, 3, 9, tzinfo=UTC), 3, outcome=VisitOutcome.NO_SHOW)
-    )
-    learned = learn_service_time(visits)
-    assert learned.learned
-    assert learned.model == ServiceTimeModel(minutes_per_home=25.0, setup_minutes_per_entrance=12.0)
-    assert learned.home_observations == 6 * 3 + 2
-    assert learned.setup_observations == 7
-
-
-def test_the_same_entrance_on_another_day_pays_its_setup_again():
-    visits = stairwell(1, MONDAY, [40, 30]) + stairwell(1, MONDAY + timedelta(days=1), [40, 30])
-    learned = learn_service_time(visits, min_observations=2)
-    assert learned.model == ServiceTimeModel(30.0, 10.0)
-    assert learned.setup_observations == 2
-
-
-def test_too_few_timed_visits_keep_the_prior():
-    prior = ServiceTimeModel(33.0, 7.0)
-    learned = learn_service_time(stairwell(1, MONDAY, [40, 30, 30]), prior=prior)
-    assert not learned.learned
-    assert learned.model == prior
-    assert learned.home_observations == 2
 
 
 # --- buildings at risk -------------------------------------------------------------------------

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
+from statistics import median
+from typing import TYPE_CHECKING
 
 from sitecrew.domain.calendars import Shift
-from sitecrew.domain.campaigns import SweepHome, SweepSettings
+from sitecrew.domain.campaigns import SweepCrew, SweepHome, SweepSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def shift_minutes(shift: Shift) -> float:
@@ -20,6 +25,14 @@ def shift_minutes(shift: Shift) -> float:
     start, end = shift
     length = _of_day(end) - _of_day(start)
     return max(length, 0.0)
+
+
+def typical_day_minutes(crews: Iterable[SweepCrew], minutes_off_per_day: float) -> float:
+    """Return the minutes at the door of the crews' usual working day (the median shift's)."""
+    lengths = [shift_minutes(shift) for crew in crews for shift in crew.days.values()]
+    if not lengths:
+        return 0.0
+    return max(median(lengths) - minutes_off_per_day, 0.0)
 
 
 def _of_day(moment: time) -> float:

@@ -10,7 +10,6 @@ Three answers from the campaign's history, none needing a database:
   says so.
 - :func:`buildings_at_risk`: buildings whose remaining homes are planned after the deadline, whose
   homes near the escalation threshold, or whose visits fail far more often than the campaign's.
-- :func:`learn_service_time`: minutes per home and setup per entrance from recorded durations.
 """
 
 from __future__ import annotations
@@ -19,14 +18,15 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sitecrew.campaigns._forecast_sim import Simulation, quantile_index, simulate
-from sitecrew.domain.campaigns import HomeState, ServiceTimeModel, VisitOutcome, VisitRecord
+from sitecrew.campaigns.service_time import visit_minutes
+from sitecrew.domain.campaigns import HomeState, VisitOutcome, VisitRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -116,7 +116,7 @@ def observed_rates(history: Iterable[VisitRecord]) -> ObservedRates:
     crew_days = {(visit.crew_id, visit.day) for visit in visits}
     outcomes = Counter(visit.outcome for visit in visits)
     failed = sum(count for outcome, count in outcomes.items() if outcome.failed)
-    minutes = [m for m in (_minutes(visit) for visit in visits) if m is not None]
+    minutes = [m for m in (visit_minutes(visit) for visit in visits) if m is not None]
     return ObservedRates(
         crew_days=len(crew_days),
         visits=len(visits),
@@ -272,17 +272,6 @@ def _band(run: Simulation, days: Sequence[date]) -> tuple[ForecastPoint, ...]:
     )
 
 
-def _minutes(visit: VisitRecord) -> float | None:
-    return _span(visit.started_at, visit.ended_at)
-
-
-def _span(start: datetime | None, end: datetime | None) -> float | None:
-    """Minutes between two timestamps; None when either is missing or they are out of order."""
-    if start is None or end is None or end <= start:
-        return None
-    return (end - start).total_seconds() / 60
-
-
 # --- buildings at risk -------------------------------------------------------------------------
 
 
@@ -378,77 +367,3 @@ def _failure_rate(homes: Iterable[HomeFacts]) -> float:
         failed += home.attempts
         done += home.state is HomeState.DONE
     return failed / (failed + done) if failed + done else 0.0
-
-
-# --- learned service time ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EntranceVisit:
-    """A finished visit and the entrance (stairwell) it was in: what setup is learned from."""
-
-    building_id: int
-    entrance: int
-    record: VisitRecord
-
-
-@dataclass(frozen=True)
-class LearnedServiceTime:
-    """The learned model and how many durations stand behind each of its numbers.
-
-    ``learned`` is False when too few homes were timed: ``model`` is then the prior unchanged.
-    """
-
-    model: ServiceTimeModel
-    home_observations: int
-    setup_observations: int
-    learned: bool
-
-
-MIN_SERVICE_OBSERVATIONS = 5
-
-
-def learn_service_time(
-    visits: Iterable[EntranceVisit],
-    *,
-    prior: ServiceTimeModel | None = None,
-    min_observations: int = MIN_SERVICE_OBSERVATIONS,
-) -> LearnedServiceTime:
-    """Learn minutes per home and setup per entrance from DONE visits with both timestamps.
-
-    Visits in one entrance on one crew-day are ordered by start: the first includes the setup,
-    the later ones do not. Minutes per home is the median of the later visits (medians, because
-    one visit that ran into a broken socket must not move the plan); setup is the median first
-    visit minus that, never below zero. Too few observations of either keep the prior's number.
-    """
-    base = prior or ServiceTimeModel()
-    firsts, later = _first_and_later_durations(visits)
-    if len(later) < min_observations:
-        return LearnedServiceTime(base, len(later), len(firsts), learned=False)
-    per_home = statistics.median(later)
-    setup = base.setup_minutes_per_entrance
-    if len(firsts) >= min_observations:
-        setup = max(0.0, statistics.median(firsts) - per_home)
-    model = ServiceTimeModel(round(per_home, 1), round(setup, 1))
-    return LearnedServiceTime(model, len(later), len(firsts), learned=True)
-
-
-def _first_and_later_durations(
-    visits: Iterable[EntranceVisit],
-) -> tuple[list[float], list[float]]:
-    groups: defaultdict[tuple[int, date, int, int], list[tuple[datetime, float]]] = defaultdict(
-        list
-    )
-    for visit in visits:
-        record = visit.record
-        minutes = _minutes(record)
-        if record.outcome is VisitOutcome.DONE and minutes is not None and record.started_at:
-            key = (record.crew_id, record.day, visit.building_id, visit.entrance)
-            groups[key].append((record.started_at, minutes))
-    firsts: list[float] = []
-    later: list[float] = []
-    for group in groups.values():
-        ordered = [minutes for _, minutes in sorted(group)]
-        firsts.append(ordered[0])
-        later += ordered[1:]
-    return firsts, later

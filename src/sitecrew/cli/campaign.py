@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from sitecrew.cli.campaign_escalations import escalations
 from sitecrew.cli.campaign_links import links
 from sitecrew.cli.database import configured_sessions
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Installation campaigns: plan a year of visits, follow the burn-down.")
 app.info.no_args_is_help = True
 app.command("links")(links)  # tenants' self-service links (issue 16): cli.campaign_links
+app.command("escalations")(escalations)  # homes given up on (issue 16): cli.campaign_escalations
 
 _ID_HELP = "The campaign's id (see `sitecrew campaign list`)."
 _VERSION_HELP = "The version you last read; refused if someone changed it since."
@@ -109,6 +111,9 @@ def create(
     revisit_share: float = typer.Option(0.1, "--revisit-share", help="Day share kept free."),
     max_failed: int = typer.Option(3, "--max-failed", help="Failed visits before escalation."),
     window_minutes: int = typer.Option(120, "--window-minutes"),
+    on_time_confidence: float = typer.Option(
+        0.8, "--on-time-confidence", help="Share of crew-days to end within the shift."
+    ),
 ) -> None:
     """Create a draft campaign over districts, buildings or apartments (exactly one kind)."""
     from functools import partial  # noqa: PLC0415
@@ -131,6 +136,7 @@ def create(
         revisit_share=revisit_share,
         max_failed_attempts=max_failed,
         window_minutes=window_minutes,
+        on_time_confidence=on_time_confidence,
     )
     with _writing() as session:
         info = in_region(
@@ -193,7 +199,9 @@ def show(campaign_id: int = typer.Argument(..., help=_ID_HELP)) -> None:
         f"region {info.region_id}, {info.job_kind.value}, {info.start_on} to "
         f"{info.deadline_on}; {info.visits_per_crew_day} visits per crew-day, "
         f"{info.minutes_per_home:g} min per home + {info.setup_minutes_per_entrance:g} min "
-        f"per entrance; crews {', '.join(map(str, info.crew_ids)) or 'none'}",
+        f"per entrance, {info.door_share:.0%} of attempts end at the door; days planned to end "
+        f"in time {info.on_time_confidence:.0%} of the time; "
+        f"crews {', '.join(map(str, info.crew_ids)) or 'none'}",
         highlight=False,
     )
     states = ", ".join(f"{s.value} {n}" for s, n in report.homes_by_state.items())
@@ -285,6 +293,13 @@ def plan(
         f"{days}; {summary.unplaced_total} unplaced (run {run_id})",
         highlight=False,
     )
+    if summary.planned_minutes_per_visit is not None:
+        console.print(
+            f"  {summary.planned_minutes_per_visit:g} min planned per attempt "
+            f"({summary.minutes_per_home:g} per home, {summary.door_share or 0:.0%} "
+            f"ending at the door, from {summary.timed_visits} timed visits)",
+            highlight=False,
+        )
     for reason, count in sorted(summary.unplaced.items()):
         console.print(f"  unplaced, {reason}: {count}", highlight=False)
 

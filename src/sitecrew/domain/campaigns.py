@@ -9,12 +9,17 @@ until a home has failed ``max_failed_attempts`` times and is escalated to the pl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from statistics import NormalDist
 
 from sitecrew.domain.calendars import Shift
+
+#: The highest on-time confidence a plan may ask for (1.0 would need an infinite reserve).
+MAX_CONFIDENCE = 0.99
 
 
 class CampaignStatus(StrEnum):
@@ -56,10 +61,50 @@ class ServiceTimeModel:
     """Expected minutes on site: per apartment, plus a setup once per entrance (stairwell) a day.
 
     Learned as the campaign runs (recorded actual durations replace the planner's first guess).
+    A crew-day is a row of *attempts*: some end at the door in a few minutes (``door_share`` of
+    them), the rest take ``minutes_per_home`` give or take ``minutes_sd``. Planning every
+    attempt as a full visit leaves the door share of each day idle; planning the mean attempt
+    alone overruns the shift on half the days. :meth:`planned_minutes` sits between the two.
     """
 
     minutes_per_home: float = 30.0
     setup_minutes_per_entrance: float = 10.0
+    #: Share of attempts that end at the door (nobody home, no access, refused).
+    door_share: float = 0.0
+    #: Minutes an attempt that ends at the door takes (ring, wait, leave a note).
+    door_minutes: float = 5.0
+    #: Spread (standard deviation) of a successful visit's minutes.
+    minutes_sd: float = 0.0
+
+    @property
+    def attempt_minutes(self) -> float:
+        """Return the expected minutes of one attempt (successful or not)."""
+        share = self.door_share
+        return (1.0 - share) * self.minutes_per_home + share * self.door_minutes
+
+    @property
+    def attempt_sd(self) -> float:
+        """Return the standard deviation of one attempt's minutes (a two-outcome mixture)."""
+        share, mean = self.door_share, self.attempt_minutes
+        second = (1.0 - share) * (self.minutes_sd**2 + self.minutes_per_home**2) + share * (
+            self.door_minutes**2
+        )
+        return math.sqrt(max(second - mean**2, 0.0))
+
+    def planned_minutes(self, confidence: float, day_minutes: float) -> float:
+        """Return the minutes to plan per attempt so that a full day ends in time as often as asked.
+
+        A crew-day of ``n`` attempts takes ``n * mean`` minutes give or take ``sqrt(n) * sd``
+        (independent attempts; normal approximation). Planning ``mean + z * sd / sqrt(n)`` per
+        attempt, with ``n`` the attempts a day of ``day_minutes`` holds and ``z`` the normal
+        quantile of ``confidence``, keeps such a day within its minutes with that probability:
+        a chance constraint made additive, so that the sweep can pack homes one by one.
+        ``confidence`` 0.5 plans the mean attempt; higher values keep a reserve.
+        """
+        mean = self.attempt_minutes
+        z = NormalDist().inv_cdf(min(max(confidence, 0.5), MAX_CONFIDENCE))
+        attempts = max(math.floor(day_minutes / mean), 1) if mean > 0 else 1
+        return mean + z * self.attempt_sd / math.sqrt(attempts)
 
 
 @dataclass(frozen=True)

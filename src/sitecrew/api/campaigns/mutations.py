@@ -72,6 +72,10 @@ class CreateCampaignInput:
     revisit_share: float = 0.1
     max_failed_attempts: int = 3
     window_minutes: int = 120
+    on_time_confidence: float = strawberry.field(
+        default=0.8,
+        description="Share of crew-days that should end within the shift (0.5-0.99).",
+    )
 
 
 @strawberry.input(description="(Re-)plan the sweep from a day; confirmed windows stay unless told.")
@@ -133,6 +137,7 @@ def _create_command(data: CreateCampaignInput, region_id: int) -> service.Create
         revisit_share=data.revisit_share,
         max_failed_attempts=data.max_failed_attempts,
         window_minutes=data.window_minutes,
+        on_time_confidence=data.on_time_confidence,
     )
 
 

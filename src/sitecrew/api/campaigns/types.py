@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sitecrew.campaigns.burndown import BurndownRow as DomainRow
     from sitecrew.campaigns.burndown import WeekRow
     from sitecrew.campaigns.forecast import BuildingRisk, Forecast
-    from sitecrew.campaigns.forecast import LearnedServiceTime as Learned
+    from sitecrew.campaigns.service_time import LearnedServiceTime as Learned
     from sitecrew.services.campaigns.commands import (
         CampaignInfo,
         HomeInfo,
@@ -275,8 +275,15 @@ class BuildingAtRisk:
 class LearnedServiceTime:
     minutes_per_home: float
     setup_minutes_per_entrance: float
+    minutes_sd: float = strawberry.field(description="Spread of a DONE visit's minutes.")
+    door_share: float = strawberry.field(
+        description="Share of attempts ending at the door (nobody home, no access, refused)."
+    )
+    door_minutes: float = strawberry.field(description="Minutes such an attempt takes.")
+    attempt_minutes: float = strawberry.field(description="Expected minutes of one attempt.")
     home_observations: int
     setup_observations: int
+    attempts: int = strawberry.field(description="Attempts with an outcome behind the share.")
     learned: bool = strawberry.field(
         description="False while too few visits were timed: the campaign's own numbers stand."
     )
@@ -287,8 +294,13 @@ class LearnedServiceTime:
         return cls(
             minutes_per_home=found.model.minutes_per_home,
             setup_minutes_per_entrance=found.model.setup_minutes_per_entrance,
+            minutes_sd=found.model.minutes_sd,
+            door_share=found.model.door_share,
+            door_minutes=found.model.door_minutes,
+            attempt_minutes=round(found.model.attempt_minutes, 1),
             home_observations=found.home_observations,
             setup_observations=found.setup_observations,
+            attempts=found.attempts,
             learned=found.learned,
         )
 
@@ -426,6 +438,14 @@ class Campaign:
     revisit_share: float
     max_failed_attempts: int
     window_minutes: int
+    on_time_confidence: float = strawberry.field(
+        description="Share of crew-days that should end within the shift: the plan keeps a "
+        "reserve at the end of each day for it (0.5: no reserve, plan the mean attempt)."
+    )
+    door_share: float = strawberry.field(
+        description="Share of attempts that end at the door (nobody home, no access, refused), "
+        "learned from recorded outcomes."
+    )
     crew_ids: list[strawberry.ID]
     homes_count: int = strawberry.field(description="Homes in the campaign's scope.")
     version: int = strawberry.field(description="Send it back with a change (stale: Conflict).")
@@ -448,6 +468,8 @@ class Campaign:
             revisit_share=info.revisit_share,
             max_failed_attempts=info.max_failed_attempts,
             window_minutes=info.window_minutes,
+            on_time_confidence=info.on_time_confidence,
+            door_share=info.door_share,
             crew_ids=[strawberry.ID(str(crew)) for crew in info.crew_ids],
             homes_count=info.homes,
             version=info.version,
@@ -551,6 +573,13 @@ class PlanSummary:
     )
     setup_minutes_per_entrance: float | None
     timed_visits: int = strawberry.field(description="Recorded durations behind the model.")
+    door_share: float | None = strawberry.field(
+        description="Share of attempts ending at the door the plan assumed."
+    )
+    planned_minutes_per_visit: float | None = strawberry.field(
+        description="Minutes the plan gave each attempt: door stops and the on-time reserve "
+        "included (setups and moves between buildings come on top)."
+    )
 
     @classmethod
     def from_domain(cls, summary: PlanSummaryInfo) -> PlanSummary:
@@ -569,6 +598,8 @@ class PlanSummary:
             minutes_per_home=summary.minutes_per_home,
             setup_minutes_per_entrance=summary.setup_minutes_per_entrance,
             timed_visits=summary.timed_visits,
+            door_share=summary.door_share,
+            planned_minutes_per_visit=summary.planned_minutes_per_visit,
         )
 
 

@@ -67,6 +67,14 @@ class Campaign(Base):
     deadline_on: Mapped[date] = mapped_column(Date)
     visits_per_crew_day: Mapped[int] = mapped_column(Integer)
     revisit_share: Mapped[float] = mapped_column(Float)
+    #: Learned from recorded outcomes: the share of attempts that end at the door (nobody home,
+    #: no access, refused) and the minutes such an attempt takes.
+    door_share: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    door_minutes: Mapped[float] = mapped_column(Float, default=5.0, server_default="5")
+    #: Learned spread (standard deviation, minutes) of a successful visit's duration.
+    visit_minutes_sd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: The planner's setting: the share of crew-days that should end within the shift.
+    on_time_confidence: Mapped[float] = mapped_column(Float, default=0.8, server_default="0.8")
     max_failed_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     window_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT.value)

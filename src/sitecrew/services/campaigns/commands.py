@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sitecrew.domain.campaigns import CampaignStatus, HomeState, VisitOutcome
+from sitecrew.domain.campaigns import MAX_CONFIDENCE, CampaignStatus, HomeState, VisitOutcome
 from sitecrew.domain.jobs import JobKind
 from sitecrew.domain.rules import optional_notes, require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
@@ -39,6 +39,8 @@ class CreateCampaign:
     revisit_share: float = 0.1
     max_failed_attempts: int = 3
     window_minutes: int = 120
+    #: Share of crew-days that should end within the shift (0.5: plan the mean attempt).
+    on_time_confidence: float = 0.8
 
     def __post_init__(self) -> None:
         name = self.name.strip()
@@ -61,6 +63,7 @@ class CreateCampaign:
         require_range(self.revisit_share, "re-visit share", low=0, high=0.9)
         require_range(self.max_failed_attempts, "max failed attempts", low=1, high=20)
         require_range(self.window_minutes, "window minutes", low=15, high=12 * 60)
+        require_range(self.on_time_confidence, "on-time confidence", low=0.5, high=MAX_CONFIDENCE)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,10 @@ class CampaignInfo:
     version: int
     crew_ids: tuple[int, ...]
     homes: int
+    door_share: float = 0.0
+    door_minutes: float = 5.0
+    visit_minutes_sd: float = 0.0
+    on_time_confidence: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,8 @@ class PlanSummary:
     ``minutes_per_home`` and ``setup_minutes_per_entrance`` are the service time model the plan
     used (learned from ``timed_visits`` recorded durations when there were enough);
     ``minutes_off_per_day`` and ``minutes_between_buildings`` the day budget it packed crew-days
-    by (learned from ``routed_legs`` legs of the campaign's published routes, else defaults).
+    by (learned from ``routed_legs`` legs of the campaign's published routes, else defaults);
+    ``planned_minutes_per_visit`` what it gave each attempt (door share and reserve included).
     """
 
     campaign_id: int
@@ -201,6 +209,9 @@ class PlanSummary:
     minutes_off_per_day: float | None = None
     minutes_between_buildings: float | None = None
     routed_legs: int = 0
+    #: Share of attempts ending at the door, and the minutes the plan gave each attempt.
+    door_share: float | None = None
+    planned_minutes_per_visit: float | None = None
 
     @property
     def unplaced_total(self) -> int:

@@ -82,6 +82,7 @@ def _campaign_row(command: CreateCampaign) -> m.Campaign:
         deadline_on=command.deadline_on,
         visits_per_crew_day=command.visits_per_crew_day,
         revisit_share=command.revisit_share,
+        on_time_confidence=command.on_time_confidence,
         max_failed_attempts=command.max_failed_attempts,
         window_minutes=command.window_minutes,
         status=CampaignStatus.DRAFT.value,

@@ -12,7 +12,6 @@ again from the next day. No home is lost between the sweep and the day plan.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from sitecrew.events import jobs_changed
 from sitecrew.services._persist import save
 from sitecrew.services.campaigns.commands import MaterialisedDay
 from sitecrew.services.campaigns.plan import open_visit_homes
+from sitecrew.services.campaigns.rows import visit_job_minutes
 from sitecrew.services.notifications.campaign_messages import tell_home_window
 from sitecrew.services.scoping import (
     get_campaign_row,
@@ -106,7 +106,7 @@ def materialise_home(
         region_id=campaign.region_id,
         kind=kind.value,
         apartment_id=home.apartment_id,
-        duration_minutes=max(1, math.ceil(campaign.minutes_per_home)),
+        duration_minutes=visit_job_minutes(campaign),
         required_skills=sorted(skill.value for skill in DEFAULT_SKILLS.get(kind, frozenset())),
         priority=3,
         due_on=home.day,

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select, update
 
-from sitecrew.campaigns.forecast import EntranceVisit, LearnedServiceTime, learn_service_time
+from sitecrew.campaigns.days import typical_day_minutes
+from sitecrew.campaigns.service_time import EntranceVisit, LearnedServiceTime, learn_service_time
 from sitecrew.campaigns.sweep import plan_sweep
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
@@ -54,11 +55,13 @@ from sitecrew.services.campaigns.load import (
     sweep_crews,
     sweep_home,
 )
-from sitecrew.services.campaigns.rows import home_info
+from sitecrew.services.campaigns.rows import home_info, service_model
 from sitecrew.services.notifications.campaign_messages import tell_home_window
 from sitecrew.services.scoping import get_campaign_row, get_changeable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy import Table
     from sqlalchemy.orm import Session
 
@@ -191,16 +194,15 @@ def campaign_fingerprint(session: Session, campaign: m.Campaign) -> tuple[int, .
 def learn_sweep_model(session: Session, campaign: m.Campaign, homes: SweepHomes) -> SweepModel:
     """Learn the service time and the day budget the sweep packs by (nothing is written)."""
     learned = _learn_service_time(session, campaign, homes.every, homes.entrances)
-    prior = ServiceTimeModel(campaign.minutes_per_home, campaign.setup_minutes_per_entrance)
-    model = learned.model if learned.learned else prior
+    model = learned.model
     budget = learn_day_budget(session, campaign, before=homes.start)
     return SweepModel(learned, model, budget)
 
 
 def sweep(campaign: m.Campaign, homes: SweepHomes, model: SweepModel) -> SweepPlan:
     """Return the sweep's plan (pure: no database)."""
-    minutes = model.model.minutes_per_home
     settings = sweep_settings(campaign, homes.start, model.budget, model.model)
+    minutes = planned_minutes_per_visit(campaign, homes.crews, model)
     homes_in = _sweep_homes(homes.rows, homes.entrances, homes.kept, homes.left_out, minutes)
     return plan_sweep(homes_in, homes.crews, settings)
 
@@ -213,11 +215,12 @@ def store_sweep(
     The caller holds the campaign's lock (:func:`~sitecrew.services.scoping.get_campaign_row`)
     and read ``homes`` under it, or checked its fingerprint under it.
     """
-    if model.learned.learned and model.model != ServiceTimeModel(
-        campaign.minutes_per_home, campaign.setup_minutes_per_entrance
-    ):
+    if model.model != service_model(campaign):
         campaign.minutes_per_home = model.model.minutes_per_home
         campaign.setup_minutes_per_entrance = model.model.setup_minutes_per_entrance
+        campaign.door_share = model.model.door_share
+        campaign.door_minutes = model.model.door_minutes
+        campaign.visit_minutes_sd = model.model.minutes_sd
         session.flush()
     by_apartment = {row.apartment_id: row for row in homes.rows}
     _store(
@@ -246,7 +249,22 @@ def store_sweep(
         minutes_off_per_day=budget.minutes_off_per_day,
         minutes_between_buildings=budget.minutes_between_buildings,
         routed_legs=budget.observations,
+        door_share=campaign.door_share,
+        planned_minutes_per_visit=round(planned_minutes_per_visit(campaign, homes.crews, model), 1),
     )
+
+
+def planned_minutes_per_visit(
+    campaign: m.Campaign, crews: Sequence[SweepCrew], model: SweepModel
+) -> float:
+    """Return the minutes the sweep gives each attempt: the campaign's on-time chance kept.
+
+    A full crew-day of the campaign's crews (their usual shift less the minutes off the door)
+    ends within its shift with the campaign's ``on_time_confidence`` (see
+    ``ServiceTimeModel.planned_minutes``).
+    """
+    day_minutes = typical_day_minutes(crews, model.budget.minutes_off_per_day)
+    return model.model.planned_minutes(campaign.on_time_confidence, day_minutes)
 
 
 def _require_open(campaign: m.Campaign) -> None:
@@ -336,37 +354,37 @@ def _learn_service_time(
 ) -> LearnedServiceTime:
     """Learn the campaign's minutes per home and setup per entrance from its timed visits.
 
-    Nothing is written here (:func:`store_sweep` keeps a learned model). Every DONE visit
-    with its actual start and end counts, in its stairwell (numbered over all
-    the campaign's homes, so a stairwell keeps its number as its flats get done). With too few
-    timed visits the campaign keeps its numbers (see ``learn_service_time``).
+    Nothing is written here (:func:`store_sweep` keeps a learned model). Every visit with an
+    outcome counts (DONE ones with their actual start and end teach the visit minutes; the
+    others the share and minutes of attempts ending at the door), in its stairwell (numbered
+    over all the campaign's homes, so a stairwell keeps its number as its flats get done).
+    With too few observations the campaign keeps its numbers (see ``learn_service_time``).
     """
-    prior = ServiceTimeModel(campaign.minutes_per_home, campaign.setup_minutes_per_entrance)
+    prior = service_model(campaign)
     places = {row.home_id: row.building_id for row in rows}
     query = (
         select(
             m.CampaignVisit.campaign_home_id,
             m.CampaignVisit.day,
             m.CampaignVisit.crew_id,
+            m.CampaignVisit.outcome,
             m.CampaignVisit.started_at,
             m.CampaignVisit.ended_at,
         )
         .join(m.CampaignHome, m.CampaignHome.id == m.CampaignVisit.campaign_home_id)
         .where(
             m.CampaignHome.campaign_id == campaign.id,
-            m.CampaignVisit.outcome == VisitOutcome.DONE.value,
-            m.CampaignVisit.started_at.is_not(None),
-            m.CampaignVisit.ended_at.is_not(None),
+            m.CampaignVisit.outcome.is_not(None),
         )
     )
     visits = [
         EntranceVisit(
             places[home_id],
             entrances[home_id],
-            VisitRecord(day, crew_id, VisitOutcome.DONE, as_utc(started), as_utc(ended)),
+            VisitRecord(day, crew_id, VisitOutcome(outcome), as_utc(started), as_utc(ended)),
         )
-        for home_id, day, crew_id, started, ended in session.execute(query)
-        if home_id in places
+        for home_id, day, crew_id, outcome, started, ended in session.execute(query)
+        if home_id in places and outcome is not None
     ]
     return learn_service_time(visits, prior=prior)
 

@@ -23,25 +23,23 @@ from sitecrew.campaigns.chart import burndown_chart
 from sitecrew.campaigns.forecast import (
     BuildingRisk,
     CapacityDay,
-    EntranceVisit,
     Forecast,
     ForecastBasis,
     ForecastPoint,
-    LearnedServiceTime,
     buildings_at_risk,
     forecast_completion,
-    learn_service_time,
     observed_rates,
 )
+from sitecrew.campaigns.service_time import EntranceVisit, LearnedServiceTime, learn_service_time
 from sitecrew.db import models as m
-from sitecrew.domain.campaigns import HomeState, ServiceTimeModel
+from sitecrew.domain.campaigns import HomeState
 from sitecrew.domain.organisations import OrganisationKind
 from sitecrew.domain.rules import require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
 from sitecrew.services.campaigns.commands import CampaignInfo, HomeInfo, VisitInfo
 from sitecrew.services.campaigns.load import entrance_numbers, home_rows, working_days
 from sitecrew.services.campaigns.progress import CampaignProgress, campaign_progress
-from sitecrew.services.campaigns.rows import campaign_infos, home_info, visit_info
+from sitecrew.services.campaigns.rows import campaign_infos, home_info, service_model, visit_info
 from sitecrew.services.regions import RegionRef, get_region_by_ref
 from sitecrew.services.scoping import (
     get_readable_campaign,
@@ -363,8 +361,7 @@ def learned_service_time(
     """
     progress = campaign_progress(session, principal, campaign_id)
     info = progress.campaign
-    prior = ServiceTimeModel(info.minutes_per_home, info.setup_minutes_per_entrance)
-    return learn_service_time(_entrance_visits(session, progress), prior=prior)
+    return learn_service_time(_entrance_visits(session, progress), prior=service_model(info))
 
 
 def campaign_chart(session: Session, principal: Principal, query: CampaignChart) -> ChartFile:

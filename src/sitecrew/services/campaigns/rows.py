@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import as_utc
-from sitecrew.domain.campaigns import CampaignStatus, HomeState, VisitOutcome
+from sitecrew.domain.campaigns import CampaignStatus, HomeState, ServiceTimeModel, VisitOutcome
 from sitecrew.domain.jobs import JobKind
 from sitecrew.services.campaigns.commands import CampaignInfo, HomeInfo, VisitInfo
 
@@ -69,7 +70,45 @@ def _campaign(row: m.Campaign, crew_ids: tuple[int, ...], homes: int) -> Campaig
         version=row.version,
         crew_ids=crew_ids,
         homes=homes,
+        door_share=row.door_share,
+        door_minutes=row.door_minutes,
+        visit_minutes_sd=row.visit_minutes_sd,
+        on_time_confidence=row.on_time_confidence,
     )
+
+
+class _HasServiceTime(Protocol):
+    @property
+    def minutes_per_home(self) -> float: ...
+    @property
+    def setup_minutes_per_entrance(self) -> float: ...
+    @property
+    def door_share(self) -> float: ...
+    @property
+    def door_minutes(self) -> float: ...
+    @property
+    def visit_minutes_sd(self) -> float: ...
+
+
+def service_model(campaign: _HasServiceTime) -> ServiceTimeModel:
+    """Return the service time model a campaign (row or info) holds."""
+    return ServiceTimeModel(
+        minutes_per_home=campaign.minutes_per_home,
+        setup_minutes_per_entrance=campaign.setup_minutes_per_entrance,
+        door_share=campaign.door_share,
+        door_minutes=campaign.door_minutes,
+        minutes_sd=campaign.visit_minutes_sd,
+    )
+
+
+def visit_job_minutes(campaign: _HasServiceTime) -> int:
+    """Return a campaign visit's job duration: the expected attempt, whole minutes.
+
+    The day planner routes the expected attempt (about one in eight ends at the door in a few
+    minutes); the reserve for days where every tenant opens is the sweep's, kept free at the
+    end of the day (see ``ServiceTimeModel.planned_minutes``).
+    """
+    return max(1, math.ceil(service_model(campaign).attempt_minutes))
 
 
 def home_info(row: m.CampaignHome) -> HomeInfo:
