@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -75,7 +76,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.campaign_check import check_day  # noqa: E402
-from benchmarks.campaign_world import build_world  # noqa: E402
+from benchmarks.campaign_world import SHIFT, build_world  # noqa: E402
 
 from sitecrew.campaigns.burndown import burndown  # noqa: E402
 from sitecrew.config import OsmSettings  # noqa: E402
@@ -133,6 +134,8 @@ class Tally:
     other_crew: int = 0
     rerouted: int = 0
     overtime_min: float = 0.0
+    #: Minutes past the shift's end each crew-day finished (0.0: in time).
+    day_overtime: list[float] = field(default_factory=list)
     stage_s: Counter[str] = field(default_factory=Counter)
     plans: list[dict[str, Any]] = field(default_factory=list)
     last_work_day: date | None = None
@@ -145,6 +148,7 @@ class Truth:
     entrance: dict[int, tuple[int, int]]  # apartment -> (building, entrance)
     setup: dict[tuple[int, int], float]
     owner: dict[int, str]  # apartment -> "contractor" | "own"
+    tz: ZoneInfo
 
 
 def _truth(session: Session, campaign_id: int, rng: random.Random) -> Truth:
@@ -153,7 +157,12 @@ def _truth(session: Session, campaign_id: int, rng: random.Random) -> Truth:
     entrance = {r.apartment_id: (r.building_id, numbers[r.home_id]) for r in rows}
     setup = {key: rng.uniform(*SETUP_MINUTES) for key in sorted(set(entrance.values()))}
     owner = {r.apartment_id: "contractor" if r.owner_id else "own" for r in rows}
-    return Truth(entrance, setup, owner)
+    zone = session.scalar(
+        select(m.Region.timezone)
+        .join(m.Campaign, m.Campaign.region_id == m.Region.id)
+        .where(m.Campaign.id == campaign_id)
+    )
+    return Truth(entrance, setup, owner, ZoneInfo(zone or "UTC"))
 
 
 def _timed(tally: Tally, stage: str) -> Any:
@@ -189,6 +198,7 @@ def _work_routes(
     routes = session.scalars(
         select(m.Route).where(m.Route.service_date == day, m.Route.status == "published")
     ).all()
+    shift_end = datetime.combine(day, SHIFT[1], truth.tz).astimezone(UTC)
     for route in routes:
         stops = session.scalars(
             select(m.RouteStop)
@@ -196,7 +206,8 @@ def _work_routes(
             .order_by(m.RouteStop.sequence)
         ).all()
         tally.km += route.distance_metres / 1000
-        _drive(session, route.crew_id, stops, rng=rng, truth=truth, tally=tally)
+        back = _drive(session, route.crew_id, stops, rng=rng, truth=truth, tally=tally)
+        tally.day_overtime.append(max(0.0, (back - shift_end).total_seconds() / 60))
 
 
 def _drive(
@@ -207,7 +218,8 @@ def _drive(
     rng: random.Random,
     truth: Truth,
     tally: Tally,
-) -> None:
+) -> datetime:
+    """Drive one route, record its visits' outcomes; return when the crew is back."""
     now = _utc(stops[0].departure_at)
     last_place: tuple[int, int] | None = None
     for stop in stops[1:]:
@@ -260,6 +272,7 @@ def _drive(
         tally.visits += 1
         tally.outcomes[outcome.value] += 1
         now = ended
+    return now
 
 
 def _rerouted(session: Session, run_id: int) -> int:
@@ -341,6 +354,7 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
             district_ids=world.district_ids,
             max_failed_attempts=MAX_FAILED,
             revisit_share=args.revisit_share,
+            on_time_confidence=args.on_time_confidence,
         ),
     )
     truth = _truth(session, info.id, rng)
@@ -422,10 +436,17 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         "outcomes": dict(tally.outcomes),
         "attempts_histogram": dict(sorted(attempts.items())),
         "unfitted_returned": tally.unfitted,
+        "on_time_confidence": args.on_time_confidence,
         "late_starts": tally.late_starts,
+        "late_start_share": round(tally.late_starts / tally.visits, 4) if tally.visits else None,
+        "crew_days": len(tally.day_overtime),
+        "crew_days_past_shift_share": _share(tally.day_overtime, 0.0),
+        "crew_days_over_15_min_share": _share(tally.day_overtime, 15.0),
+        "overtime_p90_min": _p90(tally.day_overtime),
+        "overtime_max_min": round(max(tally.day_overtime, default=0.0), 1),
         "visits_the_day_plan_gave_another_crew_than_the_sweeps": tally.rerouted,
         "visits_recorded_under_another_crew_than_routed": tally.other_crew,
-        "overtime_minutes": round(tally.overtime_min, 1),
+        "minutes_past_planned_return": round(tally.overtime_min, 1),
         "problems_by_rule": dict(tally.problems),
         "stage_s": {k: round(v, 1) for k, v in tally.stage_s.items()},
         "plans": tally.plans,
@@ -476,6 +497,16 @@ def _one_day(
         _work_routes(session, day, rng, truth, tally)
 
 
+def _share(minutes: list[float], above: float) -> float | None:
+    """Return the share of crew-days that ended more than ``above`` minutes past the shift."""
+    return round(sum(1 for x in minutes if x > above) / len(minutes), 4) if minutes else None
+
+
+def _p90(minutes: list[float]) -> float | None:
+    ordered = sorted(minutes)
+    return round(ordered[int(0.9 * (len(ordered) - 1))], 1) if ordered else None
+
+
 def _print(weeks: Any, result: dict[str, Any]) -> None:
     table = Table(title="Weekly burn-down")
     for name in ("week", "start", "planned", "done", "failed", "escalated", "remaining"):
@@ -503,6 +534,12 @@ def main() -> None:
     parser.add_argument("--no-confirm", action="store_true", help="tenants confirm nothing")
     parser.add_argument(
         "--revisit-share", type=float, default=0.1, help="share of each crew-day kept free"
+    )
+    parser.add_argument(
+        "--on-time-confidence",
+        type=float,
+        default=0.8,
+        help="share of crew-days the plan means to end within the shift",
     )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "sitecrew-campaign"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "campaign.json"))
