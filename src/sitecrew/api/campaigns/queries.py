@@ -1,4 +1,4 @@
-"""Campaign queries: one campaign, a page of campaigns, a plan run, a crew's visits of a day."""
+"""Campaign queries: one campaign, a page of them, a plan run, a crew's visits, escalations."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Annotated
 
 import strawberry
 
+from sitecrew.api.campaigns.escalations import EscalatedHome
 from sitecrew.api.campaigns.runs import CampaignPlanRun
 from sitecrew.api.campaigns.types import Campaign, CampaignVisit
 from sitecrew.api.context import Context
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
 from sitecrew.api.types.places import REGION_FIELD
 from sitecrew.domain.ids import parse_id
-from sitecrew.services.campaigns import plan_run, read
+from sitecrew.services.campaigns import escalations, plan_run, read
 
 Info = strawberry.Info[Context, None]
 DEFAULT_PAGE = 50
@@ -77,3 +78,27 @@ class CampaignQueries:
         )
         found = await context.read(read.list_crew_campaign_visits, context.user, query)
         return [CampaignVisit.from_domain(visit) for visit in found]
+
+    @strawberry.field(
+        description="A campaign's escalated homes, by id, with every attempt and the tenant's "
+        "answer on how to get in (admins and the region's planners; else NOT_FOUND/FORBIDDEN)."
+    )
+    async def campaign_escalations(
+        self,
+        info: Info,
+        campaign_id: strawberry.ID,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+    ) -> Connection[EscalatedHome]:
+        context = info.context
+        query = escalations.ListEscalations(
+            campaign_id=parse_id(campaign_id, "campaign"),
+            after_id=decode_cursor(after),
+            limit=check_page_size(first, context.settings.server.max_page_size),
+        )
+        found, has_next = await context.read(escalations.list_escalations, context.user, query)
+        return connection_of(
+            [EscalatedHome.from_domain(e) for e in found],
+            [e.home.id for e in found],
+            has_next=has_next,
+        )
