@@ -76,7 +76,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.campaign_check import check_day  # noqa: E402
-from benchmarks.campaign_world import SHIFT, build_world  # noqa: E402
+from benchmarks.campaign_world import build_world  # noqa: E402
 
 from sitecrew.campaigns.burndown import burndown  # noqa: E402
 from sitecrew.config import OsmSettings  # noqa: E402
@@ -198,7 +198,6 @@ def _work_routes(
     routes = session.scalars(
         select(m.Route).where(m.Route.service_date == day, m.Route.status == "published")
     ).all()
-    shift_end = datetime.combine(day, SHIFT[1], truth.tz).astimezone(UTC)
     for route in routes:
         stops = session.scalars(
             select(m.RouteStop)
@@ -206,27 +205,51 @@ def _work_routes(
             .order_by(m.RouteStop.sequence)
         ).all()
         tally.km += route.distance_metres / 1000
-        back = _drive(session, route.crew_id, stops, rng=rng, truth=truth, tally=tally)
-        tally.day_overtime.append(max(0.0, (back - shift_end).total_seconds() / 60))
+        hours = _hours(session.get_one(m.Crew, route.crew_id), day, truth.tz)
+        back = _drive(session, route.crew_id, stops, hours, rng=rng, truth=truth, tally=tally)
+        tally.day_overtime.append(max(0.0, (back - hours.end).total_seconds() / 60))
+
+
+@dataclass(frozen=True)
+class _Hours:
+    """A crew's working day in UTC: when it starts and ends, and the earliest lunch."""
+
+    start: datetime
+    end: datetime
+    lunch_earliest: datetime
+
+
+def _hours(crew: m.Crew, day: date, tz: ZoneInfo) -> _Hours:
+    def at(moment: Any) -> datetime:
+        return datetime.combine(day, moment, tz).astimezone(UTC)
+
+    return _Hours(at(crew.shift_start), at(crew.shift_end), at(crew.lunch_earliest))
 
 
 def _drive(
     session: Session,
     crew_id: int,
     stops: Sequence[m.RouteStop],
+    hours: _Hours,
     *,
     rng: random.Random,
     truth: Truth,
     tally: Tally,
 ) -> datetime:
-    """Drive one route, record its visits' outcomes; return when the crew is back."""
-    now = _utc(stops[0].departure_at)
+    """Drive one route, record its visits' outcomes; return when the crew is back.
+
+    The crew keeps the route's order, not its clock: it leaves when its shift starts (a
+    tenant's window still holds it at the door until it opens), goes on as soon as a visit
+    ends (a tenant who did not open frees the time for the next), and takes lunch where the
+    route has it, once the lunch hour has come.
+    """
+    now = hours.start
     last_place: tuple[int, int] | None = None
     for stop in stops[1:]:
         now += timedelta(seconds=stop.travel_seconds)
         arrival = _utc(stop.arrival_at)
         if stop.kind == "break":
-            now = max(now, arrival) + (_utc(stop.departure_at) - arrival)
+            now = max(now, hours.lunch_earliest) + (_utc(stop.departure_at) - arrival)
             continue
         if stop.kind == "end":
             tally.overtime_min += max(0.0, (now - _utc(stop.arrival_at)).total_seconds() / 60)
