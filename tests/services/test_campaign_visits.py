@@ -37,6 +37,7 @@ from sitecrew.services.campaigns import (
     record_outcome,
     return_unfitted,
 )
+from sitecrew.services.campaigns.commands import REVISIT_AFTER_DAYS
 from sitecrew.services.planning.day import DayClock, Points
 from sitecrew.services.planning.load_crews import day_crews
 from sitecrew.services.planning.load_jobs import day_jobs
@@ -197,10 +198,10 @@ def test_done_installs_the_apartment_and_finishes_the_job(session, world):
         (VisitOutcome.NEEDS_FOLLOW_UP, "not_contacted"),
     ],
 )
-def test_a_failed_visit_counts_and_comes_back_a_week_later(
+def test_a_failed_visit_counts_and_comes_back_after_the_revisit_wait(
     session, world, outcome, apartment_status
 ):
-    """A failure: attempts and failed attempts +1, pending until a week later, job blocked."""
+    """A failure: attempts and failed attempts +1, pending for the wait, job blocked."""
     campaign = _planned(session, world)
     day = _first_day(session, campaign.id, world.own_crew_id)
     materialise_day(session, ADMIN, MaterialiseDay(campaign.id, day))
@@ -211,7 +212,7 @@ def test_a_failed_visit_counts_and_comes_back_a_week_later(
     home = _fresh(session, m.CampaignHome, visit.campaign_home_id)
     assert (home.state, home.attempts, home.failed_attempts) == ("pending", 1, 1)
     assert home.last_outcome == outcome.value
-    assert home.earliest_on == day + timedelta(days=7)
+    assert home.earliest_on == day + timedelta(days=REVISIT_AFTER_DAYS)
     assert (home.day, home.crew_id, home.window_start) == (None, None, None)
     assert session.get(m.Apartment, home.apartment_id).installation_status == apartment_status
     assert _fresh(session, m.Job, visit.job_id).status == "blocked"
@@ -219,7 +220,7 @@ def test_a_failed_visit_counts_and_comes_back_a_week_later(
     plan_campaign(session, ADMIN, PlanCampaign(campaign.id, START))
     replanned = _fresh(session, m.CampaignHome, home.id)
     assert replanned.state == "proposed"
-    assert replanned.day >= day + timedelta(days=7)
+    assert replanned.day >= day + timedelta(days=REVISIT_AFTER_DAYS)
 
 
 def test_a_home_is_escalated_after_the_maximum_of_failed_attempts(session, world):

@@ -43,9 +43,9 @@ def work_budget(shift: Shift, settings: SweepSettings, day: date | None = None) 
     """Return the minutes of planned work a crew-day with ``shift`` (on ``day``) may hold.
 
     The share kept free for re-visits is kept only from the first day a re-visit not yet known
-    could fall on (``settings.revisits_unknown_from``): the days before it can only take the
-    re-visits already waiting, which the sweep places itself, so room kept free there would
-    stay empty.
+    could be placed on (``settings.revisits_unknown_from``, the next re-plan): the days before
+    it can only take the re-visits already waiting, which the sweep places itself, so room kept
+    free there would stay empty.
     """
     at_the_door = max(shift_minutes(shift) - settings.minutes_off_per_day, 0.0)
     known = settings.revisits_unknown_from

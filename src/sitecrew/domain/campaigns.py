@@ -169,8 +169,9 @@ class SweepSettings:
     setup_minutes_per_entrance: float = 10.0
     #: Share of each crew-day's minutes kept free for re-visits (0.0-0.9).
     revisit_share: float = 0.1
-    #: Days before this one keep nothing free: every re-visit they can take is already known
-    #: (a failed visit waits a week), so the sweep fills them. None: every day keeps the share.
+    #: Days before this one keep nothing free: the next re-plan comes no earlier, so every
+    #: re-visit they can take is already known and the sweep places it itself. None: every day
+    #: keeps the share.
     revisits_unknown_from: date | None = None
     window_minutes: int = 120
     #: Minutes allowed for moving between two buildings of one day (travel is routed later).

@@ -16,8 +16,14 @@ from sitecrew.errors import InvalidInputError
 
 #: A campaign names at most this many ids of one kind (the demo region has 22,010 flats).
 MAX_SCOPE_IDS = 50_000
-#: Days a failed visit waits by default before its re-visit (the crew is back in a week).
-REVISIT_AFTER_DAYS = 7
+#: Days a failed visit waits by default before its re-visit. The tenant is told at once (the
+#: missed-visit message lists new times), and the crew is still in the neighbourhood two days
+#: on, while a week later it has moved on; at the campaign's end a week's wait per failed
+#: attempt would keep crews out for weeks for a handful of homes.
+REVISIT_AFTER_DAYS = 2
+#: A campaign is re-planned at least this often: a plan's first days take only the re-visits
+#: known when it is made (the next re-plan places the rest), so they keep no re-visit share.
+REPLAN_WITHIN_DAYS = 7
 
 
 @dataclass(frozen=True)

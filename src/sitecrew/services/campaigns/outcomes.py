@@ -21,7 +21,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from sitecrew.db import models as m
 from sitecrew.db.engine import transaction
@@ -111,7 +111,7 @@ def record_outcome(
         _update_job(session, visit, command.outcome)
         _tell_tenant(session, visit, home, command.outcome, osm=osm, now=visit.recorded_at)
         save(session, home)
-        _complete_if_finished(session, campaign)
+        _complete_if_finished(session, campaign, home)
         if visit.job_id is not None:
             jobs_changed(session, campaign.region_id, [visit.job_id])
         return visit_info(save(session, visit))
@@ -220,16 +220,22 @@ def _update_job(session: Session, visit: m.CampaignVisit, outcome: VisitOutcome)
         appointment.status = appointment_status.value
 
 
-def _complete_if_finished(session: Session, campaign: m.Campaign) -> None:
-    """Mark the campaign completed once every home is done or escalated."""
+def _complete_if_finished(session: Session, campaign: m.Campaign, home: m.CampaignHome) -> None:
+    """Mark the campaign completed once every home is done or escalated.
+
+    Only an outcome that finished its home can finish the campaign, and one unfinished home
+    is enough to say it is not (a crew records thousands of outcomes: no count of 22,000).
+    """
+    if home.state not in FINISHED_HOMES or campaign.status != CampaignStatus.ACTIVE.value:
+        return
     session.flush()
-    left = session.scalar(
-        select(func.count())
-        .select_from(m.CampaignHome)
+    unfinished = session.scalar(
+        select(m.CampaignHome.id)
         .where(
             m.CampaignHome.campaign_id == campaign.id,
             m.CampaignHome.state.not_in(FINISHED_HOMES),
         )
+        .limit(1)
     )
-    if not left and campaign.status == CampaignStatus.ACTIVE.value:
+    if unfinished is None:
         campaign.status = CampaignStatus.COMPLETED.value

@@ -47,7 +47,7 @@ from sitecrew.domain.notifications import NotificationKind
 from sitecrew.errors import ConflictError, InvalidInputError
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.campaigns.budget import DayBudget, learn_day_budget
-from sitecrew.services.campaigns.commands import REVISIT_AFTER_DAYS, PlanSummary
+from sitecrew.services.campaigns.commands import REPLAN_WITHIN_DAYS, PlanSummary
 from sitecrew.services.campaigns.load import (
     HomeRow,
     entrance_numbers,
@@ -290,7 +290,7 @@ def sweep_settings(
         deadline=campaign.deadline_on,
         setup_minutes_per_entrance=setup,
         revisit_share=campaign.revisit_share,
-        revisits_unknown_from=start + timedelta(days=REVISIT_AFTER_DAYS),
+        revisits_unknown_from=start + timedelta(days=REPLAN_WITHIN_DAYS),
         window_minutes=campaign.window_minutes,
         minutes_between_buildings=budget.minutes_between_buildings,
         minutes_off_per_day=budget.minutes_off_per_day,
