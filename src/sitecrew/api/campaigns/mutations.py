@@ -35,6 +35,7 @@ from sitecrew.domain.ids import parse_id
 from sitecrew.services import campaigns as service
 from sitecrew.services import regions as region_service
 from sitecrew.services.campaigns import lifecycle, plan_run
+from sitecrew.services.campaigns.commands import REVISIT_AFTER_DAYS
 
 Info = strawberry.Info[Context, None]
 _PROBLEMS = InvalidInput | NotFound | Forbidden | Conflict
@@ -106,7 +107,7 @@ class RecordVisitOutcomeInput:
     notes: str | None = None
     version: int | None = strawberry.field(default=None, description=_VERSION)
     revisit_after_days: int = strawberry.field(
-        default=7, description="How long a failed visit waits for its re-visit."
+        default=REVISIT_AFTER_DAYS, description="How long a failed visit waits for its re-visit."
     )
 
 
