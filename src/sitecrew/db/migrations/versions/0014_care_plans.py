@@ -9,9 +9,12 @@ Issue 17, items 1-2 (furniture care programme):
 - ``care_plans``: per furniture model and action (``oil``, ``inspect``, ``tighten_fixings``...)
   the job kind it becomes, the interval in months, an optional season (months, may wrap the
   year's end), minutes per piece and per site (setup), skills and people, and which maintenance
-  record action counts as having done it.
+  record actions count as having done it (``counted_actions``: an oiling visit is also a look).
 - ``care_seasons``: a region's own season for an action (outdoor oiling only in its dry
   months), overriding the plans' season there.
+- ``care_jobs``: what made a job care work: the action, its due window (``due_on`` of the job
+  is the window's start, so day planning takes it from then), how overdue its most overdue item
+  was, the worst condition among its items, and the people it needs.
 - ``job_items``: the furniture items a job covers, with the action and the cycle date it was
   created for, and the day it was done; this is what makes generating due work idempotent and
   lets a completed care job advance each item's cycle.
@@ -30,10 +33,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 JOB_KINDS = "job_kind IN ('install_furniture', 'oil', 'repair', 'inspect', 'install_media_box')"
-RECORD_ACTIONS = (
-    "record_action IS NULL OR record_action IN "
-    "('oiled', 'repaired', 'installed', 'inspected', 'replaced_part')"
-)
 SEASON_BOTH_OR_NONE = "(season_start_month IS NULL) = (season_end_month IS NULL)"
 SEASON_RANGE = (
     "season_start_month IS NULL OR (season_start_month BETWEEN 1 AND 12"
@@ -44,6 +43,7 @@ SEASON_RANGE = (
 def upgrade() -> None:
     _create_care_plans()
     _create_care_seasons()
+    _create_care_jobs()
     _create_job_items()
 
 
@@ -61,7 +61,7 @@ def _create_care_plans() -> None:
         sa.Column("setup_minutes", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("required_skills", sa.JSON(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False, server_default="1"),
-        sa.Column("record_action", sa.String(length=32), nullable=True),
+        sa.Column("counted_actions", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
         sa.Column(
             "created_at",
@@ -70,7 +70,6 @@ def _create_care_plans() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
         ),
         sa.CheckConstraint(JOB_KINDS, name=op.f("ck_care_plans_job_kind")),
-        sa.CheckConstraint(RECORD_ACTIONS, name=op.f("ck_care_plans_record_action")),
         sa.CheckConstraint("interval_months > 0", name=op.f("ck_care_plans_interval_positive")),
         sa.CheckConstraint(SEASON_BOTH_OR_NONE, name=op.f("ck_care_plans_season_both_or_none")),
         sa.CheckConstraint(SEASON_RANGE, name=op.f("ck_care_plans_season_range")),
@@ -112,6 +111,32 @@ def _create_care_seasons() -> None:
     )
 
 
+def _create_care_jobs() -> None:
+    op.create_table(
+        "care_jobs",
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("due_from", sa.Date(), nullable=False),
+        sa.Column("due_by", sa.Date(), nullable=False),
+        sa.Column("days_overdue", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("worst_grade", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("people", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+        ),
+        sa.CheckConstraint("due_by >= due_from", name=op.f("ck_care_jobs_window_ordered")),
+        sa.CheckConstraint("days_overdue >= 0", name=op.f("ck_care_jobs_overdue_non_negative")),
+        sa.CheckConstraint("people >= 1", name=op.f("ck_care_jobs_people_positive")),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name=op.f("fk_care_jobs_job_id_jobs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("job_id", name=op.f("pk_care_jobs")),
+    )
+
+
 def _create_job_items() -> None:
     op.create_table(
         "job_items",
@@ -119,7 +144,6 @@ def _create_job_items() -> None:
         sa.Column("furniture_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("cycle_on", sa.Date(), nullable=False),
-        sa.Column("days_overdue", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("done_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name=op.f("fk_job_items_job_id_jobs"), ondelete="CASCADE"
@@ -138,5 +162,6 @@ def _create_job_items() -> None:
 def downgrade() -> None:
     op.drop_index("ix_job_items_furniture_id_action", table_name="job_items")
     op.drop_table("job_items")
+    op.drop_table("care_jobs")
     op.drop_table("care_seasons")
     op.drop_table("care_plans")
