@@ -6,8 +6,9 @@ Create Date: 2026-12-02
 
 Issue 17, items 1-2 (furniture care programme):
 
-- ``care_plans``: per furniture model and action (``oil``, ``inspect``, ``tighten_fixings``...)
-  the job kind it becomes, the interval in months, an optional season (months, may wrap the
+- ``care_plans``: per furniture model and action (``oil``, ``inspect``, ``tighten_fixings``...),
+  for every region (``region_id`` empty: the catalogue's default, the admins') or for one region
+  (its planners' own, which replaces the default there): the job kind it becomes, the interval in months, an optional season (months, may wrap the
   year's end), minutes per piece and per site (setup), skills and people, and which maintenance
   record actions count as having done it (``counted_actions``: an oiling visit is also a look).
 - ``care_seasons``: a region's own season for an action (outdoor oiling only in its dry
@@ -52,6 +53,7 @@ def _create_care_plans() -> None:
         "care_plans",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("region_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("job_kind", sa.String(length=32), nullable=False),
         sa.Column("interval_months", sa.Integer(), nullable=False),
@@ -82,9 +84,18 @@ def _create_care_plans() -> None:
             name=op.f("fk_care_plans_model_id_furniture_models"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["region_id"],
+            ["regions.id"],
+            name=op.f("fk_care_plans_region_id_regions"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_care_plans")),
-        sa.UniqueConstraint("model_id", "action", name=op.f("uq_care_plans_model_id_action")),
+        sa.UniqueConstraint(
+            "model_id", "action", "region_id", name=op.f("uq_care_plans_model_id_action_region_id")
+        ),
     )
+    op.create_index(op.f("ix_care_plans_region_id"), "care_plans", ["region_id"])
 
 
 def _create_care_seasons() -> None:
@@ -164,4 +175,5 @@ def downgrade() -> None:
     op.drop_table("job_items")
     op.drop_table("care_jobs")
     op.drop_table("care_seasons")
+    op.drop_index(op.f("ix_care_plans_region_id"), table_name="care_plans")
     op.drop_table("care_plans")
