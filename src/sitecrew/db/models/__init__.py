@@ -5,6 +5,13 @@ from sitecrew.db.models.audit import PersonalDataEvent, PersonalDataSubject
 from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
+from sitecrew.db.models.inspection import (
+    CarePhoto,
+    Inspection,
+    InspectionComponent,
+    Repair,
+    WearCode,
+)
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.notification import Notification
 from sitecrew.db.models.organisation import District, Organisation, Region
@@ -24,12 +31,15 @@ __all__ = [
     "CampaignCrew",
     "CampaignHome",
     "CampaignVisit",
+    "CarePhoto",
     "Crew",
     "CrewMember",
     "Depot",
     "District",
     "Furniture",
     "FurnitureModel",
+    "Inspection",
+    "InspectionComponent",
     "Job",
     "MaintenanceRecord",
     "MemberAbsence",
@@ -40,9 +50,11 @@ __all__ = [
     "PlaceArea",
     "PlanningRun",
     "Region",
+    "Repair",
     "Route",
     "RouteStop",
     "Site",
     "TenantLink",
     "UnassignedJob",
+    "WearCode",
 ]
