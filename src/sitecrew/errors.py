@@ -21,6 +21,24 @@ class InvalidInputError(SitecrewError, ValueError):
     code = "INVALID_INPUT"
 
 
+class InvalidWearCodeError(InvalidInputError):
+    """A repair's part / failure mode / cause / remedy is not a combination of its family's codes."""
+
+    code = "INVALID_WEAR_CODE"
+
+
+class UnsupportedMediaError(InvalidInputError):
+    """An uploaded file is not of an accepted type (judged by its bytes, not by its name)."""
+
+    code = "UNSUPPORTED_MEDIA"
+
+
+class FileTooLargeError(InvalidInputError):
+    """An uploaded file is larger than the configured limit."""
+
+    code = "FILE_TOO_LARGE"
+
+
 class NotFoundError(SitecrewError, LookupError):
     """A referenced entity, region or file does not exist."""
 
