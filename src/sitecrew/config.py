@@ -171,6 +171,22 @@ class TenantLinkSettings:
             raise ConfigurationError(msg)
 
 
+#: Largest photo a crew may upload (bytes): a phone's full-size JPEG fits, a video does not.
+DEFAULT_MAX_PHOTO_BYTES = 12_000_000
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """Where inspection and repair photos are stored, and how large one may be.
+
+    Files are named by their SHA-256 under ``directory`` (``ab/cd/<sha256>``), so the same
+    bytes are stored once however often they are uploaded.
+    """
+
+    directory: Path = Path("var/photos")
+    max_bytes: int = DEFAULT_MAX_PHOTO_BYTES
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
@@ -183,6 +199,7 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     tenant_links: TenantLinkSettings = field(default_factory=TenantLinkSettings)
+    photos: PhotoSettings = field(default_factory=PhotoSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -206,6 +223,8 @@ class Settings:
         ``SITECREW_WORKER_LOST_S`` (silence before a worker counts as dead, default 15) apply.
         Tenant links: ``SITECREW_TENANT_LINK_SECRET`` (unset: no links),
         ``SITECREW_TENANT_LINK_DAYS`` (lifetime, default 60) and ``SITECREW_PUBLIC_URL``.
+        Care photos: ``SITECREW_PHOTO_DIR`` (default ``var/photos``) and
+        ``SITECREW_MAX_PHOTO_BYTES``.
 
         Raises
         ------
@@ -257,6 +276,12 @@ class Settings:
             ),
             notifications=_notification_settings(env),
             tenant_links=_tenant_link_settings(env),
+            photos=PhotoSettings(
+                directory=Path(env.get("SITECREW_PHOTO_DIR", "").strip() or "var/photos"),
+                max_bytes=_whole_number(
+                    env, "SITECREW_MAX_PHOTO_BYTES", DEFAULT_MAX_PHOTO_BYTES, least=1
+                ),
+            ),
         )
 
 
