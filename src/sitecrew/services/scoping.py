@@ -666,3 +666,91 @@ def tenant_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
     if model not in clauses:
         raise PermissionDeniedError(f"a tenant link may not list {model.__tablename__}")
     return clauses[model]()  # type: ignore[no-any-return]
+
+
+# --- Furniture care records (issue 17, items 3-4) ----------------------------------------------
+# Inspections and repairs are recorded on a job: by admins, by the region's planners on any job
+# of their region, and by a crew only on a job of its published route of today (what it was sent
+# to do, on the day it does it). Contractors and tenants record none. The records and the
+# condition history of an item are read by whoever sees the item. Photos are the least public:
+# admins, the planners of the job's region and the crew that took them; anyone else is told
+# there is no such photo (not Forbidden, so ids cannot be probed). The wear code lists are
+# reference data: every staff role reads them, only admins change them (like the catalogue).
+_REGION_PARENTS[m.Inspection] = (m.Inspection.furniture_id, m.Furniture)
+_REGION_PARENTS[m.Repair] = (m.Repair.furniture_id, m.Furniture)
+#: Who may record inspections and repairs (a crew only on its route of today).
+CARE_RECORDERS = (Role.ADMIN, Role.PLANNER, Role.CREW)
+#: Who may read the wear code lists, and who may change them.
+WEAR_CODE_READERS = (Role.ADMIN, Role.PLANNER, Role.CONTRACTOR, Role.CREW)
+WEAR_CODE_EDITORS = (Role.ADMIN,)
+
+
+def get_recordable_care_job(
+    session: Session, principal: Principal, job_id: int, *, action: str
+) -> m.Job:
+    """Return the job an inspection, repair or photo is recorded on, if the caller may.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For contractors and tenants (before anything is read).
+    NotFoundError
+        When the job does not exist, lies outside the planner's region, or is not on the
+        crew's published route of today (not told apart).
+    """
+    principal.require(*CARE_RECORDERS, action=action)
+    if principal.role is Role.CREW:
+        clause: ColumnElement[bool] = m.Job.id.in_(crew_job_ids(principal, today_only=True))
+    else:
+        clause = visible(m.Job, principal)
+    job = session.scalar(select(m.Job).where(m.Job.id == job_id, clause))
+    if job is None:
+        where = "on your route of today" if principal.role is Role.CREW else "in your scope"
+        raise NotFoundError(f"no job with id {job_id} {where}")
+    return job
+
+
+def get_readable_photo(session: Session, principal: Principal, photo_id: int) -> m.CarePhoto:
+    """Return a care photo the caller may see: admins, the region's planners, its own crew.
+
+    Raises
+    ------
+    NotFoundError
+        For every other caller, as for a photo that does not exist.
+    """
+    clause: ColumnElement[bool]
+    if principal.role is Role.ADMIN:
+        clause = true()
+    elif principal.role is Role.PLANNER:
+        region = principal.region_id
+        clause = true() if region is None else m.CarePhoto.region_id == region
+    elif principal.role is Role.CREW:
+        clause = m.CarePhoto.crew_id == principal.crew_id
+    else:
+        clause = false()
+    photo = session.scalar(select(m.CarePhoto).where(m.CarePhoto.id == photo_id, clause))
+    if photo is None:
+        raise NotFoundError(f"no photo with id {photo_id}")
+    return photo
+
+
+def require_wear_code_reader(principal: Principal, *, action: str) -> None:
+    """Allow every staff role to read the wear code lists (tenants: Forbidden).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For tenants.
+    """
+    principal.require(*WEAR_CODE_READERS, action=action)
+
+
+def require_wear_code_editor(principal: Principal, *, action: str) -> None:
+    """Allow only admins to change the wear code lists (shared by every region).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For every other role.
+    """
+    principal.require(*WEAR_CODE_EDITORS, action=action)
