@@ -4,6 +4,7 @@ from sitecrew.db.models.access import ApiToken
 from sitecrew.db.models.audit import PersonalDataEvent, PersonalDataSubject
 from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
+from sitecrew.db.models.care import CareJob, CarePlan, CareSeason, JobItem
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
 from sitecrew.db.models.inspection import (
     CarePhoto,
@@ -31,7 +32,10 @@ __all__ = [
     "CampaignCrew",
     "CampaignHome",
     "CampaignVisit",
+    "CareJob",
     "CarePhoto",
+    "CarePlan",
+    "CareSeason",
     "Crew",
     "CrewMember",
     "Depot",
@@ -41,6 +45,7 @@ __all__ = [
     "Inspection",
     "InspectionComponent",
     "Job",
+    "JobItem",
     "MaintenanceRecord",
     "MemberAbsence",
     "Notification",
