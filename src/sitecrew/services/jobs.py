@@ -28,6 +28,7 @@ from sitecrew.events import jobs_changed
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.appointments.booking import require_offered, take_booking_turn
 from sitecrew.services.appointments.visit import OfferedVisit
+from sitecrew.services.care.completion import record_care_done
 from sitecrew.services.notifications.on_the_way import tell_next_stop
 from sitecrew.services.planning.load import get_region_or_raise
 from sitecrew.services.planning.load_jobs import job_rows
@@ -124,6 +125,8 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
         row.status = command.status.value
         if command.status is JobStatus.IN_PROGRESS:  # the next stop's tenant: "on the way"
             tell_next_stop(session, row.id)
+        if command.status is JobStatus.DONE:  # a care job's pieces start their next cycle
+            record_care_done(session, row)
         jobs_changed(session, row.region_id, [row.id])  # sent once the change is committed
         return save(session, row).to_domain()
 

@@ -668,6 +668,79 @@ def tenant_clause(model: Any, principal: Principal) -> ColumnElement[bool]:
     return clauses[model]()  # type: ignore[no-any-return]
 
 
+# --- Furniture care plans and due work (issue 17, items 1-2) -----------------------------------
+# The catalogue's care plans (region_id empty) are shared reference data like the catalogue:
+# only admins change them, since they move care in every region. A region's own plans and
+# seasons, and generating its due work, are its planners' (and admins'). Admins and planners
+# read plans (a planner the defaults and its region's own); crews and contractors neither read
+# nor change them: they see the jobs the plans become, through the jobs' own rules.
+#: Who may read care plans and seasons, and generate due care work (planners: their region).
+CARE_PLANNERS = (Role.ADMIN, Role.PLANNER)
+
+
+def require_care_plan_writer(principal: Principal, region_id: int | None, *, action: str) -> None:
+    """Allow admins, and for a region's own plans and seasons that region's planners.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors, a planner changing the catalogue's defaults, or a planner of
+        another region.
+    """
+    if region_id is None:
+        principal.require(Role.ADMIN, action=f"{action} for every region (the catalogue's)")
+        return
+    require_region_planner(principal, region_id, action=action)
+
+
+def readable_care_plans(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the care plans the caller may read.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors (before anything is read).
+    """
+    principal.require(*CARE_PLANNERS, action=action)
+    if principal.role is Role.PLANNER and principal.region_id is not None:
+        return or_(m.CarePlan.region_id.is_(None), m.CarePlan.region_id == principal.region_id)
+    return true()
+
+
+def get_changeable_care_plan(
+    session: Session, principal: Principal, plan_id: int, *, action: str
+) -> m.CarePlan:
+    """Return a care plan the caller may change (see :func:`require_care_plan_writer`).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors (before anything is read), or a planner changing a default.
+    NotFoundError
+        When the plan does not exist or is another region's own (not told apart).
+    """
+    query = select(m.CarePlan).where(
+        m.CarePlan.id == plan_id, readable_care_plans(principal, action=action)
+    )
+    row = session.scalar(query)
+    if row is None:
+        raise NotFoundError(f"no care plan with id {plan_id}")
+    require_care_plan_writer(principal, row.region_id, action=action)
+    return row
+
+
+def readable_care_seasons(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the regional care seasons the caller may read.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews and contractors.
+    """
+    principal.require(*CARE_PLANNERS, action=action)
+    return visible(m.CareSeason, principal)
+
+
 # --- Furniture care records (issue 17, items 3-4) ----------------------------------------------
 # Inspections and repairs are recorded on a job: by admins, by the region's planners on any job
 # of their region, and by a crew only on a job of its published route of today (what it was sent

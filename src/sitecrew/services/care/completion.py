@@ -1,0 +1,39 @@
+"""A completed care job advances the cycles of the pieces it covered.
+
+Each piece's next action is counted from the last time it was done (:mod:`.state`), and a care
+job's pieces were done the day the job was: stamping that day on the job's items is all it
+takes. The day is the region's local date, the one its crews work by.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+
+from sitecrew.db import models as m
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def record_care_done(session: Session, job: m.Job, *, today: date | None = None) -> int:
+    """Stamp the day a job was done on the pieces it covers (none: not a care job).
+
+    Returns
+    -------
+    int
+        How many pieces' cycles moved on.
+    """
+    if today is None:
+        timezone = session.get_one(m.Region, job.region_id).timezone
+        today = datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
+    result = session.execute(
+        update(m.JobItem)
+        .where(m.JobItem.job_id == job.id, m.JobItem.done_on.is_(None))
+        .values(done_on=today)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
