@@ -13,6 +13,7 @@ from sitecrew.domain.jobs import MaintenanceAction, MaintenanceRecord, WearType
 from sitecrew.domain.sites import Furniture, FurnitureModel, Site, SiteKind
 from sitecrew.services import furniture as furniture_service
 from sitecrew.services import sites
+from sitecrew.services.care.defaults import add_default_plans
 from sitecrew.services.demo.catalogue import CATALOGUE, OILED_MATERIALS, ModelSpec
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ METAL_WEAR = (WearType.RUST, WearType.LOOSE_FIXINGS, WearType.VANDALISM, WearTyp
 
 
 def create_models(session: Session, maker_id: int) -> dict[str, tuple[ModelSpec, int]]:
-    """Store the catalogue; return model code -> (spec, id)."""
+    """Store the catalogue with its default care plans; return model code -> (spec, id)."""
     stored = {}
     for spec in CATALOGUE:
         model = furniture_service.add_furniture_model(
@@ -50,6 +51,7 @@ def create_models(session: Session, maker_id: int) -> dict[str, tuple[ModelSpec,
             FurnitureModel(spec.name, spec.category, spec.material, spec.interval_days, maker_id),
         )
         stored[spec.code] = (spec, model.id or 0)
+        add_default_plans(session, model.id or 0, spec.material, spec.interval_days)
     return stored
 
 
