@@ -12,6 +12,7 @@ import typer
 
 from sitecrew.cli import (
     campaign,
+    care,
     crew,
     db,
     demo,
@@ -48,6 +49,7 @@ app.add_typer(imports.app, name="import")
 app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
 app.add_typer(campaign.app, name="campaign")
+app.add_typer(care.app, name="care")
 app.add_typer(notifications.app, name="notifications")
 app.command("worker")(worker.worker)
 

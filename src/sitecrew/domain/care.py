@@ -201,3 +201,21 @@ def require_horizon(days: int) -> None:
         Naming the accepted range.
     """
     require_range(days, "horizon (days)", low=0, high=MAX_HORIZON_DAYS)
+
+
+_SEASON_TEXT = re.compile(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*")
+
+
+def parse_season(text: str) -> Season:
+    """Return the season ``4-9`` names (April to September; ``11-2`` wraps the new year).
+
+    Raises
+    ------
+    InvalidInputError
+        For any other text, or months outside 1-12.
+    """
+    match = _SEASON_TEXT.fullmatch(text or "")
+    if match is None:
+        msg = f"a season is two month numbers, e.g. 4-9 for April to September; got {text!r}"
+        raise InvalidInputError(msg)
+    return Season(int(match.group(1)), int(match.group(2)))
