@@ -104,9 +104,7 @@ def generate_due_work(
         works = group_per_site(due)
         created = _create_jobs(session, region.id, works)
         jobs_changed(session, region.id, [work.job_id for work in created])
-        return DueReport(
-            region.id, today, command.horizon_days, tuple(created), len(due), covered
-        )
+        return DueReport(region.id, today, command.horizon_days, tuple(created), len(due), covered)
 
 
 def _due_pieces(
