@@ -8,6 +8,7 @@ import strawberry
 
 from sitecrew.api.appointments import AppointmentQueries
 from sitecrew.api.campaigns.queries import CampaignQueries
+from sitecrew.api.care_inspections.queries import CareInspectionQueries
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
 from sitecrew.api.mutations.tenants import TenantQueries
@@ -62,6 +63,7 @@ class Query(
     AppointmentQueries,
     NotificationQueries,
     TenantVisitQueries,  # tenants' self-service (issue 16)
+    CareInspectionQueries,  # inspections, condition, wear codes (issue 17)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

@@ -13,6 +13,7 @@ import typer
 from sitecrew.cli import (
     campaign,
     care,
+    care_codes,
     crew,
     db,
     demo,
@@ -50,6 +51,7 @@ app.command("serve")(serve.serve)
 app.add_typer(plan.app, name="plan")
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(care.app, name="care")
+care.app.add_typer(care_codes.app, name="codes")  # wear and failure codes (issue 17, item 4)
 app.add_typer(notifications.app, name="notifications")
 app.command("worker")(worker.worker)
 

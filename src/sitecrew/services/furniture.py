@@ -22,7 +22,8 @@ from sitecrew.db.models._columns import from_db_geometry, to_db_geometry
 from sitecrew.db.repositories.common import get_or_raise
 from sitecrew.domain.access import Role
 from sitecrew.domain.geo import METRES_PER_DEGREE
-from sitecrew.errors import ConflictError, InvalidInputError, NotFoundError
+from sitecrew.domain.jobs import MaintenanceAction
+from sitecrew.errors import ConflictError, InvalidInputError, InvalidWearCodeError, NotFoundError
 from sitecrew.services._persist import check_version, save
 from sitecrew.services.scoping import crew_job_ids, get_changeable, get_visible
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 #: How far an item may stand from its site's area (or, without an area, its point): a bench
 #: across the street is still the yard's, one in another district is a typo.
 MAX_METRES_FROM_SITE = 250.0
+#: Actions that are repairs: every repair carries wear codes (issue 17), so these go through
+#: ``services.care.inspections_repairs.record_repair`` instead.
+CODED_ACTIONS = frozenset({MaintenanceAction.REPAIRED, MaintenanceAction.REPLACED_PART})
 #: Maintenance before this date is not history this product can have.
 EARLIEST_MAINTENANCE = date(1990, 1, 1)
 
@@ -128,6 +132,12 @@ def record_maintenance(
     """
     with transaction(session):
         principal.require(Role.ADMIN, Role.PLANNER, Role.CREW, action="record maintenance")
+        if record.action in CODED_ACTIONS:
+            msg = (
+                "a repair is recorded with recordRepair and its wear codes "
+                "(part, failure mode, cause, remedy), not as plain maintenance"
+            )
+            raise InvalidWearCodeError(msg)
         item = _maintained_item(session, principal, record)
         _check_maintenance_date(session, item, record.performed_on)
         crew_id = principal.crew_id if principal.role is Role.CREW else None

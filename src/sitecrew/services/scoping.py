@@ -783,6 +783,30 @@ def get_recordable_care_job(
     return job
 
 
+def get_care_item(session: Session, principal: Principal, furniture_id: int) -> m.Furniture:
+    """Return an item whose condition and care records the caller may read.
+
+    As :func:`get_visible`, except that a crew also sees the items of the sites its published
+    routes (today and later) visit: care work is grouped per site, one job for the yard.
+
+    Raises
+    ------
+    NotFoundError
+        When the item does not exist or is outside the caller's scope.
+    PermissionDeniedError
+        For roles that may not see furniture (contractors, tenants).
+    """
+    if principal.role is not Role.CREW:
+        return get_visible(session, principal, m.Furniture, furniture_id)
+    jobs = crew_job_ids(principal)
+    sites = select(m.Job.site_id).where(m.Job.id.in_(jobs), m.Job.site_id.is_not(None))
+    clause = or_(visible(m.Furniture, principal), m.Furniture.site_id.in_(sites))
+    item = session.scalar(select(m.Furniture).where(m.Furniture.id == furniture_id, clause))
+    if item is None:
+        raise NotFoundError(f"no furniture with id {furniture_id}")
+    return item
+
+
 def get_readable_photo(session: Session, principal: Principal, photo_id: int) -> m.CarePhoto:
     """Return a care photo the caller may see: admins, the region's planners, its own crew.
 

@@ -30,6 +30,7 @@ from sitecrew.tasks.broker import enqueue_drain
 from sitecrew.web.admission import admission_for
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.campaign_charts import CHART_PATH, CampaignCharts
+from sitecrew.web.care_photos import CarePhotos
 from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
 from sitecrew.web.graphql_view import SitecrewGraphQL
@@ -110,6 +111,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(
             CHART_PATH, CampaignCharts(sessions, authenticator, admission).download, methods=["GET"]
         ),
+        *CarePhotos(sessions, authenticator, admission, settings.photos).routes(),  # issue 17
         *tenant_routes(TenantPages(sessions, settings, admission)),  # /t/<token>: tenants' page
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]

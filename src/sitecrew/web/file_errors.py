@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 from starlette.responses import JSONResponse
 
 from sitecrew.errors import (
+    FileTooLargeError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     SitecrewError,
     UnauthenticatedError,
+    UnsupportedMediaError,
 )
 from sitecrew.logs import current_request_id, describe_principal, principal_fields
 
@@ -30,6 +32,8 @@ STATUS_BY_ERROR: tuple[tuple[type[SitecrewError], int], ...] = (
     (UnauthenticatedError, 401),
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
+    (FileTooLargeError, 413),
+    (UnsupportedMediaError, 415),
     (InvalidInputError, 400),
 )
 

@@ -21,6 +21,7 @@ from sitecrew.db.base import Base
 from sitecrew.db.engine import transaction
 from sitecrew.domain.organisations import slug_from_title
 from sitecrew.errors import ConflictError
+from sitecrew.services.care.codes import seed_wear_codes
 from sitecrew.services.demo.crews import create_crews
 from sitecrew.services.demo.furniture import create_models, create_sites_and_furniture
 from sitecrew.services.demo.housing import choose_buildings, create_housing, home_locations
@@ -95,6 +96,7 @@ def load_demo(
         world = create_world(session, region=region, homes=home_locations(chosen))
         create_housing(session, world, chosen, rng=rng, progress=progress)
         models = create_models(session, world.organisation_ids["maker"])
+        seed_wear_codes(session)  # the families' wear codes (issue 17), shared by every region
         create_sites_and_furniture(
             session, world, places, models, today=plan_day, rng=rng, progress=progress
         )
