@@ -188,6 +188,20 @@ class PhotoSettings:
 
 
 @dataclass(frozen=True)
+class CareSettings:
+    """The daily due-work run of the furniture care programme (``services.care.schedule``).
+
+    Every ``due_interval_s`` (0: never; run ``sitecrew care due`` from cron instead) each server
+    makes every region's care work due within ``due_horizon_days``. Runs are idempotent and
+    take turns per region, so several servers doing it is harmless. Off unless configured (the
+    environment's default is a day), so apps built in tests never write on a timer.
+    """
+
+    due_interval_s: float = 0.0
+    due_horizon_days: int = 56
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings, grouped by concern."""
 
@@ -200,6 +214,7 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     tenant_links: TenantLinkSettings = field(default_factory=TenantLinkSettings)
     photos: PhotoSettings = field(default_factory=PhotoSettings)
+    care: CareSettings = field(default_factory=CareSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -224,7 +239,8 @@ class Settings:
         Tenant links: ``SITECREW_TENANT_LINK_SECRET`` (unset: no links),
         ``SITECREW_TENANT_LINK_DAYS`` (lifetime, default 60) and ``SITECREW_PUBLIC_URL``.
         Care photos: ``SITECREW_PHOTO_DIR`` (default ``var/photos``) and
-        ``SITECREW_MAX_PHOTO_BYTES``.
+        ``SITECREW_MAX_PHOTO_BYTES``. Care due work: ``SITECREW_CARE_DUE_INTERVAL_S`` (default
+        a day; 0: off) and ``SITECREW_CARE_HORIZON_DAYS`` (default 56).
 
         Raises
         ------
@@ -281,6 +297,10 @@ class Settings:
                 max_bytes=_whole_number(
                     env, "SITECREW_MAX_PHOTO_BYTES", DEFAULT_MAX_PHOTO_BYTES, least=1
                 ),
+            ),
+            care=CareSettings(
+                due_interval_s=_number(env, "SITECREW_CARE_DUE_INTERVAL_S", 86400.0),
+                due_horizon_days=_whole_number(env, "SITECREW_CARE_HORIZON_DAYS", 56, least=0),
             ),
         )
 

@@ -8,6 +8,7 @@ import strawberry
 
 from sitecrew.api.appointments import AppointmentQueries
 from sitecrew.api.campaigns.queries import CampaignQueries
+from sitecrew.api.care.queries import CareQueries
 from sitecrew.api.care_inspections.queries import CareInspectionQueries
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
@@ -64,6 +65,7 @@ class Query(
     NotificationQueries,
     TenantVisitQueries,  # tenants' self-service (issue 16)
     CareInspectionQueries,  # inspections, condition, wear codes (issue 17)
+    CareQueries,  # care plans and seasons (issue 17)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

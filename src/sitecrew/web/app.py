@@ -23,6 +23,7 @@ from sitecrew.config import Settings
 from sitecrew.db import migrate
 from sitecrew.db.engine import backend_name, engine_from_settings, session_factory
 from sitecrew.events import use_redis
+from sitecrew.services.care.schedule import CareDueScheduler
 from sitecrew.services.notifications.drainer import OutboxDrainer
 from sitecrew.services.planning.background import shutdown_runs
 from sitecrew.services.planning.supervisor import RunSupervisor
@@ -92,7 +93,9 @@ def create_app(settings: Settings) -> Starlette:
             if settings.redis.url
             else None,
         ).start()  # messages to tenants: delivered here, or by the task queue's workers
+        care = CareDueScheduler(engine, settings.care).start()  # daily due care work (#17)
         yield
+        care.stop()
         outbox.stop()
         stop_publishing()
         supervisor.stop()

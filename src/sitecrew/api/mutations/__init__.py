@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from sitecrew.api.campaigns.mutations import CampaignMutations
+from sitecrew.api.care.mutations import CareMutations
 from sitecrew.api.care_inspections.mutations import CareInspectionMutations
 from sitecrew.api.mutations.calendars import CalendarMutations
 from sitecrew.api.mutations.catalogue import CatalogueMutations
@@ -34,5 +35,6 @@ class Mutation(
     TenantLinkMutations,  # tenants' self-service links, for planners (issue 16)
     NotificationMutations,  # messages to tenants (issue 16)
     CareInspectionMutations,  # inspections, coded repairs, wear codes (issue 17)
+    CareMutations,  # care plans, seasons and due work (issue 17)
 ):
     """All mutations."""
