@@ -22,7 +22,7 @@ class InvalidInputError(SitecrewError, ValueError):
 
 
 class InvalidWearCodeError(InvalidInputError):
-    """A repair's part / failure mode / cause / remedy is not a combination of its family's codes."""
+    """A repair's part / failure mode / cause / remedy is not one of its family's code paths."""
 
     code = "INVALID_WEAR_CODE"
 
