@@ -3,8 +3,10 @@
 Wooden pieces (pine, larch, oak) are oiled on the model's service interval, only in the dry
 months of April to September (the oil must cure; a region may set its own months), looked over
 yearly and have their fixings tightened every other year. Metal pieces are inspected on their
-interval and tightened every other year. An oiling or a repair visit also looks the piece over,
-so those records count as an inspection. Minutes and setup are the job kinds' usual ones.
+interval and tightened every other year. Every visit (oiling, inspection, repair) looks the
+piece over and tightens what it finds loose, so each counts as an inspection and a tightening:
+a separate tightening visit is due only when no one came for two years. Minutes and setup are
+the job kinds' usual ones.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ LOOKED_OVER = frozenset(
         MaintenanceAction.REPLACED_PART,
     }
 )
-FIXED = frozenset({MaintenanceAction.REPAIRED, MaintenanceAction.REPLACED_PART})
 
 
 def default_plans(model_id: int, material: str, interval_days: int) -> list[CarePlan]:
@@ -47,7 +48,7 @@ def default_plans(model_id: int, material: str, interval_days: int) -> list[Care
         minutes_per_piece=5,
         setup_minutes=10,
         required_skills=frozenset({Skill.CARPENTRY}),
-        counted_actions=FIXED,
+        counted_actions=LOOKED_OVER,
     )
     if material not in OILED_MATERIALS:
         inspect = _inspect(model_id, months)
