@@ -851,3 +851,27 @@ def require_wear_code_editor(principal: Principal, *, action: str) -> None:
         For every other role.
     """
     principal.require(*WEAR_CODE_EDITORS, action=action)
+
+
+# --- The wear report (issue 17, item 5) ----------------------------------------------------------
+# Product development reads wear across the whole register of a region: admins (any region, or
+# all of them), and planners (their token's region; a planner without a region, like an admin).
+# Crews and contractors see single jobs, not the register's statistics: Forbidden.
+WEAR_REPORT_READERS = (Role.ADMIN, Role.PLANNER)
+
+
+def wear_report_region(principal: Principal, region_id: int | None, *, action: str) -> int | None:
+    """Return the region a wear report covers (``None``: every region), if the caller may read it.
+
+    A planner bound to a region gets that region when it names none.
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews, contractors and tenants, or a planner naming another region.
+    """
+    principal.require(*WEAR_REPORT_READERS, action=action)
+    if principal.role is Role.PLANNER and principal.region_id is not None:
+        require_region_planner(principal, region_id or principal.region_id, action=action)
+        return principal.region_id
+    return region_id
