@@ -72,11 +72,21 @@ class CreateJob:
 
 @dataclass(frozen=True)
 class ChangeJobStatus:
-    """Move a job to ``status``; ``version`` is the one the caller read."""
+    """Move a job to ``status``; ``version`` is the one the caller read.
+
+    ``done_on`` is the day the work was done when it is reported later (a crew catching up on
+    Friday's jobs on Monday, a replay of a year); only with ``DONE``. Default: the region's
+    today.
+    """
 
     job_id: int
     status: JobStatus
     version: int
+    done_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.done_on is not None and self.status is not JobStatus.DONE:
+            raise InvalidInputError("a day the work was done goes only with the status done")
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def change_job_status(session: Session, principal: Principal, command: ChangeJob
         if command.status is JobStatus.IN_PROGRESS:  # the next stop's tenant: "on the way"
             tell_next_stop(session, row.id)
         if command.status is JobStatus.DONE:  # a care job's pieces start their next cycle
-            record_care_done(session, row)
+            record_care_done(session, row, today=command.done_on)
         jobs_changed(session, row.region_id, [row.id])  # sent once the change is committed
         return save(session, row).to_domain()
 

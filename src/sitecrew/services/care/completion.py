@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 
 from sitecrew.db import models as m
+from sitecrew.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,14 +23,24 @@ if TYPE_CHECKING:
 def record_care_done(session: Session, job: m.Job, *, today: date | None = None) -> int:
     """Stamp the day a job was done on the pieces it covers (none: not a care job).
 
+    ``today`` is the day the work was done (default: the region's today; never later).
+
     Returns
     -------
     int
         How many pieces' cycles moved on.
+
+    Raises
+    ------
+    InvalidInputError
+        When ``today`` lies after the region's today.
     """
+    timezone = session.get_one(m.Region, job.region_id).timezone
+    local_today = datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
     if today is None:
-        timezone = session.get_one(m.Region, job.region_id).timezone
-        today = datetime.now(UTC).astimezone(ZoneInfo(timezone)).date()
+        today = local_today
+    elif today > local_today:
+        raise InvalidInputError(f"work cannot be done on a future day ({today})")
     result = session.execute(
         update(m.JobItem)
         .where(m.JobItem.job_id == job.id, m.JobItem.done_on.is_(None))
