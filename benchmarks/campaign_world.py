@@ -71,6 +71,22 @@ class CampaignWorld:
 def build_world(path: Path, extract: Path, *, start: date, cache: Path | None) -> CampaignWorld:
     """Build (or copy from ``cache``) the demo world in the SpatiaLite file ``path``."""
     began = time.perf_counter()
+    url = demo_database(path, extract, plan_day=start, cache=cache)
+    engine = engine_from_url(url)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        world = _campaign_setting(session, url, start)
+    refresh_statistics(engine)
+    engine.dispose()
+    return CampaignWorld(**{**world.__dict__, "setup_s": time.perf_counter() - began})
+
+
+def demo_database(path: Path, extract: Path, *, plan_day: date, cache: Path | None) -> str:
+    """Load the demo centred on ``plan_day`` into the SpatiaLite file ``path``; return its URL.
+
+    The loaded file is copied to ``cache`` and copied back on the next call (the demo load is
+    the slow part of a replay's setup); the cache must have been made with the same day.
+    """
     path.unlink(missing_ok=True)
     if cache is not None and cache.exists():
         shutil.copyfile(cache, path)
@@ -82,16 +98,13 @@ def build_world(path: Path, extract: Path, *, start: date, cache: Path | None) -
         loaded = bool(session.scalar(select(func.count()).select_from(m.Region)))
     if not loaded:
         with sessions.begin() as session:
-            load_demo(session, extract, region_name=REGION_NAME, plan_day=start)
+            load_demo(session, extract, region_name=REGION_NAME, plan_day=plan_day)
         refresh_statistics(engine)
         if cache is not None:
             engine.dispose()
             shutil.copyfile(path, cache)
-    with sessions.begin() as session:
-        world = _campaign_setting(session, url, start)
-    refresh_statistics(engine)
     engine.dispose()
-    return CampaignWorld(**{**world.__dict__, "setup_s": time.perf_counter() - began})
+    return url
 
 
 def _campaign_setting(session: Session, url: str, start: date) -> CampaignWorld:
