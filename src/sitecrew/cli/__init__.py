@@ -22,6 +22,7 @@ from sitecrew.cli import (
     osm,
     plan,
     region,
+    report,
     schema,
     serve,
     tenant,
@@ -53,6 +54,7 @@ app.add_typer(campaign.app, name="campaign")
 app.add_typer(care.app, name="care")
 care.app.add_typer(care_codes.app, name="codes")  # wear and failure codes (issue 17, item 4)
 app.add_typer(notifications.app, name="notifications")
+app.add_typer(report.app, name="report")  # the wear report (issue 17, item 5)
 app.command("worker")(worker.worker)
 
 
