@@ -21,6 +21,7 @@ from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.tenant_visits import TenantVisitQueries
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
+from sitecrew.api.wear_report.queries import WearReportQueries
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import InvalidInputError
 from sitecrew.services import regions as region_service
@@ -66,6 +67,7 @@ class Query(
     TenantVisitQueries,  # tenants' self-service (issue 16)
     CareInspectionQueries,  # inspections, condition, wear codes (issue 17)
     CareQueries,  # care plans and seasons (issue 17)
+    WearReportQueries,  # the wear report (issue 17)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

@@ -1,0 +1,1 @@
+"""The wear report in GraphQL (issue 17, item 5)."""
