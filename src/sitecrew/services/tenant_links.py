@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from sitecrew.db import models as m
@@ -30,6 +30,9 @@ from sitecrew.services.personal_data import record_personal_data_event
 from sitecrew.services.scoping import get_campaign_row
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy import Table
     from sqlalchemy.orm import Session
 
     from sitecrew.config import TenantLinkSettings
@@ -324,3 +327,34 @@ def _issued(
         url=link_url(links, row),
         expires_at=expires or row.expires_at,
     )
+
+
+def withdraw_calendar_windows(
+    session: Session, campaign_id: int, apartment_ids: Iterable[int]
+) -> int:
+    """Cancel the calendar entries tenants hold for windows a planner moved; return how many.
+
+    A tenant's ``.ics`` is read back from its link's calendar facts. When a re-plan moves a
+    confirmed window (``move_confirmed``), the entry the tenant's calendar holds is no longer
+    true: it becomes a cancellation (RFC 5545, next ``SEQUENCE``) until the tenant confirms the
+    new window, which gives the calendar a fresh entry. One statement for all of them.
+    """
+    ids = sorted(set(apartment_ids))
+    if not ids:
+        return 0
+    links = cast("Table", m.TenantLink.__table__)  # a mapped class's table
+    result = session.execute(
+        update(links)
+        .where(
+            links.c.campaign_id == campaign_id,
+            links.c.apartment_id.in_(ids),
+            links.c.calendar_start.is_not(None),
+            links.c.calendar_cancelled.is_(False),
+        )
+        .values(calendar_cancelled=True, calendar_sequence=links.c.calendar_sequence + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for held in list(session.identity_map.values()):
+        if isinstance(held, m.TenantLink):
+            session.expire(held)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -58,6 +58,7 @@ from sitecrew.services.campaigns.load import (
 from sitecrew.services.campaigns.rows import home_info, service_model
 from sitecrew.services.notifications.campaign_messages import tell_home_window
 from sitecrew.services.scoping import get_campaign_row, get_changeable
+from sitecrew.services.tenant_links import withdraw_calendar_windows
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -231,6 +232,7 @@ def store_sweep(
         kept=homes.kept,
         tz=homes.tz,
     )
+    _tell_moved(session, campaign.id, homes)
     if campaign.status == CampaignStatus.DRAFT.value:
         campaign.status = CampaignStatus.ACTIVE.value
         save(session, campaign)
@@ -265,6 +267,35 @@ def planned_minutes_per_visit(
     """
     day_minutes = typical_day_minutes(crews, model.budget.minutes_off_per_day)
     return model.model.planned_minutes(campaign.on_time_confidence, day_minutes)
+
+
+def _tell_moved(session: Session, campaign_id: int, homes: SweepHomes) -> None:
+    """Tell tenants whose confirmed window the planner let this plan move.
+
+    Their calendar entry is withdrawn (the ``.ics`` becomes a cancellation until they confirm
+    the new window) and a proposal of the new window goes out with this transaction.
+    """
+    confirmed = {
+        row.home_id: row.apartment_id
+        for row in homes.rows
+        if row.state == HomeState.CONFIRMED.value
+        and row.apartment_id not in homes.kept
+        and row.apartment_id not in homes.left_out
+    }
+    if not confirmed:
+        return
+    moved = list(
+        session.scalars(
+            select(m.CampaignHome).where(
+                m.CampaignHome.id.in_(confirmed),
+                m.CampaignHome.state != HomeState.CONFIRMED.value,
+            )
+        )
+    )
+    withdraw_calendar_windows(session, campaign_id, [home.apartment_id for home in moved])
+    for home in moved:
+        if home.state == HomeState.PROPOSED.value:
+            tell_home_window(session, home, NotificationKind.PROPOSAL)
 
 
 def _require_open(campaign: m.Campaign) -> None:
@@ -423,15 +454,25 @@ def _store(
     changes = []
     for visit in visits:
         row = rows[visit.apartment_id]
-        state = row.state if visit.apartment_id in kept else HomeState.PROPOSED.value
+        start = _window(visit.day, visit.window_start, tz)
+        end = _window(visit.day, visit.window_end, tz)
+        same = (row.day, row.crew_id, as_utc(row.window_start), as_utc(row.window_end)) == (
+            visit.day,
+            visit.crew_id,
+            start,
+            end,
+        )
+        # kept visits keep their state; so does a confirmed window the sweep put back unchanged
+        keep_state = visit.apartment_id in kept or (same and row.state == HomeState.CONFIRMED.value)
+        state = row.state if keep_state else HomeState.PROPOSED.value
         changes.append(
             _change(
                 row.home_id,
                 state,
                 day=visit.day,
                 crew=visit.crew_id,
-                start=_window(visit.day, visit.window_start, tz),
-                end=_window(visit.day, visit.window_end, tz),
+                start=start,
+                end=end,
                 order=visit.order,
             )
         )
