@@ -71,16 +71,31 @@ def with_tenant_link(
     )
 
 
+_told_no_secret: set[str] = set()
+
+
+def _warn_no_secret_once(message_id: int) -> None:
+    """Say once per process that messages go without links (then per message at debug level).
+
+    Every message of a deployment without the secret would otherwise repeat the same warning.
+    """
+    if not _told_no_secret:
+        _told_no_secret.add("warned")
+        LOGGER.warning(
+            "no tenant link secret (SITECREW_TENANT_LINK_SECRET): tenants' messages are sent "
+            "without their link (first: notification %s)",
+            message_id,
+        )
+        return
+    LOGGER.debug("notification %s: sent without a link (no tenant link secret)", message_id)
+
+
 def _link(
     session: Session, message: m.Notification, links: TenantLinkSettings, now: datetime
 ) -> str:
     fallback = NO_LINK_SENTENCE[Language(message.language)]
     if links.secret is None:
-        LOGGER.warning(
-            "notification %s: no tenant link secret (SITECREW_TENANT_LINK_SECRET): "
-            "sent without a link",
-            message.id,
-        )
+        _warn_no_secret_once(message.id)
         return fallback
     if message.campaign_id is None or message.apartment_id is None:
         return fallback
