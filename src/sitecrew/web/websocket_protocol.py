@@ -109,13 +109,23 @@ def operation_type(request: SubscribeRequest, *, max_tokens: int) -> OperationTy
     """Return the type of the operation asked for (None when the document does not say).
 
     A document that does not parse gets None: the schema then reports its error with a code.
+
+    Raises
+    ------
+    OperationNotAllowedError
+        When the document parses but names no one operation (several and no ``operationName``,
+        or a name it does not hold). strawberry would pick the first operation itself: a
+        subscription then ran unnamed, and a query first failed as INTERNAL past this check.
     """
     try:
         document = parse(request.query, no_location=True, max_tokens=max_tokens)
     except GraphQLError:
         return None
     operation = get_operation_ast(document, request.operation_name)
-    return None if operation is None else operation.operation
+    if operation is None:
+        msg = "name one operation of the document in operationName (the subscription to run)"
+        raise OperationNotAllowedError(msg)
+    return operation.operation
 
 
 def subscription_cost(schema: Schema, request: SubscribeRequest, settings: ServerSettings) -> int:
