@@ -52,9 +52,15 @@ def caller(api_world):
 
 @pytest.fixture
 def flats(caller, api_world) -> tuple[int, int]:
-    """The crew's visited apartment and another one, each with a tenant and access notes."""
+    """The crew's visited apartment and another one, each with a tenant and access notes.
+
+    The log starts empty (in the test's rolled-back transaction): the API world is shared, and
+    lines other modules' reads left in it must not count as this test's.
+    """
     ids = (api_world.visited_apartment_id, api_world.unvisited_apartment_id)
     with caller.sessions() as session:
+        session.execute(delete(m.PersonalDataSubject))
+        session.execute(delete(m.PersonalDataEvent))
         for apartment_id in ids:
             apartment = session.get(m.Apartment, apartment_id)
             apartment.tenant_name, apartment.tenant_phone, apartment.tenant_email = TENANT
