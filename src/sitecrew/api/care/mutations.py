@@ -33,7 +33,8 @@ CarePlanPayload = Annotated[
     strawberry.union("CarePlanPayload"),
 ]
 DeleteCarePlanPayload = Annotated[
-    Deleted | NotFound | Forbidden | Conflict, strawberry.union("DeleteCarePlanPayload")
+    Deleted | InvalidInput | NotFound | Forbidden | Conflict,
+    strawberry.union("DeleteCarePlanPayload"),
 ]
 CareSeasonPayload = Annotated[
     CareSeason | InvalidInput | NotFound | Forbidden | Conflict,
