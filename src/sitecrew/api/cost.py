@@ -54,8 +54,9 @@ from sitecrew.api.introspection_cost import (
 )
 from sitecrew.api.loaders import MAX_CHILDREN
 from sitecrew.api.types import calendars as cal
+from sitecrew.domain.condition import ConditionGrade
 from sitecrew.domain.offers import MAX_OFFERS
-from sitecrew.services.campaigns.commands import MAX_SCOPE_IDS
+from sitecrew.services.campaigns.commands import MAX_FAILED_ATTEMPTS, MAX_SCOPE_IDS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -96,9 +97,28 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Query", "appointmentOffers"): MAX_OFFERS,  # appointment offers (issue 16)
     ("TenantVisit", "offers"): MAX_OFFERS,  # a tenant's offers (issue 16)
     ("TenantLinks", "links"): MAX_SCOPE_IDS,  # one link per home of a campaign (issue 16)
+    ("EscalatedHome", "attempts"): MAX_FAILED_ATTEMPTS,  # escalated after at most that many
+    ("WearGroup", "grades"): len(ConditionGrade),  # one share per NS 3424 grade (issue 17)
 }
-#: Lists whose resolver enforces no cap (a run's unassigned jobs): weighed as one full page.
-UNCAPPED_LISTS = frozenset({("PlanningRun", "unassigned")})
+#: Lists whose resolver enforces no cap (a run's unassigned jobs, the care programme's lists of
+#: plans, codes, records and report rows): weighed as one full page.
+UNCAPPED_LISTS = frozenset(
+    {
+        ("PlanningRun", "unassigned"),
+        ("Query", "wearCodes"),
+        ("Query", "carePlans"),
+        ("Query", "careSeasons"),
+        ("FurnitureCondition", "inspections"),
+        ("FurnitureCondition", "repairs"),
+        ("Inspection", "components"),
+        ("RecordInspectionInput", "components"),
+        ("WearReport", "groups"),
+        ("WearReport", "failures"),
+        ("WearReport", "worstSites"),
+        ("SurvivalCurve", "points"),
+        ("DueCareWork", "created"),
+    }
+)
 #: Lists inside a connection type, multiplied by the connection's page.
 PAGE_LISTS = frozenset({"edges", "nodes"})
 

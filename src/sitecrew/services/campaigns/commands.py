@@ -14,6 +14,8 @@ from sitecrew.domain.jobs import JobKind
 from sitecrew.domain.rules import optional_notes, require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
 
+#: The most failed attempts a campaign may allow a home before escalating it.
+MAX_FAILED_ATTEMPTS = 20
 #: A campaign names at most this many ids of one kind (the demo region has 22,010 flats).
 MAX_SCOPE_IDS = 50_000
 #: Days a failed visit waits by default before its re-visit. The tenant is told at once (the
@@ -67,7 +69,9 @@ class CreateCampaign:
         require_range(self.setup_minutes_per_entrance, "setup minutes", low=0, high=4 * 60)
         require_range(self.visits_per_crew_day, "visits per crew-day", low=1, high=200)
         require_range(self.revisit_share, "re-visit share", low=0, high=0.9)
-        require_range(self.max_failed_attempts, "max failed attempts", low=1, high=20)
+        require_range(
+            self.max_failed_attempts, "max failed attempts", low=1, high=MAX_FAILED_ATTEMPTS
+        )
         require_range(self.window_minutes, "window minutes", low=15, high=12 * 60)
         require_range(self.on_time_confidence, "on-time confidence", low=0.5, high=MAX_CONFIDENCE)
 
