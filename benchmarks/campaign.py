@@ -176,7 +176,8 @@ def _truth(session: Session, campaign_id: int, rng: random.Random) -> Truth:
     return Truth(entrance, setup, owner, ZoneInfo(zone or "UTC"))
 
 
-def _timed(tally: Tally, stage: str) -> Any:
+def timed_stage(tally: Tally, stage: str) -> Any:
+    """Time a stage of a replay into ``tally.stage_s`` (shared by the campaign and care replays)."""
     class _Stage:
         def __enter__(self) -> None:
             self.started = time.perf_counter()
@@ -329,13 +330,13 @@ def _plan_week(
     session: Session, campaign_id: int, day: date, tally: Tally, *, confirm: bool
 ) -> None:
     session.commit()
-    with _timed(tally, "plan_campaign"):
+    with timed_stage(tally, "plan_campaign"):
         summary = plan_campaign(session, ADMIN, PlanCampaign(campaign_id, day))
     campaign = session.get_one(m.Campaign, campaign_id)
     session.refresh(campaign)
     told = 0
     if confirm:
-        with _timed(tally, "confirm"):
+        with timed_stage(tally, "confirm"):
             told = _confirm_week(session, campaign_id, day)
     tally.plans.append(
         {
@@ -504,19 +505,19 @@ def _one_day(
     tally: Tally,
 ) -> None:
     session.commit()
-    with _timed(tally, "materialise"):
+    with timed_stage(tally, "materialise"):
         made = materialise_day(session, ADMIN, MaterialiseDay(campaign_id, day))
     if not made.job_ids:
         return
-    with _timed(tally, "plan_day"):
+    with timed_stage(tally, "plan_day"):
         outcome = plan_day(session, region=region_id, day=day, osm=osm, options=options)
     for stage, seconds in outcome.summary.get("timings_s", {}).items():
         tally.stage_s[f"plan_day.{stage}"] += seconds
-    with _timed(tally, "return_unfitted"):
+    with timed_stage(tally, "return_unfitted"):
         tally.rerouted += _rerouted(session, outcome.run_id)
         # unfitted visits back to the sweep; routed ones follow the crew whose route holds them
         tally.unfitted += return_unfitted(session, ADMIN, ReturnUnfitted(run_id=outcome.run_id))
-    with _timed(tally, "check"):
+    with timed_stage(tally, "check"):
         checked = check_day(session, day)
         session.commit()
     if not checked.feasible:
@@ -527,7 +528,7 @@ def _one_day(
     if checked.stops:
         tally.working_days += 1
         tally.last_work_day = day
-    with _timed(tally, "outcomes"):
+    with timed_stage(tally, "outcomes"):
         _work_routes(session, day, rng, truth, tally)
 
 

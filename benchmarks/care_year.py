@@ -73,7 +73,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.campaign import _timed  # noqa: E402
+from benchmarks.campaign import timed_stage  # noqa: E402
 from benchmarks.campaign_world import demo_database  # noqa: E402
 from benchmarks.care_year_model import (  # noqa: E402
     ADMIN,
@@ -136,7 +136,7 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     tally = Tally()
-    with _timed(tally, "setup"):
+    with timed_stage(tally, "setup"):
         url = demo_database(
             workdir / "care.db", osm_dir / "oslo.osm.pbf", plan_day=START, cache=workdir / "demo.db"
         )
@@ -208,7 +208,7 @@ def _one_day(
 ) -> None:
     tally.working_days += 1
     if day.weekday() == 0 or day == START:
-        with _timed(tally, "due"):
+        with timed_stage(tally, "due"):
             report = generate_due_work(
                 session, ADMIN, GenerateDueWork(setting.region_id, HORIZON_DAYS, today=day)
             )
@@ -216,12 +216,12 @@ def _one_day(
             session.commit()
     if not _due_jobs(session, setting.region_id, day):
         return
-    with _timed(tally, "plan_day"):
+    with timed_stage(tally, "plan_day"):
         outcome = plan_day(session, region=setting.region_id, day=day, osm=osm, options=options)
         session.commit()
     for stage, seconds in outcome.summary.get("timings_s", {}).items():
         tally.stage_s[f"plan_day.{stage}"] += seconds
-    with _timed(tally, "work"):
+    with timed_stage(tally, "work"):
         _work_routes(session, outcome.route_ids, day, model, tally)
     if _due_jobs(session, setting.region_id, day):
         tally.unrouted_days += 1

@@ -51,8 +51,6 @@ SEARCH_LIMIT = 4000
 _EPSILON = 1e-9
 #: Rests of split stairwells go to the walk's front; the window looks this much further.
 _FRONT_PIECES = 3
-SPLIT_BELOW = 0.9
-BIG_EXTRA_DAY = True
 
 
 @dataclass(frozen=True)
