@@ -13,6 +13,7 @@ from sitecrew.db.models.inspection import (
     Repair,
     WearCode,
 )
+from sitecrew.db.models.installation import Installation, InstallationLine
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.notification import Notification
 from sitecrew.db.models.organisation import District, Organisation, Region
@@ -44,6 +45,8 @@ __all__ = [
     "FurnitureModel",
     "Inspection",
     "InspectionComponent",
+    "Installation",
+    "InstallationLine",
     "Job",
     "JobItem",
     "MaintenanceRecord",
