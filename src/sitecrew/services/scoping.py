@@ -263,6 +263,7 @@ CHANGERS: dict[Any, frozenset[Role]] = {
     m.Appointment: frozenset({Role.ADMIN, Role.PLANNER, Role.CONTRACTOR}),
     m.Route: frozenset({Role.ADMIN, Role.PLANNER}),
     m.PlanningRun: frozenset({Role.ADMIN, Role.PLANNER}),
+    m.Installation: frozenset({Role.ADMIN, Role.PLANNER}),  # new furniture (issue 17 item 6)
     # Registers (issue 13): a region's own rows are its planners'; shared reference data
     # (organisations, the furniture catalogue) is the admins' alone, planners only read it.
     m.Building: frozenset({Role.ADMIN, Role.PLANNER}),
@@ -705,6 +706,18 @@ def readable_care_plans(principal: Principal, *, action: str) -> ColumnElement[b
     if principal.role is Role.PLANNER and principal.region_id is not None:
         return or_(m.CarePlan.region_id.is_(None), m.CarePlan.region_id == principal.region_id)
     return true()
+
+
+def readable_installations(principal: Principal, *, action: str) -> ColumnElement[bool]:
+    """Return the clause for the installation orders the caller may read (its region's).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews, contractors and tenants (before anything is read).
+    """
+    principal.require(*CARE_PLANNERS, action=action)
+    return visible(m.Installation, principal)
 
 
 def get_changeable_care_plan(

@@ -1,8 +1,9 @@
-"""A completed care job advances the cycles of the pieces it covered.
+"""A completed care job advances the cycles of the pieces it covered; an installation adds them.
 
 Each piece's next action is counted from the last time it was done (:mod:`.state`), and a care
 job's pieces were done the day the job was: stamping that day on the job's items is all it
-takes. The day is the region's local date, the one its crews work by.
+takes. The day is the region's local date, the one its crews work by. A done installation job
+puts its new pieces in the register that day (:mod:`.installing`), so their cycles start then.
 """
 
 from __future__ import annotations
@@ -15,20 +16,21 @@ from sqlalchemy import update
 
 from sitecrew.db import models as m
 from sitecrew.errors import InvalidInputError
+from sitecrew.services.care.installing import install_pieces
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
 def record_care_done(session: Session, job: m.Job, *, today: date | None = None) -> int:
-    """Stamp the day a job was done on the pieces it covers (none: not a care job).
+    """Stamp the day a job was done on its pieces (none: not care work); install an order's.
 
     ``today`` is the day the work was done (default: the region's today; never later).
 
     Returns
     -------
     int
-        How many pieces' cycles moved on.
+        How many pieces' cycles moved on or started (new pieces installed).
 
     Raises
     ------
@@ -47,4 +49,5 @@ def record_care_done(session: Session, job: m.Job, *, today: date | None = None)
         .values(done_on=today)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    stamped = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return stamped + install_pieces(session, job, today)
