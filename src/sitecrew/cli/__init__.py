@@ -13,6 +13,7 @@ import typer
 from sitecrew.cli import (
     campaign,
     care,
+    care_capacity,
     care_codes,
     crew,
     db,
@@ -53,6 +54,7 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(campaign.app, name="campaign")
 app.add_typer(care.app, name="care")
 care.app.add_typer(care_codes.app, name="codes")  # wear and failure codes (issue 17, item 4)
+care.app.command("capacity")(care_capacity.capacity)  # team capacity (issue 17, item 7)
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(report.app, name="report")  # the wear report (issue 17, item 5)
 app.command("worker")(worker.worker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
@@ -16,8 +17,11 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def progress_bar() -> Iterator[ProgressCallback]:
-    """Yield a ``progress(step, done, total)`` callback that draws one bar per step."""
+def progress_bar(*, stderr: bool = False) -> Iterator[ProgressCallback]:
+    """Yield a ``progress(step, done, total)`` callback that draws one bar per step.
+
+    ``stderr`` draws on standard error, so a command's CSV or JSON on standard output stays clean.
+    """
     tasks: dict[str, TaskID] = {}
     with Progress(
         TextColumn("{task.description:<32}"),
@@ -25,6 +29,7 @@ def progress_bar() -> Iterator[ProgressCallback]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         transient=False,
+        console=Console(stderr=True) if stderr else None,
     ) as display:
 
         def report(step: str, done: int, total: int) -> None:
