@@ -110,9 +110,7 @@ def test_done_puts_exactly_the_ordered_pieces_in_the_register_once(session):
     assert install_pieces(session, job, TODAY) == 0  # run again: nothing new
     assert len(_pieces_at(session, world.site_ids[0])) == 3
     with pytest.raises(IllegalTransitionError):  # finished twice: refused, nothing added
-        jobs.change_job_status(
-            session, ADMIN, ChangeJobStatus(job.id, JobStatus.DONE, job.version)
-        )
+        jobs.change_job_status(session, ADMIN, ChangeJobStatus(job.id, JobStatus.DONE, job.version))
     assert len(_pieces_at(session, world.site_ids[0])) == 3
 
 

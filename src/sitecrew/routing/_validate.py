@@ -25,6 +25,8 @@ def validate_job(job: JobSpec) -> None:
         raise InvalidInputError(f"job {job.id}: service, setup and load must be >= 0")
     if job.priority < 1:
         raise InvalidInputError(f"job {job.id}: priority must be >= 1, got {job.priority}")
+    if job.people < 1:
+        raise InvalidInputError(f"job {job.id}: people must be >= 1, got {job.people}")
     for open_s, close_s in job.windows:
         if not 0 <= open_s <= close_s:
             raise InvalidInputError(f"job {job.id}: window ({open_s}, {close_s}) is not ordered")
@@ -46,9 +48,9 @@ def validate_crew(crew: CrewSpec) -> None:
         raise InvalidInputError(f"{name}: shift start must not be after shift end")
     if crew.service_factor <= 0:
         raise InvalidInputError(f"{name}: service factor must be > 0")
-    for limit in (crew.max_jobs, crew.capacity):
+    for limit in (crew.max_jobs, crew.capacity, crew.people):
         if limit is not None and limit < 0:
-            raise InvalidInputError(f"{name}: max_jobs and capacity must be >= 0")
+            raise InvalidInputError(f"{name}: max_jobs, capacity and people must be >= 0")
     _validate_break(crew, name)
     departures = [s.departure_s for s in crew.fixed_stops]
     arrivals = [s.arrival_s for s in crew.fixed_stops]

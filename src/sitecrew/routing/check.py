@@ -127,7 +127,7 @@ def _stop_violations(
     if stop.location != job.location:
         found.append(f"{label}: job {job.id} visited at the wrong place")
     if not is_eligible(job, crew):
-        found.append(f"{label}: job {job.id} needs skills or a district the crew lacks")
+        found.append(f"{label}: job {job.id} needs skills, people or a district the crew lacks")
     if stop.start_s < stop.arrival_s + setup:
         found.append(f"{label}: work on {job.id} starts before arrival plus setup")
     if job.windows and not any(o <= stop.start_s <= c for o, c in job.windows):

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sitecrew.domain.plans import UnassignedJob, UnassignedReason
-from sitecrew.routing.problem import has_skills, in_district, is_eligible, service_for
+from sitecrew.routing.problem import (
+    has_people,
+    has_skills,
+    in_district,
+    is_eligible,
+    service_for,
+)
 from sitecrew.routing.units import unreachable_mask
 
 if TYPE_CHECKING:
@@ -59,10 +65,11 @@ def impossible_reason(  # noqa: PLR0911 (one return per rule, in the order it ru
         return UnassignedJob(job.id, UnassignedReason.UNREACHABLE, "no street near the address")
     if not problem.crews:  # a Sunday, a public holiday: nobody to have the skills
         return UnassignedJob(job.id, UnassignedReason.NO_CREW, "no crew works this day")
-    skilled = [c for c in problem.crews if has_skills(job, c)]
+    skilled = [c for c in problem.crews if has_skills(job, c) and has_people(job, c)]
     if not skilled:
         needs = ", ".join(sorted(job.skills))
-        detail = f"needs skills {needs}; no crew has all of them"
+        people = f" and {job.people} people at work" if job.people > 1 else ""
+        detail = f"needs skills {needs}{people}; no crew has all of them"
         return UnassignedJob(job.id, UnassignedReason.SKILL, detail)
     if not any(in_district(job, c) for c in skilled):
         detail = f"district {job.district or 'unknown'} is outside every skilled crew's districts"

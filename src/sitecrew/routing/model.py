@@ -150,6 +150,7 @@ def _fleets(problem: RoutingProblem, crews: tuple[CrewSpec, ...]) -> list[tuple[
             remaining_limits(problem, crew),
             crew.service_factor,
             crew.skills,
+            crew.people,
             crew.allowed_districts,
             crew.excluded_districts,
             frozenset(j.id for j in problem.jobs if j.crews is not None and crew.id in j.crews),

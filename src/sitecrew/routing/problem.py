@@ -55,6 +55,9 @@ class JobSpec:
     #: The crews that may do it (``None``: any crew with the skills and the district); a
     #: campaign visit is held for the crew its sweep gave the day's area to.
     crews: frozenset[str] | None = None
+    #: The people the work needs on site (an installation: two); only crews with as many
+    #: members at work that day may take it.
+    people: int = 1
 
     def __post_init__(self) -> None:
         _validate.validate_job(self)
@@ -111,6 +114,8 @@ class CrewSpec:
     excluded_districts: frozenset[str] = frozenset()
     fixed_stops: tuple[FixedStop, ...] = ()
     available_from_s: int | None = None
+    #: How many people the crew has at work that day (``None``: not known, any job's needs).
+    people: int | None = None
 
     def __post_init__(self) -> None:
         _validate.validate_crew(self)
@@ -178,9 +183,10 @@ def service_for(job: JobSpec, crew: CrewSpec) -> int:
 
 
 def is_eligible(job: JobSpec, crew: CrewSpec) -> bool:
-    """Return whether ``crew`` has the skills and the district for ``job``, and may take it."""
+    """Return whether ``crew`` has the skills, people and district for ``job``, and may take it."""
     return (
         has_skills(job, crew)
+        and has_people(job, crew)
         and in_district(job, crew)
         and (job.crews is None or crew.id in job.crews)
     )
@@ -189,6 +195,11 @@ def is_eligible(job: JobSpec, crew: CrewSpec) -> bool:
 def has_skills(job: JobSpec, crew: CrewSpec) -> bool:
     """Return whether ``crew`` has every skill ``job`` needs."""
     return job.skills <= crew.skills
+
+
+def has_people(job: JobSpec, crew: CrewSpec) -> bool:
+    """Return whether ``crew`` has the people ``job`` needs at work (unknown: it has)."""
+    return crew.people is None or crew.people >= job.people
 
 
 def in_district(job: JobSpec, crew: CrewSpec) -> bool:

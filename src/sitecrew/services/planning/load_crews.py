@@ -9,6 +9,8 @@
   that day)`` times slower (a crew of ten with three trainees: 1.045; an installer pair with
   one: 1.075), a simple, documented stand-in until measured job times exist.
 - **Skills**: the crew's skills, less those only absent members hold (see domain.calendars).
+- **People**: the members present that day; a job that needs two (an installation) goes only to
+  crews with two at work. A crew without a roster is of unknown size and takes any job.
 - **Districts**: a district that names a contractor is that contractor's alone (see
   :func:`district_fence`): the contractor's crews only get jobs in its districts, the crews of
   owners (and crews of no organisation) stay out of every contractor district, and a service
@@ -30,6 +32,9 @@ from sitecrew.routing.problem import CrewSpec
 from sitecrew.services.crew_calendars import availability_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+
     from sqlalchemy.orm import Session
 
     from sitecrew.services.planning.day import DayClock, Points
@@ -71,6 +76,17 @@ def day_crews(session: Session, *, region_id: int, clock: DayClock, points: Poin
         The working crews with that weekday's shift, the skills and trainee factor of the
         members present; and the crews that do not work, with the reason.
     """
+    return days_crews(session, region_id=region_id, clocks=[clock], points=points)[clock.day]
+
+
+def days_crews(
+    session: Session, *, region_id: int, clocks: Sequence[DayClock], points: Points
+) -> dict[date, DayCrews]:
+    """Return :func:`day_crews` for each day of ``clocks``, reading the crews once for all.
+
+    Why: appointment offers ask about a fortnight at a time; crews, rosters, absences and
+    districts read per day were most of an answer's time.
+    """
     query = (
         select(m.Crew, m.Depot.location, m.Organisation.kind)
         .join(m.Depot, m.Depot.id == m.Crew.depot_id)
@@ -79,37 +95,42 @@ def day_crews(session: Session, *, region_id: int, clock: DayClock, points: Poin
         .order_by(m.Crew.id)
     )
     rows = list(session.execute(query))
-    available = availability_of(session, [crew for crew, _, _ in rows], [clock.day])
+    available = availability_of(session, [crew for crew, _, _ in rows], [c.day for c in clocks])
     districts = contractor_districts(session, region_id)
-    crews, off = [], {}
-    for crew, depot_location, employer_kind in rows:
-        today = available[crew.id, clock.day]
-        if not today.works or today.shift is None:
-            off[crew.name] = today.reason or "does not work this day"
-            continue
-        depot = from_db_geometry(depot_location)
-        home = points.add(float(depot.x), float(depot.y))
-        allowed, excluded = district_fence(employer_kind, crew.organisation_id, districts)
-        shift = (clock.seconds_of(today.shift[0]), clock.seconds_of(today.shift[1]))
-        window, duration = _lunch(crew, clock, shift)
-        crews.append(
-            CrewSpec(
-                id=str(crew.id),
-                start_location=home,
-                end_location=home,
-                shift_start_s=shift[0],
-                shift_end_s=shift[1],
-                skills=frozenset(skill.value for skill in today.skills),
-                max_jobs=crew.max_jobs_per_day,
-                service_factor=1.0 + TRAINEE_SLOWDOWN * today.trainee_share,
-                allowed_districts=allowed,
-                excluded_districts=excluded,
-                break_window=window,
-                break_duration_s=duration,
-            )
-        )
+    depots = {crew.id: from_db_geometry(location) for crew, location, _ in rows}
     names = {str(crew.id): crew.name for crew, _, _ in rows}
-    return DayCrews(tuple(crews), names, off)
+    found: dict[date, DayCrews] = {}
+    for clock in clocks:
+        crews, off = [], {}
+        for crew, _, employer_kind in rows:
+            today = available[crew.id, clock.day]
+            if not today.works or today.shift is None:
+                off[crew.name] = today.reason or "does not work this day"
+                continue
+            depot = depots[crew.id]
+            home = points.add(float(depot.x), float(depot.y))
+            allowed, excluded = district_fence(employer_kind, crew.organisation_id, districts)
+            shift = (clock.seconds_of(today.shift[0]), clock.seconds_of(today.shift[1]))
+            window, duration = _lunch(crew, clock, shift)
+            crews.append(
+                CrewSpec(
+                    id=str(crew.id),
+                    start_location=home,
+                    end_location=home,
+                    shift_start_s=shift[0],
+                    shift_end_s=shift[1],
+                    skills=frozenset(skill.value for skill in today.skills),
+                    max_jobs=crew.max_jobs_per_day,
+                    service_factor=1.0 + TRAINEE_SLOWDOWN * today.trainee_share,
+                    people=len(today.present) or None,
+                    allowed_districts=allowed,
+                    excluded_districts=excluded,
+                    break_window=window,
+                    break_duration_s=duration,
+                )
+            )
+        found[clock.day] = DayCrews(tuple(crews), dict(names), off)
+    return found
 
 
 def _lunch(

@@ -1,5 +1,7 @@
 """Which jobs a day's plan visits, and their places, durations, windows, skills and value.
 
+A care job (and an installation) needs the people its ``care_jobs`` row names; other jobs one.
+
 A job counts for the day when it is open or scheduled and either has a binding appointment that
 day (its windows come from those appointments) or has no binding appointment at all and is due
 on or before the day. A job booked for another day waits for that day.
@@ -60,6 +62,7 @@ class JobRow:
     district_id: int | None
     setup_group: str
     site_kind: str | None
+    people: int = 1
 
 
 def day_jobs(
@@ -157,6 +160,7 @@ def job_spec(
         priority=row.priority + (APPOINTMENT_BONUS if appointments else 0),
         booked=bool(appointments),
         district=None if row.district_id is None else str(row.district_id),
+        people=row.people,
     )
 
 
@@ -188,10 +192,12 @@ def job_rows(
             site.location,
             site.district_id,
             site.kind,
+            m.CareJob.people,
         )
         .outerjoin(furniture, furniture.id == m.Job.furniture_id)
         .outerjoin(apartment, apartment.id == m.Job.apartment_id)
         .outerjoin(site, site.id == func.coalesce(m.Job.site_id, furniture.site_id))
+        .outerjoin(m.CareJob, m.CareJob.job_id == m.Job.id)
         .where(m.Job.region_id == region_id, m.Job.status.in_(statuses))
         .order_by(m.Job.id)
     )
@@ -201,7 +207,7 @@ def job_rows(
 
 
 def _job_row(job: m.Job, *target: Any) -> JobRow:
-    f_loc, f_site, a_loc, building, a_district, s_loc, s_district, s_kind = target
+    f_loc, f_site, a_loc, building, a_district, s_loc, s_district, s_kind, people = target
     if job.apartment_id is not None:
         location, district, group = a_loc, a_district, f"building:{building}"
     elif job.furniture_id is not None:
@@ -219,6 +225,7 @@ def _job_row(job: m.Job, *target: Any) -> JobRow:
         district_id=district,
         setup_group=group,
         site_kind=None if job.apartment_id is not None else s_kind,
+        people=people or 1,
     )
 
 
