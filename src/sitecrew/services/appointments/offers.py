@@ -40,7 +40,7 @@ from sitecrew.services.appointments.visit import OfferedVisit, visit_for_apartme
 from sitecrew.services.graphs import get_network
 from sitecrew.services.planning.day import DayClock, Points
 from sitecrew.services.planning.load import get_region_or_raise
-from sitecrew.services.planning.load_crews import day_crews
+from sitecrew.services.planning.load_crews import days_crews
 from sitecrew.services.planning.load_jobs import JobRow, binding_windows, job_rows, job_spec
 from sitecrew.services.scoping import get_visible, require_changer
 
@@ -190,14 +190,15 @@ def _crew_days(
     points: Points,
 ) -> list[_CrewDay]:
     """Return every crew-day that may take the visit (works, has the skills and the district)."""
+    clocks = [DayClock.of(day, timezone) for day in days]
+    working = days_crews(session, region_id=region_id, clocks=clocks, points=points)
     found: list[_CrewDay] = []
-    for day in days:
-        clock = DayClock.of(day, timezone)
-        working = day_crews(session, region_id=region_id, clock=clock, points=points)
+    for clock in clocks:
+        today = working[clock.day]
         spec = job_spec(visit, clock=clock, points=points)
         found.extend(
-            _CrewDay(day, clock, crew, working.names.get(crew.id, crew.id), ())
-            for crew in working.crews
+            _CrewDay(clock.day, clock, crew, today.names.get(crew.id, crew.id), ())
+            for crew in today.crews
             if is_eligible(spec, crew)
         )
     return found

@@ -9,6 +9,7 @@ one point, which keeps the travel matrix small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,9 +39,13 @@ class DayClock:
             raise ConfigurationError(f"unknown time zone {timezone!r}") from None
         return cls(day, zone)
 
-    @property
+    @cached_property
     def midnight(self) -> datetime:
-        """Local midnight that starts the day, as an aware UTC timestamp."""
+        """Local midnight that starts the day, as an aware UTC timestamp.
+
+        Cached: every stop's window is converted through it (an offers answer converts tens of
+        thousands).
+        """
         return datetime.combine(self.day, time(0), self.zone).astimezone(UTC)
 
     def seconds(self, moment: datetime) -> int:
