@@ -109,7 +109,11 @@ class WorkUnit:
 
 @dataclass(frozen=True)
 class Visit:
-    """One site visit: a place, an action, a month, the pieces' minutes, setup once, people."""
+    """One site visit: a place, an action, a month, its minutes, setup once, and people.
+
+    ``pieces`` are the care plan pieces done, ``jobs`` the backlog jobs done (their minutes are
+    ``backlog_minutes``, part of ``service_minutes``).
+    """
 
     place: str
     action: str
@@ -118,8 +122,9 @@ class Visit:
     service_minutes: int
     setup_minutes: int
     people: int
-    point: tuple[float, float] | None
-    backlog: bool
+    point: tuple[float, float] | None = None
+    jobs: int = 0
+    backlog_minutes: int = 0
 
     @property
     def service_person_hours(self) -> float:
@@ -130,6 +135,12 @@ class Visit:
     def setup_person_hours(self) -> float:
         """The setup times the people doing it, in hours."""
         return self.setup_minutes * self.people / MINUTES_PER_HOUR
+
+    @property
+    def backlog_person_hours(self) -> float:
+        """The backlog's share: its jobs' work, and the setup when the visit is only backlog."""
+        setup = self.setup_person_hours if self.jobs and not self.pieces else 0.0
+        return self.backlog_minutes * self.people / MINUTES_PER_HOUR + setup
 
 
 def group_visits(units: Iterable[WorkUnit]) -> list[Visit]:
@@ -148,12 +159,13 @@ def group_visits(units: Iterable[WorkUnit]) -> list[Visit]:
             place=place,
             action=action,
             month=month,
-            pieces=len(group),
+            pieces=sum(not unit.backlog for unit in group),
             service_minutes=sum(unit.minutes for unit in group),
             setup_minutes=max(unit.setup_minutes for unit in group),
             people=max(unit.people for unit in group),
             point=group[0].point,
-            backlog=any(unit.backlog for unit in group),
+            jobs=sum(unit.backlog for unit in group),
+            backlog_minutes=sum(unit.minutes for unit in group if unit.backlog),
         )
         for (month, place, action), group in sorted(groups.items())
     ]
@@ -249,7 +261,7 @@ def capacity_rows(
         service = sum(v.service_person_hours for v in found)
         setup = sum(v.setup_person_hours for v in found)
         travel = sum(v.people for v in found) * travel_minutes_per_visit / MINUTES_PER_HOUR
-        backlog = sum(v.service_person_hours + v.setup_person_hours for v in found if v.backlog)
+        backlog = sum(v.backlog_person_hours for v in found)
         needed = service + setup + travel
         per_person = month_supply.hours_per_person
         people = None if needed > 0 and per_person <= 0 else people_needed(needed, per_person)
@@ -257,7 +269,7 @@ def capacity_rows(
             CapacityRow(
                 month=month,
                 visits=len(found),
-                pieces=sum(v.pieces for v in found if not v.backlog),
+                pieces=sum(v.pieces for v in found),
                 service_hours=service,
                 setup_hours=setup,
                 travel_hours=travel,

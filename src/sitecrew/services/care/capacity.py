@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from sitecrew.config import OsmSettings
     from sitecrew.domain.access import Principal
     from sitecrew.domain.care import CarePlan
+    from sitecrew.domain.crews import Skill
     from sitecrew.domain.routes import PlanOptions
     from sitecrew.services.care.capacity_team import Team
     from sitecrew.services.care.state import Piece, RegionCare
@@ -216,24 +218,17 @@ def _backlog_units(
 ) -> list[WorkUnit]:
     """Return one unit per open non-care job the team can do (see the module text)."""
     care_jobs = select(m.CareJob.job_id)
-    due = dict(
-        session.execute(
-            select(m.Job.id, m.Job.due_on).where(
-                m.Job.region_id == region_id,
-                m.Job.status.in_(OPEN_STATUSES),
-                m.Job.id.not_in(care_jobs),
-            )
-        )
-        .tuples()
-        .all()
+    query = select(m.Job.id, m.Job.due_on).where(
+        m.Job.region_id == region_id,
+        m.Job.status.in_(OPEN_STATUSES),
+        m.Job.id.not_in(care_jobs),
     )
+    due: dict[int, date | None] = dict(session.execute(query).all())
     first, last = date(year, 1, 1), date(year, 12, 31)
     rows = [
         row
         for row in job_rows(session, region_id=region_id, statuses=OPEN_STATUSES)
-        if row.id in due
-        and (due[row.id] or first) <= last
-        and team.can_do(parse_skills(list(row.skills)))
+        if row.id in due and (due[row.id] or first) <= last and team.can_do(_skills(row.skills))
     ]
     # Due in the year: that month; overdue or undated: spread over the team's working days.
     dated: dict[int, date] = {}
@@ -271,6 +266,11 @@ def _in_backlog(care: RegionCare, piece: Piece, plan: CarePlan) -> bool:
         piece.site_id,
         plan.job_kind,
     ) in care.kinds_on_sites
+
+
+@lru_cache(maxsize=256)
+def _skills(names: frozenset[str]) -> frozenset[Skill]:
+    return parse_skills(list(names))
 
 
 def backlog_people(kind: JobKind) -> int:

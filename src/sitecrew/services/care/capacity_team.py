@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -56,8 +57,16 @@ class Team:
         return frozenset(crew.id for crew in self.crews)
 
     def can_do(self, skills: frozenset[Skill]) -> bool:
-        """Tell whether some crew of the team holds every one of ``skills``."""
-        return any(skills <= crew.to_domain().skills for crew in self.crews)
+        """Tell whether some crew of the team holds every one of ``skills``.
+
+        Without a team, nothing says whose work it is: every job counts as the team's.
+        """
+        return not self.crews or any(skills <= held for held in self.skill_sets)
+
+    @cached_property
+    def skill_sets(self) -> tuple[frozenset[Skill], ...]:
+        """Each crew's skills."""
+        return tuple(crew.to_domain().skills for crew in self.crews)
 
     def people(self, crew: m.Crew) -> int:
         """Return the crew's people: its roster, or its minimum members without one."""
