@@ -55,8 +55,10 @@ from sitecrew.api.introspection_cost import (
 from sitecrew.api.loaders import MAX_CHILDREN
 from sitecrew.api.types import calendars as cal
 from sitecrew.domain.condition import ConditionGrade
+from sitecrew.domain.installations import MAX_LINES, MAX_PIECES
 from sitecrew.domain.offers import MAX_OFFERS
 from sitecrew.services.campaigns.commands import MAX_FAILED_ATTEMPTS, MAX_SCOPE_IDS
+from sitecrew.services.care.installations import MAX_LISTED as MAX_INSTALLATIONS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -99,6 +101,9 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("TenantLinks", "links"): MAX_SCOPE_IDS,  # one link per home of a campaign (issue 16)
     ("EscalatedHome", "attempts"): MAX_FAILED_ATTEMPTS,  # escalated after at most that many
     ("WearGroup", "grades"): len(ConditionGrade),  # one share per NS 3424 grade (issue 17)
+    ("Query", "installations"): MAX_INSTALLATIONS,  # newest orders (issue 17)
+    ("Installation", "lines"): MAX_LINES,  # one per model
+    ("Installation", "furnitureIds"): MAX_PIECES,  # the pieces it put in
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs, the care programme's lists of
 #: plans, codes, records and report rows): weighed as one full page.
@@ -117,6 +122,7 @@ UNCAPPED_LISTS = frozenset(
         ("WearReport", "worstSites"),
         ("SurvivalCurve", "points"),
         ("DueCareWork", "created"),
+        ("CreateInstallationInput", "lines"),
     }
 )
 #: Lists inside a connection type, multiplied by the connection's page.

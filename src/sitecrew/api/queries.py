@@ -12,6 +12,7 @@ from sitecrew.api.care.queries import CareQueries
 from sitecrew.api.care_inspections.queries import CareInspectionQueries
 from sitecrew.api.context import Context
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
+from sitecrew.api.installations.queries import InstallationQueries
 from sitecrew.api.mutations.tenants import TenantQueries
 from sitecrew.api.notifications.queries import NotificationQueries
 from sitecrew.api.pagination import Connection, check_page_size, connection_of, decode_cursor
@@ -68,6 +69,7 @@ class Query(
     CareInspectionQueries,  # inspections, condition, wear codes (issue 17)
     CareQueries,  # care plans and seasons (issue 17)
     WearReportQueries,  # the wear report (issue 17)
+    InstallationQueries,  # new furniture to install (issue 17)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

@@ -31,7 +31,9 @@ INSTALL_ACTION = "install"
 INSTALL_DAY_MINUTES = 450
 #: Most models, pieces of one model in one order, and most minutes one piece may take.
 MAX_LINES = 20
-MAX_COUNT = 100
+MAX_COUNT = 50
+#: Most pieces in one order (two people in one day: more than enough).
+MAX_PIECES = 50
 MAX_MINUTES_PER_PIECE = 8 * 60
 #: The wanted window when none is given: four weeks from the region's today.
 DEFAULT_WINDOW_DAYS = 27
@@ -82,6 +84,9 @@ class CreateInstallation:
             msg = f"the wanted window ends ({self.wanted_to}) before it starts ({self.wanted_from})"
             raise InvalidInputError(msg)
         optional_notes(self.notes, "notes")
+        if pieces(self.lines) > MAX_PIECES:
+            msg = f"an installation puts in at most {MAX_PIECES} pieces, not {pieces(self.lines)}"
+            raise InvalidInputError(msg)
         minutes = job_minutes(self.lines)
         if minutes > INSTALL_DAY_MINUTES:
             msg = (

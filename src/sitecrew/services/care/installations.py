@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 #: An installation's job is as urgent as most work: the wanted window says when.
 INSTALL_PRIORITY = 3
 #: Most orders one listing returns (the newest).
-MAX_LISTED = 500
+MAX_LISTED = 100
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def list_installations(
     site_id: int | None = None,
     status: JobStatus | None = None,
 ) -> list[Installation]:
-    """Return the orders the caller plans (newest first, at most 500), by region, site, status.
+    """Return the orders the caller plans (newest first, at most 100), by region, site, status.
 
     Raises
     ------

@@ -1,0 +1,1 @@
+"""Installation projects in GraphQL (issue 17, item 6)."""
