@@ -15,6 +15,7 @@ from sitecrew.cli import (
     care,
     care_capacity,
     care_codes,
+    care_install,
     crew,
     db,
     demo,
@@ -55,6 +56,7 @@ app.add_typer(campaign.app, name="campaign")
 app.add_typer(care.app, name="care")
 care.app.add_typer(care_codes.app, name="codes")  # wear and failure codes (issue 17, item 4)
 care.app.command("capacity")(care_capacity.capacity)  # team capacity (issue 17, item 7)
+care.app.add_typer(care_install.app, name="install")  # installation projects (issue 17, item 6)
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(report.app, name="report")  # the wear report (issue 17, item 5)
 app.command("worker")(worker.worker)
