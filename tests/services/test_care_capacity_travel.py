@@ -86,9 +86,7 @@ def _world(session) -> int:
     return region_id
 
 
-def test_a_sample_week_routed_over_the_streets_gives_travel_per_visit(
-    import_session, planning_osm
-):
+def test_a_sample_week_routed_over_the_streets_gives_travel_per_visit(import_session, planning_osm):
     """June is the only month with work: its week is routed; travel is charged to June alone."""
     region_id = _world(import_session)
     steps: list[str] = []

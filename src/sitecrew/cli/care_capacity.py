@@ -154,8 +154,9 @@ def summary_line(report: CapacityReport) -> str:
         return f"peak: {month} has {top.needed_hours:.0f} person-hours and no working day"
     short = top.people_short or 0
     verdict = f"{short} short" if short else "enough"
+    people = "person" if top.people_needed == 1 else "people"
     return (
-        f"peak: {month} needs {top.people_needed} people for {top.needed_hours:.0f} "
+        f"peak: {month} needs {top.people_needed} {people} for {top.needed_hours:.1f} "
         f"person-hours (team of {top.headcount}: {verdict})"
     )
 
