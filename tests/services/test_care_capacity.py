@@ -17,11 +17,14 @@ from sitecrew.db import models as m
 from sitecrew.domain.calendars import Absence
 from sitecrew.domain.care import RegionSeason, Season
 from sitecrew.domain.crews import AbsenceKind, Crew, CrewMember, Depot, Skill
+from sitecrew.domain.installations import CreateInstallation, InstallationLine, job_minutes
 from sitecrew.domain.jobs import JobKind, JobStatus
 from sitecrew.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from sitecrew.services import crew_calendars, crews
 from sitecrew.services.care.capacity import TeamCapacity, team_capacity
+from sitecrew.services.care.installations import create_installation
 from sitecrew.services.care.seasons import set_care_season
+from sitecrew.services.planning.load_jobs import SETUP_MINUTES
 
 TODAY = date(2025, 12, 1)
 
@@ -196,3 +199,28 @@ def test_access_and_bad_input(session):
         TeamCapacity(world.region_id, 1900)
     with pytest.raises(InvalidInputError):
         TeamCapacity(world.region_id, 2026, sample_weeks=99)
+
+
+def test_an_installation_order_is_backlog_for_two_people(session):
+    """Three benches ordered for a yard, wanted in June: the job's minutes times its two people."""
+    world = make_care_world(session)
+    _crew(session, world, skills=frozenset(Skill))
+    order = create_installation(
+        session,
+        ADMIN,
+        CreateInstallation(
+            world.site_ids[2],
+            (InstallationLine(world.model_id, 3, minutes_per_piece=40),),
+            wanted_from=date(2026, 6, 8),
+        ),
+    )
+    minutes = job_minutes((InstallationLine(world.model_id, 3, minutes_per_piece=40),))
+    setup = SETUP_MINUTES[JobKind.INSTALL_FURNITURE]
+
+    report = _forecast(session, world)
+    june = report.rows[5]
+    assert order.job_id is not None
+    assert report.backlog_jobs == 1
+    assert june.visits == 1
+    assert june.backlog_hours == pytest.approx(2 * (minutes + setup) / 60)
+    assert june.needed_hours == pytest.approx(june.backlog_hours)

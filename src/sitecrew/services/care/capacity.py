@@ -8,11 +8,12 @@ the team's calendar (:mod:`sitecrew.domain.care_capacity` has the sums and the r
   into its season, as the due-work run does; forecasting a later year, what is overdue today is
   due today), one visit per site, action and month: setup once, each piece's minutes, times
   the people the plan needs;
-- **backlog**: the region's open jobs that are no care job (installation projects, repairs
-  raised by inspections, jobs made by hand) and that some crew of the team can do, with their
-  minutes and the planner's setup per site; one due in the year counts in its month, the rest
-  (overdue or undated) is worked off evenly over the team's working days. Installing furniture
-  takes two people (:data:`BACKLOG_PEOPLE`), other jobs one;
+- **backlog**: the region's open jobs that are not the plans' own care work (installation
+  projects, repairs raised by inspections, jobs made by hand) and that some crew of the team
+  can do, with their minutes and the planner's setup per site; one due in the year counts in
+  its month, the rest (overdue or undated) is worked off evenly over the team's working days.
+  A job takes the people its care row names (an installation: two), else
+  :data:`BACKLOG_PEOPLE` by kind (installing furniture two, others one);
 - **travel**: minutes per visit from routing sample weeks over the street graph
   (:mod:`.capacity_travel`), charged to each visit's people;
 - **supply**: the team's calendar (:mod:`.capacity_team`).
@@ -216,14 +217,21 @@ def _care_units(
 def _backlog_units(
     session: Session, region_id: int, team: Team, days: Sequence[date], year: int
 ) -> list[WorkUnit]:
-    """Return one unit per open non-care job the team can do (see the module text)."""
-    care_jobs = select(m.CareJob.job_id)
-    query = select(m.Job.id, m.Job.due_on).where(
-        m.Job.region_id == region_id,
-        m.Job.status.in_(OPEN_STATUSES),
-        m.Job.id.not_in(care_jobs),
+    """Return one unit per open backlog job the team can do (see the module text)."""
+    plan_actions = {plan.action for plan in plans_in_force(session, region_id)}
+    query = (
+        select(m.Job.id, m.Job.due_on, m.CareJob.action, m.CareJob.people)
+        .outerjoin(m.CareJob, m.CareJob.job_id == m.Job.id)
+        .where(m.Job.region_id == region_id, m.Job.status.in_(OPEN_STATUSES))
     )
-    due: dict[int, date | None] = dict(session.execute(query).all())
+    due: dict[int, date | None] = {}
+    people: dict[int, int] = {}
+    for job_id, due_on, action, care_people in session.execute(query):
+        if action is not None and action in plan_actions:
+            continue  # the plans' own work, projected from the pieces
+        due[job_id] = due_on
+        if care_people is not None:
+            people[job_id] = care_people
     first, last = date(year, 1, 1), date(year, 12, 31)
     rows = [
         row
@@ -248,7 +256,7 @@ def _backlog_units(
             month=max(on_day[row.id], first).month,
             minutes=row.minutes,
             setup_minutes=SETUP_MINUTES.get(row.kind, DEFAULT_SETUP_MINUTES),
-            people=backlog_people(row.kind),
+            people=people.get(row.id) or backlog_people(row.kind),
             point=row.point,
             backlog=True,
         )
