@@ -9,8 +9,8 @@ one point, which keeps the travel matrix small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitecrew.errors import ConfigurationError
