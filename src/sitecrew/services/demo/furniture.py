@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,6 @@ from sitecrew.services.care.defaults import add_default_plans
 from sitecrew.services.demo.catalogue import CATALOGUE, OILED_MATERIALS, ModelSpec
 
 if TYPE_CHECKING:
-    import random
-
     from shapely.geometry import MultiPolygon, Polygon
     from sqlalchemy.orm import Session
 
@@ -127,7 +126,10 @@ def _create_item(
         + timedelta(days=rng.randint(0, 7 * 365))
     )
     installed = min(installed, today - timedelta(days=30))
-    history = _history(spec, installed, today, rng)
+    # The history has its own stream, seeded by one draw: how many visits it holds depends on
+    # ``today``, and drawing them from ``rng`` made the rest of the register (the next pieces'
+    # models, sites and counts) depend on the day the demo was loaded for.
+    history = _history(spec, installed, today, random.Random(rng.getrandbits(64)))  # noqa: S311
     last = max((record.performed_on for record in history), default=None)
     grade = history[-1].severity if history else 0
     item = Furniture(
