@@ -888,3 +888,23 @@ def wear_report_region(principal: Principal, region_id: int | None, *, action: s
         require_region_planner(principal, region_id or principal.region_id, action=action)
         return principal.region_id
     return region_id
+
+
+# Expansion planning (issue 18) answers "what lies within T minutes of here" over a region's
+# whole register (sites, pieces, apartments): admins (any region) and planners (their token's
+# region; a planner without a region, like an admin). Crews, contractors and tenants plan no
+# expansion and may not count another organisation's register: Forbidden.
+EXPANSION_PLANNERS = (Role.ADMIN, Role.PLANNER)
+
+
+def require_expansion_planner(principal: Principal, region_id: int | None, *, action: str) -> None:
+    """Allow admins, and planners whose token covers ``region_id`` (``None``: not yet known).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews, contractors and tenants, or a planner of another region.
+    """
+    principal.require(*EXPANSION_PLANNERS, action=action)
+    if region_id is not None:
+        require_region_planner(principal, region_id, action=action)
