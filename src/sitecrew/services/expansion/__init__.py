@@ -1,0 +1,1 @@
+"""Expansion planning (issue 18): reach of a depot, demand in a new region, depot siting."""
