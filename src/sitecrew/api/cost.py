@@ -59,6 +59,7 @@ from sitecrew.domain.installations import MAX_LINES, MAX_PIECES
 from sitecrew.domain.offers import MAX_OFFERS
 from sitecrew.services.campaigns.commands import MAX_FAILED_ATTEMPTS, MAX_SCOPE_IDS
 from sitecrew.services.care.installations import MAX_LISTED as MAX_INSTALLATIONS
+from sitecrew.services.expansion.reach import MAX_REACH_SITES
 
 if TYPE_CHECKING:
     from graphql import (
@@ -75,6 +76,9 @@ if TYPE_CHECKING:
 #: Values one viewport feature stands for: its type, id, point and about five properties. On the
 #: demo data a feature is about 210 bytes of JSON and a value of a typed list about 19.
 FEATURE_VALUES = 10
+#: Values an isochrone's outline stands for: a simplified polygon of a long budget carries
+#: thousands of positions, as much JSON as a few hundred viewport features.
+ISOCHRONE_VALUES = 300 * FEATURE_VALUES
 #: Stops of the longest route: a crew may do at most 500 jobs a day (``domain.crews``), plus the
 #: start, the lunch break and the end.
 ROUTE_STOPS = 500 + 3
@@ -104,6 +108,7 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Query", "installations"): MAX_INSTALLATIONS,  # newest orders (issue 17)
     ("Installation", "lines"): MAX_LINES,  # one per model
     ("Installation", "furnitureIds"): MAX_PIECES,  # the pieces it put in
+    ("DepotReach", "sites"): MAX_REACH_SITES,  # the nearest reached sites (issue 18)
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs, the care programme's lists of
 #: plans, codes, records and report rows): weighed as one full page.
@@ -151,6 +156,8 @@ class CostLimits:
         """Return the values a leaf field stands for (1 but for FeatureCollections and GPX)."""
         if (parent, name) == ("Query", "viewport"):
             return self.max_viewport_features * FEATURE_VALUES
+        if (parent, name) == ("Isochrone", "geojson"):
+            return ISOCHRONE_VALUES
         if parent == "Route" and name in {"geojson", "gpx"}:
             return 2 * ROUTE_STOPS * FEATURE_VALUES
         return 1

@@ -1,0 +1,1 @@
+"""Expansion planning in GraphQL (issue 18): isochrones and depot reach."""
