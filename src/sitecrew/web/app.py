@@ -34,6 +34,7 @@ from sitecrew.web.campaign_charts import CHART_PATH, CampaignCharts
 from sitecrew.web.care_photos import CarePhotos
 from sitecrew.web.console import console_routes
 from sitecrew.web.downloads import RouteDownloads
+from sitecrew.web.expansion_layers import ExpansionLayers
 from sitecrew.web.graphql_view import SitecrewGraphQL
 from sitecrew.web.request_ids import RequestIds
 from sitecrew.web.tenant_page import TenantPages, tenant_routes
@@ -115,6 +116,7 @@ def create_app(settings: Settings) -> Starlette:
             CHART_PATH, CampaignCharts(sessions, authenticator, admission).download, methods=["GET"]
         ),
         *CarePhotos(sessions, authenticator, admission, settings.photos).routes(),  # issue 17
+        *ExpansionLayers(sessions, authenticator, admission, settings.osm).routes(),  # issue 18
         *tenant_routes(TenantPages(sessions, settings, admission)),  # /t/<token>: tenants' page
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]

@@ -53,6 +53,8 @@ class ReachedSite:
     kind: str
     minutes: float = strawberry.field(description="Driving minutes from the point (free-flow).")
     pieces: int = strawberry.field(description="Furniture pieces at the site.")
+    lon: float
+    lat: float
 
 
 @strawberry.type(
@@ -99,6 +101,8 @@ class DepotReach:
                     kind=site.kind,
                     minutes=site.minutes,
                     pieces=site.pieces,
+                    lon=site.lon,
+                    lat=site.lat,
                 )
                 for site in reach.sites
             ],

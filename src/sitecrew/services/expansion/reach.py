@@ -94,13 +94,15 @@ class IsochroneArea:
 
 @dataclass(frozen=True)
 class ReachedSite:
-    """A site within the budget: its travel time from the point and the pieces it holds."""
+    """A site within the budget: its point, its travel time from the depot and its pieces."""
 
     id: int
     name: str
     kind: str
     minutes: float
     pieces: int
+    lon: float
+    lat: float
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,9 @@ def depot_reach(
     pieces = _pieces_per_site(session, principal, region_id)
     reached = sorted(
         (
-            ReachedSite(row[0], row[1], row[2], round(float(s) / 60, 2), pieces.get(row[0], 0))
+            ReachedSite(
+                row[0], row[1], row[2], round(float(s) / 60, 2), pieces.get(row[0], 0), *row[3:]
+            )
             for row, s in zip(sites, site_s, strict=True)
             if s <= budget_s
         ),
