@@ -6,6 +6,7 @@ from sitecrew.db.models.building import Apartment, Building
 from sitecrew.db.models.campaign import Campaign, CampaignCrew, CampaignHome, CampaignVisit
 from sitecrew.db.models.care import CareJob, CarePlan, CareSeason, JobItem
 from sitecrew.db.models.crew import Crew, CrewMember, Depot, MemberAbsence
+from sitecrew.db.models.expansion import ExpansionScenario
 from sitecrew.db.models.inspection import (
     CarePhoto,
     Inspection,
@@ -41,6 +42,7 @@ __all__ = [
     "CrewMember",
     "Depot",
     "District",
+    "ExpansionScenario",
     "Furniture",
     "FurnitureModel",
     "Inspection",
