@@ -91,7 +91,7 @@ def seed_plan(
     missing = [j for j in jobs if j.booked and j.id not in used]
     held = [j for j in missing if j.crews is not None]
     for batch in (held, [j for j in missing if j.crews is None]):
-        _insert(problem, crews, days, batch, travel)
+        place_bookings(crews, days, batch, travel, job_index=problem.job_index)
     kept = frozenset(j.id for day in days.values() for j in day if j is not None and j.booked)
     return SeedPlan(days, kept)
 
@@ -130,30 +130,43 @@ def _holding_day(
     booked_only = [s for s in stops if s is None or s.booked]
     bare: list[JobSpec | None] = [None] if with_lunch else []
     for day in (stops, booked_only):
-        if _within_limits(problem, crew, day) and start_times(crew, day, travel) is not None:
+        if (
+            _within_limits(problem.job_index, crew, day)
+            and start_times(crew, day, travel) is not None
+        ):
             return day
     return bare
 
 
-def _within_limits(problem: RoutingProblem, crew: CrewSpec, day: Sequence[JobSpec | None]) -> bool:
-    """Return whether the day respects the crew's job limit and van capacity (fixed stops too)."""
-    fixed = [problem.job_index[s.job_id] for s in crew.fixed_stops if s.job_id is not None]
+def _within_limits(
+    job_index: Mapping[str, JobSpec], crew: CrewSpec, day: Sequence[JobSpec | None]
+) -> bool:
+    """Return whether the day respects the crew's job limit and van capacity (fixed stops too).
+
+    ``job_index``: the jobs by id, for the crew's fixed stops.
+    """
+    fixed = [job_index[s.job_id] for s in crew.fixed_stops if s.job_id is not None]
     work = [*fixed, *(j for j in day if j is not None)]
     if crew.max_jobs is not None and len(work) > crew.max_jobs:
         return False
     return crew.capacity is None or sum(j.load for j in work) <= crew.capacity
 
 
-def _insert(
-    problem: RoutingProblem,
+def place_bookings(
     crews: Sequence[CrewSpec],
     days: dict[str, list[JobSpec | None]],
-    jobs: list[JobSpec],
+    jobs: Sequence[JobSpec],
     travel: Callable[[int, int], int],
+    *,
+    job_index: Mapping[str, JobSpec],
 ) -> None:
     """Put each job at its cheapest place on any crew's day; a job that fits nowhere stays out.
 
-    Cheapest first while few are left to place, else by window order (one pass).
+    Cheapest first while few are left to place, else by window order (one pass). A crew takes
+    a job it is eligible for, within its job limit and van capacity. ``days`` (per crew id, its
+    stops in order) is changed in place; ``job_index`` holds the jobs of the crews' fixed stops.
+    Public because appointment offers count a day's bookings the same way before they offer
+    (:mod:`sitecrew.services.appointments.offers`).
     """
     left = sorted(jobs, key=lambda j: (min((o for o, _ in j.windows), default=0), j.id))
     options: dict[tuple[str, str], tuple[tuple[int, int, int], int] | None] = {}
@@ -165,7 +178,7 @@ def _insert(
             for crew in crews:
                 key = (job.id, crew.id)
                 if key not in options:
-                    options[key] = _place(problem, crew, days[crew.id], job, travel)
+                    options[key] = _place(job_index, crew, days[crew.id], job, travel)
                 found = options[key]
                 if found is not None and (best is None or (*found, crew.id) < best[:3]):
                     best = (*found, crew.id, index)
@@ -181,12 +194,12 @@ def _insert(
 
 
 def _place(
-    problem: RoutingProblem,
+    job_index: Mapping[str, JobSpec],
     crew: CrewSpec,
     day: list[JobSpec | None],
     job: JobSpec,
     travel: Callable[[int, int], int],
 ) -> tuple[tuple[int, int, int], int] | None:
-    if not is_eligible(job, crew) or not _within_limits(problem, crew, [*day, job]):
+    if not is_eligible(job, crew) or not _within_limits(job_index, crew, [*day, job]):
         return None
     return cheapest_place(crew, day, job, travel)
