@@ -155,12 +155,13 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
         if day > last:
             break
         _one_day(session, setting, day, osm=osm, options=options, model=model, tally=tally)
-    result = _result(session, occurrences, last, tally, began)
+    result, latest = _result(session, occurrences, last, tally, began)
     session.close()
     engine.dispose()
-    _print(tally, result)
+    _print(tally, result, latest)
     return {
         "result": result,
+        "latest_work": latest,
         "weeks": args.weeks,
         "solve_s": args.solve_s,
         "seed": args.seed,
@@ -309,7 +310,8 @@ def _finish(session: Session, job_id: int, day: date) -> None:
 
 def _result(
     session: Session, occurrences: set[int], last: date, tally: Tally, began: float
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return the RESULT figures and the five latest pieces of work (what overdue_max_days is)."""
     oiled = set(
         session.scalars(
             select(m.JobItem.furniture_id).where(
@@ -338,8 +340,24 @@ def _result(
             select(m.Repair.job_id, func.max(m.Repair.performed_on)).group_by(m.Repair.job_id)
         ).all()
     )
-    lateness = [((done or last) - due).days for done, due, _, _ in late_items if due <= last]
-    lateness += [((done_day.get(j) or last) - due).days for j, due, _ in repairs if due <= last]
+    late = [
+        {"job": j, "kind": "care", "due": due, "done": done, "days": ((done or last) - due).days}
+        for done, due, _, j in late_items
+        if due <= last
+    ]
+    late += [
+        {
+            "job": j,
+            "kind": "repair",
+            "due": due,
+            "done": done_day.get(j),
+            "days": ((done_day.get(j) or last) - due).days,
+        }
+        for j, due, _ in repairs
+        if due <= last
+    ]
+    late.sort(key=lambda w: (-w["days"], w["job"]))
+    lateness = [w["days"] for w in late]
     on_time = len(occurrences & oiled)
     return {
         "items": session.scalar(select(func.count()).select_from(m.Furniture)),
@@ -347,16 +365,21 @@ def _result(
         "overdue_max_days": max([0, *lateness]),
         "crew_hours": round(tally.crew_hours, 1),
         "wall_s": round(time.perf_counter() - began, 1),
-    }
+    }, late[:5]
 
 
-def _print(tally: Tally, result: dict[str, Any]) -> None:
+def _print(tally: Tally, result: dict[str, Any], latest: list[dict[str, Any]]) -> None:
     table = Table(title="Care work per month")
     for name in ("month", "jobs", "pieces", "hours"):
         table.add_column(name, justify="right")
     for month, counts in sorted(tally.months.items()):
         table.add_row(month, str(counts["jobs"]), str(counts["pieces"]), f"{counts['hours']:.1f}")
     Console().print(table)
+    for work in latest:
+        done = work["done"] or "not done"
+        print(
+            f"late: {work['kind']} job {work['job']} due {work['due']}, done {done}: {work['days']} days"
+        )
     print("RESULT " + " ".join(f"{k}={v}" for k, v in result.items()))
 
 
@@ -370,6 +393,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "care_year.json"))
     args = parser.parse_args()
     figures = replay(args)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(figures, indent=2, default=str) + "\n")
 
 
