@@ -1,0 +1,187 @@
+"""Running an expansion scenario: claim it, compute with progress, keep the result or the error.
+
+Progress reports are the cancel check, as for planning runs: each writes the stage and ``done``
+of ``total`` on the scenario row in its own short transaction, and a scenario no longer
+running (cancelled meanwhile) or past its deadline stops its worker there with
+:class:`ScenarioStoppedError`, storing nothing. A failure is recorded on the row: a Sitecrew
+error's own text, or a reference to a logged traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+
+from sitecrew.db import models as m
+from sitecrew.db.models._columns import as_utc
+from sitecrew.domain.routes import RunState
+from sitecrew.errors import ConflictError, SitecrewError
+from sitecrew.services.expansion.scenario_compute import compute_scenario
+from sitecrew.services.expansion.scenario_input import ScenarioInput
+from sitecrew.services.expansion.scenarios import ACTIVE, resolve_region
+from sitecrew.services.planning.owners import this_worker
+from sitecrew.services.progress import no_progress
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from sitecrew.config import OsmSettings
+    from sitecrew.services.progress import ProgressCallback
+
+LOGGER = logging.getLogger("sitecrew.expansion")
+MIN_INTERVAL_S = 0.5
+OVERDUE = "the scenario ran past its deadline"
+
+
+class ScenarioStoppedError(ConflictError):
+    """The scenario was cancelled or went past its deadline while it ran."""
+
+
+class ScenarioProgress:
+    """A ``ProgressCallback`` writing stage and done/total on the row; also the cancel check."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        scenario_id: int,
+        *,
+        deadline: datetime | None,
+        echo: ProgressCallback = no_progress,
+    ) -> None:
+        self.factory = factory
+        self.scenario_id = scenario_id
+        self.deadline = deadline
+        self.echo = echo
+        self.stage = ""
+        self.written = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Record ``done`` of ``total`` in ``stage`` (throttled within a stage).
+
+        Raises
+        ------
+        ScenarioStoppedError
+            When the scenario is no longer running or its deadline has passed.
+        """
+        self.echo(stage, done, total)
+        now = time.monotonic()
+        if stage == self.stage and now - self.written < MIN_INTERVAL_S and done < total:
+            return
+        if self.deadline is not None and datetime.now(UTC) > self.deadline:
+            with self.factory.begin() as session:
+                _finish(session, self.scenario_id, error=OVERDUE)
+            raise ScenarioStoppedError(f"expansion scenario {self.scenario_id}: {OVERDUE}")
+        with self.factory.begin() as session:
+            result = session.execute(
+                update(m.ExpansionScenario)
+                .where(
+                    m.ExpansionScenario.id == self.scenario_id,
+                    m.ExpansionScenario.status == RunState.RUNNING.value,
+                )
+                .values(stage=stage[:100], done=max(done, 0), total=max(total, 0))
+            )
+            if not getattr(result, "rowcount", 0):
+                msg = f"expansion scenario {self.scenario_id} was stopped (cancelled meanwhile)"
+                raise ScenarioStoppedError(msg)
+        self.stage, self.written = stage, now
+
+
+def claim_scenario(session: Session, scenario_id: int) -> bool:
+    """Mark a queued scenario running under this worker; return whether this call did."""
+    result = session.execute(
+        update(m.ExpansionScenario)
+        .where(
+            m.ExpansionScenario.id == scenario_id,
+            m.ExpansionScenario.status == RunState.QUEUED.value,
+        )
+        .values(
+            status=RunState.RUNNING.value,
+            stage="street graph",
+            worker=this_worker(),
+            started_at=datetime.now(UTC),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def execute_scenario(
+    factory: sessionmaker[Session],
+    scenario_id: int,
+    osm: OsmSettings,
+    *,
+    echo: ProgressCallback = no_progress,
+) -> None:
+    """Run a queued scenario to its end; every outcome is recorded on its row.
+
+    ``factory`` makes write sessions (each step commits on its own, so pollers see progress).
+    A cancelled scenario stops at its next progress report and keeps no result.
+    """
+    with factory.begin() as session:
+        if not claim_scenario(session, scenario_id):
+            LOGGER.info("expansion scenario %s: not queued; nothing to do", scenario_id)
+            return
+        row = session.get(m.ExpansionScenario, scenario_id, populate_existing=True)
+        assert row is not None  # noqa: S101 (claimed above)
+        question = ScenarioInput.from_json(row.input)
+        deadline = as_utc(row.deadline_at)
+        where = resolve_region(session, None, question.region, osm=osm)
+    progress = ScenarioProgress(factory, scenario_id, deadline=deadline, echo=echo)
+    try:
+        result = compute_scenario(
+            question,
+            street_region=where.street_region,
+            extract=where.extract,
+            own_extract=where.own_extract,
+            osm=osm,
+            progress=progress,
+        )
+    except ScenarioStoppedError as stopped:
+        LOGGER.info("expansion scenario %s stopped: %s", scenario_id, stopped)
+        return
+    except Exception as error:  # noqa: BLE001 (every failure is recorded on the scenario)
+        with factory.begin() as session:
+            _finish(session, scenario_id, error=failure_message(error, scenario_id))
+        return
+    with factory.begin() as session:
+        _finish(session, scenario_id, result=result)
+
+
+def failure_message(error: BaseException, scenario_id: int) -> str:
+    """Return what a failed scenario tells its reader: a Sitecrew error's text, or a reference."""
+    if isinstance(error, SitecrewError):
+        return str(error)
+    reference = uuid.uuid4().hex[:12]
+    LOGGER.error(
+        "expansion scenario %s failed unexpectedly (reference %s)",
+        scenario_id,
+        reference,
+        exc_info=error,
+    )
+    return f"the scenario failed unexpectedly (reference {reference})"
+
+
+def _finish(
+    session: Session,
+    scenario_id: int,
+    *,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    """Record the end of a queued or running scenario (one already finished stays as it is)."""
+    values: dict[str, Any] = {"finished_at": datetime.now(UTC)}
+    if error is None:
+        values |= {"status": RunState.SUCCEEDED.value, "stage": "done", "result": result}
+    else:
+        values |= {"status": RunState.FAILED.value, "stage": "failed", "error": error}
+    session.execute(
+        update(m.ExpansionScenario)
+        .where(m.ExpansionScenario.id == scenario_id, m.ExpansionScenario.status.in_(ACTIVE))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
