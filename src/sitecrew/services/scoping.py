@@ -908,3 +908,27 @@ def require_expansion_planner(principal: Principal, region_id: int | None, *, ac
     principal.require(*EXPANSION_PLANNERS, action=action)
     if region_id is not None:
         require_region_planner(principal, region_id, action=action)
+
+
+# Expansion scenarios (issue 18 item 5) are expansion planning kept: admins see and run every
+# scenario; a planner those of its token's region, and a planner without a region every one. A
+# scenario of a region known only by its extract (no database region) has no region's planners:
+# admins and planners without a region only. Crews, contractors and tenants: Forbidden.
+def require_scenario_access(principal: Principal, region_id: int | None, *, action: str) -> None:
+    """Allow ``action`` on a scenario of ``region_id`` (``None``: an extract-only region).
+
+    Raises
+    ------
+    PermissionDeniedError
+        For crews, contractors and tenants, or a planner of another region.
+    """
+    principal.require(*EXPANSION_PLANNERS, action=action)
+    if principal.role is Role.PLANNER and principal.region_id not in {None, region_id}:
+        raise PermissionDeniedError(f"this planner token may not {action} outside its region")
+
+
+def visible_scenarios(principal: Principal) -> ColumnElement[bool]:
+    """Return the rule for the scenarios ``principal`` may list (after the role check)."""
+    if principal.role is Role.PLANNER and principal.region_id is not None:
+        return m.ExpansionScenario.region_id == principal.region_id
+    return true()
