@@ -19,6 +19,7 @@ from sitecrew.cli import (
     crew,
     db,
     demo,
+    expand,
     imports,
     notifications,
     osm,
@@ -59,6 +60,7 @@ care.app.command("capacity")(care_capacity.capacity)  # team capacity (issue 17,
 care.app.add_typer(care_install.app, name="install")  # installation projects (issue 17, item 6)
 app.add_typer(notifications.app, name="notifications")
 app.add_typer(report.app, name="report")  # the wear report (issue 17, item 5)
+app.add_typer(expand.app, name="expand")  # expansion scenarios (issue 18, item 5)
 app.command("worker")(worker.worker)
 
 
