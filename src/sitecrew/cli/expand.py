@@ -54,14 +54,14 @@ def run(
     from sitecrew.db.engine import (  # noqa: PLC0415
         check_connection,
         engine_from_settings,
-        write_session_factory,
+        session_factory,
     )
     from sitecrew.db.migrate import require_current_schema  # noqa: PLC0415
     from sitecrew.domain.access import Principal, Role  # noqa: PLC0415
     from sitecrew.errors import NotFoundError, SitecrewError  # noqa: PLC0415
     from sitecrew.services.expansion.scenario_input import ScenarioInput  # noqa: PLC0415
-    from sitecrew.services.expansion.scenario_run import execute_scenario  # noqa: PLC0415
-    from sitecrew.services.expansion.scenarios import create_scenario, get_scenario  # noqa: PLC0415
+    from sitecrew.services.expansion.scenario_queue import run_scenario_here  # noqa: PLC0415
+    from sitecrew.services.expansion.scenarios import get_scenario  # noqa: PLC0415
 
     def text(path: Path | None) -> str | None:
         if path is None:
@@ -88,12 +88,11 @@ def run(
     try:
         check_connection(engine)
         require_current_schema(engine)
-        writes = write_session_factory(engine)
-        with writes.begin() as session:
-            scenario_id = create_scenario(session, admin, question, osm=settings.osm).id
         with progress_bar(stderr=True) as progress:
-            execute_scenario(writes, scenario_id, settings.osm, echo=progress)
-        with writes() as session:
+            scenario_id = run_scenario_here(
+                engine, admin, question, osm=settings.osm, echo=progress
+            )
+        with session_factory(engine)() as session:
             info = get_scenario(session, admin, scenario_id)
     finally:
         engine.dispose()

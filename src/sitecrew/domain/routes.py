@@ -37,10 +37,11 @@ class RunState(StrEnum):
 
 
 class RunKind(StrEnum):
-    """What a run plans: a region's day of routes, or a campaign's sweep of homes."""
+    """What a run plans: a day's routes, a campaign's sweep, or an expansion scenario."""
 
     DAY = "day"
     CAMPAIGN = "campaign"
+    EXPANSION = "expansion"
 
 
 class RouteState(StrEnum):
@@ -112,7 +113,8 @@ class PlanningRunInfo:
     """
 
     id: int
-    region_id: int
+    #: None only for an expansion run of a region known only by its extract.
+    region_id: int | None
     service_date: date
     state: RunState
     progress: float
@@ -126,6 +128,8 @@ class PlanningRunInfo:
     #: A campaign run sweeps ``campaign_id`` from ``service_date`` (its summary is the plan's).
     kind: RunKind = RunKind.DAY
     campaign_id: int | None = None
+    #: An expansion run computes the scenario ``scenario_id`` (its result is on the scenario).
+    scenario_id: int | None = None
 
 
 @dataclass(frozen=True)

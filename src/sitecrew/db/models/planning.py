@@ -27,12 +27,14 @@ from sitecrew.domain.routes import RunKind, RunState
 
 
 class PlanningRun(Base):
-    """One request to plan: a region's day (``kind`` day) or a campaign's sweep (``campaign``).
+    """One request to plan: a day, a campaign's sweep, or an expansion scenario (``kind``).
 
-    Both kinds share the queue, states, progress, ownership, deadline and attempts, so a
-    campaign plan gets the same guarantees as a day plan (a dead worker's run is retried or
-    failed, never stuck). A campaign run's ``region_id`` is its campaign's region (access is
-    the region's planners', as for a day) and ``service_date`` the day it plans from.
+    All kinds share the queue, states, progress, ownership, deadline and attempts, so a
+    campaign plan or a scenario gets the same guarantees as a day plan (a dead worker's run is
+    retried or failed, never stuck). A campaign run's ``region_id`` is its campaign's region
+    (access is the region's planners', as for a day) and ``service_date`` the day it plans
+    from. An ``expansion`` run computes ``scenario_id``, whose row keeps the result; its region
+    is NULL for a region known only by its extract.
     """
 
     __tablename__ = "planning_runs"
@@ -43,10 +45,15 @@ class PlanningRun(Base):
         CheckConstraint(
             "(kind = 'campaign') = (campaign_id IS NOT NULL)", name="campaign_run_has_campaign"
         ),
+        CheckConstraint(
+            "(kind = 'expansion') = (scenario_id IS NOT NULL)", name="expansion_run_has_scenario"
+        ),
+        CheckConstraint("region_id IS NOT NULL OR kind = 'expansion'", name="run_has_region"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    #: NULL only for an expansion run of a region known only by its extract.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     service_date: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16), default=RunState.QUEUED.value)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -70,6 +77,10 @@ class PlanningRun(Base):
     )
     #: The campaign a ``campaign`` run plans (NULL for a day's run).
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    #: The expansion scenario an ``expansion`` run computes (NULL otherwise).
+    scenario_id: Mapped[int | None] = mapped_column(
+        ForeignKey("expansion_scenarios.id"), index=True
+    )
 
 
 class UnassignedJob(Base):

@@ -22,6 +22,7 @@ from sitecrew.domain.routes import RunState
 from sitecrew.errors import IllegalTransitionError, InvalidInputError, NotFoundError
 from sitecrew.services._persist import save
 from sitecrew.services.expansion.scenario_input import ScenarioInput
+from sitecrew.services.planning.runs import EXPANSION_RUN_S, cancel_run
 from sitecrew.services.regions import get_region_by_ref
 from sitecrew.services.scoping import require_scenario_access, visible_scenarios
 from sitecrew.streets.regions import extract_path_for, load_regions, manifest_path_for
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from sitecrew.domain.access import Principal
 
 #: Time a scenario's run may take from its start (seconds): graph, siting, sample days.
-SCENARIO_RUN_S = 3600.0
+SCENARIO_RUN_S = EXPANSION_RUN_S
 #: Most scenarios compared side by side, and listed at once.
 MAX_COMPARED = 10
 MAX_LISTED = 100
@@ -229,6 +230,12 @@ def cancel_scenario(session: Session, principal: Principal, scenario_id: int) ->
     if not getattr(result, "rowcount", 0):
         msg = f"expansion scenario {scenario_id} has already {info.state.value}"
         raise IllegalTransitionError(msg)
+    for run_id in session.scalars(
+        select(m.PlanningRun.id).where(
+            m.PlanningRun.scenario_id == scenario_id, m.PlanningRun.status.in_(ACTIVE)
+        )
+    ).all():
+        cancel_run(session, run_id)  # a queued run never starts; a running one stops
     return get_scenario(session, principal, scenario_id)
 
 

@@ -25,7 +25,7 @@ from sitecrew.domain.routes import PlanOptions, RunKind, RunState
 from sitecrew.errors import UnavailableError
 from sitecrew.services.planning import background
 from sitecrew.services.planning.owners import fail_if_active
-from sitecrew.services.planning.runs import CAMPAIGN_RUN_S
+from sitecrew.services.planning.runs import CAMPAIGN_RUN_S, EXPANSION_RUN_S
 from sitecrew.tasks.broker import PLANNING_QUEUE, check_reachable, enqueue_run
 
 if TYPE_CHECKING:
@@ -126,6 +126,8 @@ def requeue_waiting_runs(
     for run_id, options, kind in waiting:
         if kind == RunKind.CAMPAIGN.value:
             limit = CAMPAIGN_RUN_S
+        elif kind == RunKind.EXPANSION.value:
+            limit = EXPANSION_RUN_S
         else:
             limit = PlanOptions.from_json(options or {}).time_limit_s or QUEUE_ALLOWANCE_S
         try:

@@ -1,10 +1,11 @@
 """What a worker does with a run it holds, by the run's kind; the embedded pool's entry point.
 
-Every kind of run (a day's routes, a campaign's sweep) shares the run row, its claim, heartbeat,
-deadline, attempts and supervision (:mod:`~sitecrew.services.planning.queued`,
-:mod:`~sitecrew.services.planning.background`, :mod:`~sitecrew.services.planning.owners`);
-only this module knows which executor a kind has. It sits above the executors, so they may use
-the run bookkeeping of :mod:`~sitecrew.services.planning.runs` without an import cycle.
+Every kind of run (a day's routes, a campaign's sweep, an expansion scenario) shares the run
+row, its claim, heartbeat, deadline, attempts and supervision
+(:mod:`~sitecrew.services.planning.queued`, :mod:`~sitecrew.services.planning.background`,
+:mod:`~sitecrew.services.planning.owners`); only this module knows which executor a kind has.
+It sits above the executors, so they may use the run bookkeeping of
+:mod:`~sitecrew.services.planning.runs` without an import cycle.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sitecrew.db.engine import engine_from_url, session_factory, write_session_f
 from sitecrew.db.outages import retry_while_unavailable
 from sitecrew.domain.routes import RunKind
 from sitecrew.services.campaigns.sweep_run import execute_campaign_run
+from sitecrew.services.expansion.scenario_run import execute_scenario_run
 from sitecrew.services.planning.owners import fail_if_active
 from sitecrew.services.planning.runs import (
     execute_day_run,
@@ -47,6 +49,9 @@ def execute_claimed(
     if run.kind is RunKind.CAMPAIGN:
         reads, writes = session_factory(engine), write_session_factory(engine)
         execute_campaign_run(reads, writes, run, deadline=deadline)
+        return
+    if run.kind is RunKind.EXPANSION:
+        execute_scenario_run(engine, run, osm, deadline=deadline)
         return
     execute_day_run(engine, run, osm, deadline=deadline)
 

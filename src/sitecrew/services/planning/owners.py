@@ -126,8 +126,29 @@ def fail_if_active(session: Session, run_id: int, message: str) -> bool:
     )
     failed = bool(getattr(result, "rowcount", 0))
     if failed:
+        end_scenario_of(session, run_id, status=RunState.FAILED, message=message)
         run_changed(session, run_id)  # followers hear it once this is committed
     return failed
+
+
+def end_scenario_of(session: Session, run_id: int, *, status: RunState, message: str) -> None:
+    """End the expansion scenario an ended run computed, if it has one still queued or running.
+
+    The run row is what the queue, the claims and the supervisors watch; the scenario is what
+    its readers poll. Every way a run ends without a result (failed as abandoned, overdue or
+    broken, cancelled) passes here, so a scenario never stays running after its run.
+    """
+    scenario_of_run = (
+        select(m.PlanningRun.scenario_id).where(m.PlanningRun.id == run_id).scalar_subquery()
+    )
+    session.execute(
+        update(m.ExpansionScenario)
+        .where(m.ExpansionScenario.id == scenario_of_run, m.ExpansionScenario.status.in_(ACTIVE))
+        .values(
+            status=status.value, stage=status.value, error=message, finished_at=datetime.now(UTC)
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def fail_abandoned_runs(

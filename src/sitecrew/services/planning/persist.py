@@ -208,7 +208,7 @@ def publish_routes(session: Session, run_id: int) -> int:
                 )
             )
         )
-        if not routes:
+        if not routes or run.region_id is None:  # an expansion run has neither
             msg = f"planning run {run_id} has no draft routes to publish (status {run.status})"
             raise ConflictError(msg)
         try:

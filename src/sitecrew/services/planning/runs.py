@@ -33,7 +33,12 @@ from sitecrew.errors import ConflictError, SitecrewError
 from sitecrew.events import run_changed
 from sitecrew.services._persist import save
 from sitecrew.services.planning.load import get_region_or_raise, load_day
-from sitecrew.services.planning.owners import ACTIVE, fail_if_active, this_worker
+from sitecrew.services.planning.owners import (
+    ACTIVE,
+    end_scenario_of,
+    fail_if_active,
+    this_worker,
+)
 from sitecrew.services.planning.persist import publish_routes
 from sitecrew.services.planning.pipeline import SolvedDay, Timings, solve_day, store_day
 from sitecrew.services.planning.progress import RunProgress
@@ -60,6 +65,9 @@ ITERATIONS_ONLY_S = 3600.0
 #: Time a campaign's sweep run may take from its start (seconds): ~2 s measured for 22,000
 #: homes, so this only stops a run that hangs, not a big campaign.
 CAMPAIGN_RUN_S = 1800.0
+#: Time an expansion scenario's run may take from its start (seconds): graph, siting, sample
+#: days of every depot.
+EXPANSION_RUN_S = 3600.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,10 +90,13 @@ def deadline_of(kind: RunKind | str, options: dict[str, Any], start: datetime) -
     """Return when a run of ``kind`` with stored ``options`` started at ``start`` must end.
 
     A day's run has its solver's time limit plus :data:`RUN_ALLOWANCE_S`; a campaign's sweep
-    has no solver limit and gets :data:`CAMPAIGN_RUN_S`.
+    has no solver limit and gets :data:`CAMPAIGN_RUN_S`, an expansion scenario
+    :data:`EXPANSION_RUN_S`.
     """
     if RunKind(kind) is RunKind.CAMPAIGN:
         return start + timedelta(seconds=CAMPAIGN_RUN_S)
+    if RunKind(kind) is RunKind.EXPANSION:
+        return start + timedelta(seconds=EXPANSION_RUN_S)
     return run_deadline(PlanOptions.from_json(options), start)
 
 
@@ -125,12 +136,13 @@ def insert_run(
     session: Session,
     *,
     kind: RunKind,
-    region_id: int,
+    region_id: int | None,
     day: date,
     options: dict[str, Any],
     requested_by: int | None = None,
     queue: str | None = None,
     campaign_id: int | None = None,
+    scenario_id: int | None = None,
 ) -> PlanningRunInfo:
     """Store a queued run of any kind, owned by this process, with its deadline; return it.
 
@@ -142,6 +154,7 @@ def insert_run(
         kind=kind.value,
         region_id=region_id,
         campaign_id=campaign_id,
+        scenario_id=scenario_id,
         service_date=day,
         status=RunState.QUEUED.value,
         progress=0.0,
@@ -176,6 +189,8 @@ def cancel_run(session: Session, run_id: int) -> bool:
     )
     cancelled = bool(getattr(result, "rowcount", 0))
     if cancelled:
+        message = "cancelled at a planner's request"
+        end_scenario_of(session, run_id, status=RunState.CANCELLED, message=message)
         run_changed(session, run_id)
     return cancelled
 
@@ -233,6 +248,7 @@ def run_info(row: m.PlanningRun) -> PlanningRunInfo:
         finished_at=as_utc(row.finished_at),
         kind=RunKind(row.kind or RunKind.DAY.value),
         campaign_id=row.campaign_id,
+        scenario_id=row.scenario_id,
     )
 
 
@@ -278,7 +294,7 @@ def plan_day(
         timings = Timings()
         with timings.stage("load"):
             progress("load", 0, 1)
-            loaded = load_day(session, region=run.region_id, day=day, now=options.now)
+            loaded = load_day(session, region=day_region(run), day=day, now=options.now)
             progress("load", 1, 1)
         solved = solve_day(loaded, osm=osm, options=options, timings=timings, progress=progress)
         progress("persist", 0, 1)
@@ -288,6 +304,19 @@ def plan_day(
         finish_run(session, run.id, summary=summary)
         progress("persist", 1, 1)
     return PlanOutcome(run.id, route_ids, summary, solved)
+
+
+def day_region(run: PlanningRunInfo) -> int:
+    """Return the region a day's run plans (only an expansion run may have none).
+
+    Raises
+    ------
+    ConflictError
+        When the run has no region (it is not a day's run).
+    """
+    if run.region_id is None:
+        raise ConflictError(f"planning run {run.id} plans no region's day")
+    return run.region_id
 
 
 def mark_running(session: Session, run: PlanningRunInfo) -> None:
@@ -391,7 +420,7 @@ def execute_day_run(
     timings = Timings()
     with session_factory(engine)() as session, timings.stage("load"):
         progress("load", 0, 1)
-        loaded = load_day(session, region=run.region_id, day=run.service_date, now=options.now)
+        loaded = load_day(session, region=day_region(run), day=run.service_date, now=options.now)
     solved = solve_day(loaded, osm=osm, options=options, timings=timings, progress=progress)
     progress("persist", 0, 1)
     with writes.begin() as session:

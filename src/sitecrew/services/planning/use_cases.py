@@ -19,7 +19,7 @@ from sitecrew.db.engine import transaction
 from sitecrew.db.locks import lock_key
 from sitecrew.domain.plans import UnassignedJob
 from sitecrew.domain.routes import PlanningRunInfo, PlanOptions, RunKind, RunState
-from sitecrew.errors import ConflictError, InvalidInputError, QuotaExceededError
+from sitecrew.errors import ConflictError, InvalidInputError, NotFoundError, QuotaExceededError
 from sitecrew.services.planning import dispatch, persist, read, runs
 from sitecrew.services.scoping import get_changeable, get_visible, require_region_planner
 
@@ -190,6 +190,7 @@ def cancel_planning_run(
     """
     with transaction(session):
         row = get_changeable(session, principal, m.PlanningRun, command.run_id, action="cancel")
+        _refuse_expansion_run(row)
         require_region_planner(principal, row.region_id, action="cancel planning runs")
         if not runs.cancel_run(session, row.id):
             session.refresh(row)
@@ -213,5 +214,22 @@ def get_planning_run(session: Session, principal: Principal, run_id: int) -> Run
         When the run does not exist or belongs to another region than the planner's.
     """
     row = get_visible(session, principal, m.PlanningRun, run_id)
+    _refuse_expansion_run(row)
     session.refresh(row)  # a poller must see the worker's progress, not a cached row
     return RunReport(runs.run_info(row), read.unassigned_for_run(session, row.id))
+
+
+def _refuse_expansion_run(row: m.PlanningRun) -> None:
+    """Keep an expansion scenario's run out of the planning run use cases.
+
+    Its readers follow the scenario (``expansionScenario``, ``cancelExpansionScenario``); a
+    planning run's view (a day, routes, a region's time zone) does not fit it.
+
+    Raises
+    ------
+    NotFoundError
+        When the run computes an expansion scenario.
+    """
+    if row.kind == RunKind.EXPANSION.value:
+        msg = f"no planning run {row.id}: it runs expansion scenario {row.scenario_id}"
+        raise NotFoundError(msg)
