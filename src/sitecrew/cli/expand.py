@@ -1,7 +1,8 @@
 """``sitecrew expand``: expansion scenarios from the command line (issue 18 item 5).
 
 ``run`` stores a scenario and runs it in this process with a progress bar (the operator is
-trusted as an admin), ``compare`` prints scenarios side by side.
+trusted as an admin), ``compare`` prints scenarios side by side, ``report`` writes them as one
+HTML file with a map each.
 """
 
 from __future__ import annotations
@@ -125,3 +126,21 @@ def compare(ids: list[int] = typer.Argument(..., help="Scenario ids.")) -> None:
     for row in rows:
         table.add_row(row.label, *(value or "-" for value in row.values))
     Console(width=200).print(table)
+
+
+@app.command("report")
+def report(
+    ids: list[int] = typer.Argument(..., help="Finished scenario ids."),
+    output: Path = typer.Option(..., "--output", help="The HTML file to write."),
+) -> None:
+    """Write finished scenarios compared, each with its map, as one self-contained HTML file."""
+    from sitecrew.cli.database import configured_sessions  # noqa: PLC0415
+    from sitecrew.config import Settings  # noqa: PLC0415
+    from sitecrew.domain.access import Principal, Role  # noqa: PLC0415
+    from sitecrew.services.expansion.report import expansion_report  # noqa: PLC0415
+
+    osm = Settings.from_env().osm
+    with configured_sessions() as sessions, sessions() as session:
+        html = expansion_report(session, Principal(Role.ADMIN), ids, osm=osm)
+    output.write_text(html, encoding="utf-8")
+    typer.echo(f"wrote {output} ({len(ids)} scenario(s))")
