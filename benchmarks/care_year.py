@@ -1,9 +1,8 @@
 """Replay one year of the demo's furniture care (#17) through the product's own services.
 
 The demo register (the pieces at the demo region's housing yards, schoolyards and parks, with
-their care history up to the start; 1,146 pieces when loaded for 2025-01-06, not the 1,205 of a
-demo loaded in late 2026: the loader draws each piece's history up to its plan day from the
-same seeded stream as the next pieces, so the day changes the register) and its two
+their care history up to the start; 1,199 pieces on 162 sites whatever day the demo is loaded
+for: a piece's history draws from its own seeded stream) and its two
 furniture-care crews (``Care team North`` and ``Care
 team South``; every other crew retired, the demo's own open jobs cancelled, see
 ``care_year_model``), from Monday 2025-01-06 for 52 weeks (Norwegian holidays and weekends off):
@@ -42,11 +41,13 @@ Ends with a monthly table and
 
 Writes benchmarks/results/care_year.json.
 
-Measured (SpatiaLite, 2 shared cores at load 2-4, seed 17, day planner 1 s, 52 weeks):
-``RESULT items=1146 oiled_on_time_share=1.0 overdue_max_days=61 crew_hours=1319.9
-wall_s=337.5``: all 693 pieces due for oiling in the 2025 season were oiled in it (April's
-pile of work moved into the season took 300 crew-hours). Which work was 61 days late is not
-analysed yet (see the JSON's months and stage times).
+Measured (SpatiaLite, 2 shared cores at load 2-3, seed 17, day planner 1 s, 52 weeks):
+``RESULT items=1199 oiled_on_time_share=1.0 overdue_max_days=31 crew_hours=1357.1
+wall_s=272.3``: all 739 pieces due for oiling in the 2025 season were oiled in it. The latest
+work (printed before the RESULT line, ``latest_work`` in the JSON) is the season's opening pile:
+oiling due before April moves to 2025-04-01, and two crews take until early May to clear April's
+494 pieces (a month of 300 crew-hours), so the last of it is done 29-31 days after the season
+opened.
 
     .venv/bin/python benchmarks/care_year.py [--weeks 2] [--solve-s 1.0]
 """
