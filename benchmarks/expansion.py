@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rich.table import Table
 
 from sitecrew.config import Settings
 from sitecrew.domain.siting import SolveOptions
+from sitecrew.errors import SitecrewError
 from sitecrew.services.expansion.candidates import candidates_from_extract
 from sitecrew.services.expansion.demand import demand_from_extract
 from sitecrew.services.expansion.siting import site_depots
@@ -139,4 +141,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SitecrewError as error:  # an extract the planner cannot use: say why, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
