@@ -55,11 +55,13 @@ from sitecrew.api.introspection_cost import (
 from sitecrew.api.loaders import MAX_CHILDREN
 from sitecrew.api.types import calendars as cal
 from sitecrew.domain.condition import ConditionGrade
-from sitecrew.domain.installations import MAX_LINES, MAX_PIECES
+from sitecrew.domain.installations import MAX_LINES, MAX_PARTS, MAX_PIECES
 from sitecrew.domain.offers import MAX_OFFERS
 from sitecrew.services.campaigns.commands import MAX_FAILED_ATTEMPTS, MAX_SCOPE_IDS
 from sitecrew.services.care.installations import MAX_LISTED as MAX_INSTALLATIONS
+from sitecrew.services.expansion import scenarios as expansion
 from sitecrew.services.expansion.reach import MAX_REACH_SITES
+from sitecrew.services.expansion.scenario_input import MAX_DEPOTS as MAX_SCENARIO_DEPOTS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -108,7 +110,17 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("Query", "installations"): MAX_INSTALLATIONS,  # newest orders (issue 17)
     ("Installation", "lines"): MAX_LINES,  # one per model
     ("Installation", "furnitureIds"): MAX_PIECES,  # the pieces it put in
+    ("Installation", "parts"): MAX_PARTS,  # one job per crew-day
+    ("InstallationPart", "pieces"): MAX_LINES,  # one per model
     ("DepotReach", "sites"): MAX_REACH_SITES,  # the nearest reached sites (issue 18)
+    ("Query", "expansionScenarios"): expansion.MAX_LISTED,  # the newest scenarios
+    ("ExpansionScenario", "depots"): MAX_SCENARIO_DEPOTS,
+    ("ExpansionComparison", "scenarios"): expansion.MAX_COMPARED,
+    ("ExpansionComparison", "rows"): len(expansion.COMPARED),  # one per figure
+    ("ExpansionComparisonRow", "values"): expansion.MAX_COMPARED,  # one per scenario
+    ("CreateExpansionScenarioInput", "depots"): 50,  # api.expansion.scenarios' input caps
+    ("CreateExpansionScenarioInput", "rates"): 20,
+    ("CreateExpansionScenarioInput", "siteKinds"): 10,
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs, the care programme's lists of
 #: plans, codes, records and report rows): weighed as one full page.

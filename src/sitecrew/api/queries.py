@@ -12,6 +12,7 @@ from sitecrew.api.care.queries import CareQueries
 from sitecrew.api.care_inspections.queries import CareInspectionQueries
 from sitecrew.api.context import Context
 from sitecrew.api.expansion.queries import ExpansionQueries
+from sitecrew.api.expansion.scenarios import ExpansionScenarioQueries
 from sitecrew.api.inputs import ApartmentFilter, BBoxInput, FurnitureFilter, JobFilter, SiteFilter
 from sitecrew.api.installations.queries import InstallationQueries
 from sitecrew.api.mutations.tenants import TenantQueries
@@ -72,6 +73,7 @@ class Query(
     WearReportQueries,  # the wear report (issue 17)
     InstallationQueries,  # new furniture to install (issue 17)
     ExpansionQueries,  # isochrones and depot reach (issue 18)
+    ExpansionScenarioQueries,  # expansion scenarios (issue 18)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

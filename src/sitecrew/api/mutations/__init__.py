@@ -7,6 +7,7 @@ import strawberry
 from sitecrew.api.campaigns.mutations import CampaignMutations
 from sitecrew.api.care.mutations import CareMutations
 from sitecrew.api.care_inspections.mutations import CareInspectionMutations
+from sitecrew.api.expansion.scenarios import ExpansionScenarioMutations
 from sitecrew.api.installations.mutations import InstallationMutations
 from sitecrew.api.mutations.calendars import CalendarMutations
 from sitecrew.api.mutations.catalogue import CatalogueMutations
@@ -38,5 +39,6 @@ class Mutation(
     CareInspectionMutations,  # inspections, coded repairs, wear codes (issue 17)
     CareMutations,  # care plans, seasons and due work (issue 17)
     InstallationMutations,  # new furniture to install (issue 17)
+    ExpansionScenarioMutations,  # expansion scenarios (issue 18)
 ):
     """All mutations."""
