@@ -16,8 +16,9 @@ from sitecrew.domain.access import Principal, Role
 
 FIELDS = """
 fragment OrderFields on Installation {
-  id regionId siteId jobId status wantedFrom wantedTo pieces notes installedOn furnitureIds
+  id regionId siteId status wantedFrom wantedTo pieces notes installedOn furnitureIds
   version lines { modelId count minutesPerPiece }
+  parts { jobId part status installedOn pieces { modelId count } }
 }"""
 CREATE = (
     """mutation C($input: CreateInstallationInput!) {
@@ -74,7 +75,10 @@ def test_a_planner_orders_reads_and_cancels_an_installation(call, world):
     )
     assert order["lines"] == [{"modelId": str(world.model_id), "count": 2, "minutesPerPiece": 90}]
     with call.sessions() as session:
-        job = session.get(m.Job, int(order["jobId"]))
+        [part] = order["parts"]
+        assert (part["part"], part["status"], part["installedOn"]) == (1, "OPEN", None)
+        assert part["pieces"] == [{"modelId": str(world.model_id), "count": 2}]
+        job = session.get(m.Job, int(part["jobId"]))
         assert (job.duration_minutes, job.kind) == (30 + 2 * 90, "install_furniture")
 
     listed = call.data(planner, LIST, regionId=str(world.region_id), status="OPEN")
@@ -85,7 +89,24 @@ def test_a_planner_orders_reads_and_cancels_an_installation(call, world):
     cancel = {"id": order["id"], "version": order["version"]}
     cancelled = call.data(planner, CANCEL, input=cancel)["cancelInstallation"]
     assert cancelled["status"] == "CANCELLED"
+    assert [part["status"] for part in cancelled["parts"]] == ["CANCELLED"]
     assert call.data(planner, LIST, status="OPEN")["installations"] == []
+
+
+def test_a_delivery_bigger_than_a_crew_day_is_ordered_in_parts(call, world):
+    """12 benches at 90 min: 4 a crew-day (30 + 360 min), so three parts of 4, one job each."""
+    order = call.data(ADMIN, CREATE, input=_input(world, count=12))["createInstallation"]
+    assert order["__typename"] == "Installation"
+    assert [(part["part"], part["pieces"][0]["count"]) for part in order["parts"]] == [
+        (1, 4),
+        (2, 4),
+        (3, 4),
+    ]
+    with call.sessions() as session:
+        for part in order["parts"]:
+            assert session.get(m.Job, int(part["jobId"])).duration_minutes == 30 + 4 * 90
+    too_big = call.data(ADMIN, CREATE, input=_input(world, count=81))["createInstallation"]
+    assert (too_big["__typename"], too_big["code"]) == ("InvalidInput", "INVALID_INPUT")
 
 
 @pytest.mark.parametrize(
@@ -132,9 +153,9 @@ def test_stale_and_done_orders_cannot_be_cancelled(call, world):
     stale = {"id": order["id"], "version": order["version"] + 7}
     assert call.data(ADMIN, CANCEL, input=stale)["cancelInstallation"]["code"] == "CONFLICT"
     with call.sessions.begin() as session:
-        session.get(m.Job, int(order["jobId"])).status = "done"
+        session.get(m.Job, int(order["parts"][0]["jobId"])).status = "done"
     with call.sessions() as session:
-        version = session.get(m.Job, int(order["jobId"])).version
+        version = session.get(m.Job, int(order["parts"][0]["jobId"])).version
     done = {"id": order["id"], "version": version}
     result = call.data(ADMIN, CANCEL, input=done)["cancelInstallation"]
     assert result["code"] == "ILLEGAL_TRANSITION"

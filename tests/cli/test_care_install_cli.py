@@ -1,6 +1,7 @@
 """``sitecrew care install`` from a real process, on a committed database per backend.
 
-An order added on the command line is one job and is listed; bad input (a count of 0, an
+An order added on the command line is one job per crew-day of work (its parts) and is listed
+with its parts; bad input (a count of 0, an
 unknown model, an unknown site, unpaired --model/--count) exits non-zero with one line and no
 trace, and writes nothing.
 """
@@ -60,13 +61,26 @@ def test_an_order_added_on_the_command_line_is_a_job_and_is_listed(orders, tmp_p
     assert "for 2 people" in added.stdout
     with session_factory(engine)() as session:
         order = session.scalars(select(m.Installation)).one()
-        job = session.get(m.Job, order.job_id)
+        part = session.scalars(select(m.InstallationPart)).one()
+        job = session.get(m.Job, part.job_id)
         assert (job.site_id, job.duration_minutes) == (world.site_ids[2], 30 + 3 * 90)
 
     listed = _install(url, tmp_path, "list", "--site", str(world.site_ids[2]), "--status", "open")
     assert listed.returncode == 0, listed.stderr
-    assert f"installation {order.id}\tsite {world.site_ids[2]}" in listed.stdout
+    assert f"installation {order.id}\tsite {world.site_ids[2]}\t1 part (0 done)" in listed.stdout
     assert "2026-05-04..2026-05-29" in listed.stdout
+
+
+def test_a_schoolyard_delivery_is_added_in_parts_and_listed_with_them(orders, tmp_path):
+    url, world, _engine = orders
+    args = ("--site", str(world.site_ids[1]), "--model", "Icli bench", "--count", "12")
+    added = _install(url, tmp_path, "add", *args)
+    assert added.returncode == 0, added.stderr
+    assert "12 pieces" in added.stdout
+    assert "3 parts, jobs" in added.stdout
+    listed = _install(url, tmp_path, "list", "--site", str(world.site_ids[1]))
+    assert listed.returncode == 0, listed.stderr
+    assert "3 parts (0 done)\topen" in listed.stdout
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def _order_at_a_demo_site(session) -> int:
         wanted_from=PLAN_DAY - timedelta(days=7),
         wanted_to=PLAN_DAY + timedelta(days=14),
     )
-    return create_installation(session, ADMIN, command).job_id
+    return create_installation(session, ADMIN, command).parts[0].job_id
 
 
 def test_the_days_plan_gets_the_installation_job_for_two_people(demo_session):

@@ -1,6 +1,7 @@
-"""Installation projects: an order for new furniture is one two-person job with the van; done,
-its pieces enter the register once and their care plans count from that day; cancelled, the
-order is cancelled; only admins and the site's region's planners order them."""
+"""Installation projects: an order for new furniture is one two-person job with the van per
+crew-day of work (its parts); done, its pieces enter the register once and their care plans count
+from that day; cancelled, the order is cancelled; only admins and the site's region's planners
+order them. Orders bigger than a crew-day: test_installation_parts.py."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _pieces_at(session, site_id: int) -> list[m.Furniture]:
     return list(session.scalars(query))
 
 
-def test_an_order_is_one_job_for_two_people_with_the_van(session):
+def test_an_order_within_a_crew_day_is_one_job_for_two_people_with_the_van(session):
     world = make_care_world(session)
     order = create_installation(
         session,
@@ -66,8 +67,10 @@ def test_an_order_is_one_job_for_two_people_with_the_van(session):
         _order(world, wanted_from=date(2026, 5, 4), wanted_to=date(2026, 5, 29), notes="gate B"),
     )
 
-    job = session.get(m.Job, order.job_id)
-    care = session.get(m.CareJob, order.job_id)
+    [part] = order.parts
+    job = session.get(m.Job, part.job_id)
+    care = session.get(m.CareJob, part.job_id)
+    assert (part.part, part.pieces) == (1, order.lines)
     assert (job.kind, job.site_id, job.region_id) == (
         JobKind.INSTALL_FURNITURE.value,
         world.site_ids[0],
@@ -96,7 +99,7 @@ def test_done_puts_exactly_the_ordered_pieces_in_the_register_once(session):
     order = create_installation(session, ADMIN, CreateInstallation(world.site_ids[0], lines))
     day = TODAY - timedelta(days=2)
 
-    _done(session, order.job_id, day)
+    _done(session, order.parts[0].job_id, day)
 
     pieces = _pieces_at(session, world.site_ids[0])
     assert sorted(p.model_id for p in pieces) == sorted([world.model_id, world.model_id, chair.id])
@@ -106,7 +109,7 @@ def test_done_puts_exactly_the_ordered_pieces_in_the_register_once(session):
     assert stored.installed_on == day
     assert stored.furniture_ids == tuple(p.id for p in pieces)
 
-    job = session.get(m.Job, order.job_id)
+    job = session.get(m.Job, order.parts[0].job_id)
     assert install_pieces(session, job, TODAY) == 0  # run again: nothing new
     assert len(_pieces_at(session, world.site_ids[0])) == 3
     with pytest.raises(IllegalTransitionError):  # finished twice: refused, nothing added
@@ -118,7 +121,7 @@ def test_the_first_care_action_counts_from_the_installation_day(session):
     world = make_care_world(session)
     store_plan(session, inspect_plan(world))  # yearly inspection, no season
     order = create_installation(session, ADMIN, _order(world, count=2))
-    _done(session, order.job_id, LAST_YEAR)
+    _done(session, order.parts[0].job_id, LAST_YEAR)
 
     early = GenerateDueWork(world.region_id, 56, today=LAST_YEAR + timedelta(days=30))
     assert generate_due_work(session, ADMIN, early).created == ()
@@ -126,12 +129,12 @@ def test_the_first_care_action_counts_from_the_installation_day(session):
     [work] = generate_due_work(session, ADMIN, late).created
 
     assert work.action == "inspect"
-    assert sorted(work.furniture_ids) == sorted(order_pieces(session, order.job_id))
+    assert sorted(work.furniture_ids) == sorted(order_pieces(session, order.id))
     assert work.due_from == _a_year_after(LAST_YEAR)
 
 
-def order_pieces(session, job_id: int) -> list[int]:
-    [stored] = [o for o in list_installations(session, ADMIN) if o.job_id == job_id]
+def order_pieces(session, order_id: int) -> list[int]:
+    [stored] = [o for o in list_installations(session, ADMIN) if o.id == order_id]
     return list(stored.furniture_ids)
 
 
@@ -151,7 +154,7 @@ def test_cancelling_the_order_cancels_its_job_and_installs_nothing(session):
     )
 
     assert cancelled.status is JobStatus.CANCELLED
-    assert session.get(m.Job, order.job_id).status == JobStatus.CANCELLED.value
+    assert session.get(m.Job, order.parts[0].job_id).status == JobStatus.CANCELLED.value
     again = cancel_installation(session, ADMIN, CancelInstallation(order.id, cancelled.version))
     assert again.version == cancelled.version  # again: no change
     with pytest.raises(ConflictError):
@@ -163,7 +166,7 @@ def test_a_job_cancelled_as_a_job_cancels_the_order(session):
     world = make_care_world(session)
     order = create_installation(session, ADMIN, _order(world))
     jobs.change_job_status(
-        session, ADMIN, ChangeJobStatus(order.job_id, JobStatus.CANCELLED, order.version)
+        session, ADMIN, ChangeJobStatus(order.parts[0].job_id, JobStatus.CANCELLED, order.version)
     )
     statuses = [o.status for o in list_installations(session, ADMIN, status=JobStatus.CANCELLED)]
     assert statuses == [JobStatus.CANCELLED]
@@ -173,8 +176,8 @@ def test_a_job_cancelled_as_a_job_cancels_the_order(session):
 def test_a_done_installation_cannot_be_cancelled(session):
     world = make_care_world(session)
     order = create_installation(session, ADMIN, _order(world))
-    _done(session, order.job_id)
-    version = session.get(m.Job, order.job_id).version
+    _done(session, order.parts[0].job_id)
+    [version] = [o.version for o in list_installations(session, ADMIN)]
     with pytest.raises(IllegalTransitionError):
         cancel_installation(session, ADMIN, CancelInstallation(order.id, version))
     assert len(_pieces_at(session, world.site_ids[0])) == 3
@@ -212,7 +215,7 @@ def test_a_planner_of_another_region_can_neither_order_nor_see_nor_cancel(sessio
     with pytest.raises(PermissionDeniedError):
         list_installations(session, other, region_id=world.region_id)
     assert list_installations(session, other) == []
-    assert session.get(m.Job, order.job_id).status == JobStatus.OPEN.value
+    assert session.get(m.Job, order.parts[0].job_id).status == JobStatus.OPEN.value
 
 
 def test_unknown_sites_and_models_are_not_found_and_nothing_is_written(session):
@@ -236,7 +239,9 @@ def test_unknown_sites_and_models_are_not_found_and_nothing_is_written(session):
         (lambda w: InstallationLine(w.model_id, -2), "at least 1 piece"),
         (lambda w: InstallationLine(w.model_id, 1, 0), "minutes per piece"),
         (lambda w: _order(w, wanted_from=date(2026, 5, 9), wanted_to=date(2026, 5, 1)), "ends"),
-        (lambda w: _order(w, count=6), "more than one crew-day"),
+        (lambda w: _order(w, count=201), "200"),
+        (lambda w: _order(w, count=81), "more than 20"),
+        (lambda w: InstallationLine(w.model_id, 1, 421), "minutes per piece"),
         (lambda w: CreateInstallation(w.site_ids[0], ()), "at least one model"),
         (
             lambda w: CreateInstallation(
@@ -245,7 +250,17 @@ def test_unknown_sites_and_models_are_not_found_and_nothing_is_written(session):
             "each model once",
         ),
     ],
-    ids=["zero", "negative", "no-minutes", "window", "too-big", "no-lines", "model-twice"],
+    ids=[
+        "zero",
+        "negative",
+        "no-minutes",
+        "window",
+        "too-many-pieces",
+        "too-many-crew-days",
+        "piece-above-a-day",
+        "no-lines",
+        "model-twice",
+    ],
 )
 def test_bad_orders_are_refused_as_invalid_input(session, build, message):
     world = make_care_world(session)

@@ -2,9 +2,10 @@
 
 ``add --site S --model M --count N [--from D --to D]`` orders N pieces of model M (name or id;
 give ``--model`` and ``--count`` once per model, in pairs) for site S (its id) and prints the
-job that will install them: two people with the van, planned like any job. When the job is done
-the pieces enter the register. ``list`` prints orders by region, site and status; ``cancel``
-cancels an order and its job. The command line acts as an administrator.
+jobs that will install them: two people with the van, one job per crew-day of work (the order's
+parts), planned like any job. When a part's job is done its pieces enter the register.
+``list`` prints orders by region, site and status with their parts; ``cancel`` cancels the parts
+still to do. The command line acts as an administrator.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def add(
     minutes: int | None = typer.Option(None, "--minutes", help="Minutes per piece (90)."),
     notes: str | None = typer.Option(None, "--notes", help="For the installers."),
 ) -> None:
-    """Order pieces for a site: one job for two people with the van."""
+    """Order pieces for a site: a job for two people with the van per crew-day of work."""
     from sitecrew.domain.days import parse_day  # noqa: PLC0415
     from sitecrew.domain.installations import CreateInstallation, InstallationLine  # noqa: PLC0415
     from sitecrew.domain.jobs import DEFAULT_MINUTES, JobKind  # noqa: PLC0415
@@ -47,9 +48,11 @@ def add(
         order = create_installation(
             session, _admin(), CreateInstallation(site, lines, start, end, notes)
         )
+    jobs = ", ".join(str(part.job_id) for part in order.parts)
+    noun = "job" if len(order.parts) == 1 else f"{len(order.parts)} parts, jobs"
     typer.echo(
         f"installation {order.id}: {order.pieces} pieces at site {order.site_id}, "
-        f"job {order.job_id} for 2 people, wanted {order.wanted_from}..{order.wanted_to}"
+        f"{noun} {jobs} for 2 people, wanted {order.wanted_from}..{order.wanted_to}"
     )
 
 
@@ -79,9 +82,12 @@ def list_orders(
     typer.echo(f"{len(found)} installations")
     for order in found:
         lines = ", ".join(f"{line.count} x model {line.model_id}" for line in order.lines)
+        done = sum(part.status is JobStatus.DONE for part in order.parts)
+        parts = f"{len(order.parts)} part{'' if len(order.parts) == 1 else 's'}"
         typer.echo(
-            f"installation {order.id}\tsite {order.site_id}\tjob {order.job_id}\t"
-            f"{order.status.value}\t{order.wanted_from}..{order.wanted_to}\t{lines}\t"
+            f"installation {order.id}\tsite {order.site_id}\t"
+            f"{parts} ({done} done)\t{order.status.value}\t"
+            f"{order.wanted_from}..{order.wanted_to}\t{lines}\t"
             f"installed {order.installed_on or '-'}\tversion {order.version}"
         )
 
@@ -89,9 +95,9 @@ def list_orders(
 @app.command("cancel")
 def cancel(
     installation_id: int = typer.Argument(..., help="The installation's id."),
-    version: int = typer.Option(..., "--version", help="The version you read (its job's)."),
+    version: int = typer.Option(..., "--version", help="The version you read."),
 ) -> None:
-    """Cancel an installation and its job (not once it is done)."""
+    """Cancel the parts of an installation still to do (done parts stay installed)."""
     from sitecrew.services.care.installations import (  # noqa: PLC0415
         CancelInstallation,
         cancel_installation,

@@ -1,11 +1,13 @@
-"""Installation projects: what an order to install new pieces at a site is, and its job's size.
+"""Installation projects: what an order to install new pieces at a site is, and its parts.
 
 An order puts ``count`` pieces of one or more catalogue models in at one site within a wanted
-window. It is done by one job: two people (one bench is too heavy for one, and the anchors need
-one to hold while the other fixes) with the van the crew travels in, so the job needs the
-installation skill and a driver. Its minutes are the setup (unloading, marking out the places)
-plus each piece's minutes; one order is one crew-day at most, so a bigger delivery is split into
-orders a crew can finish.
+window. It is done by jobs for two people (one bench is too heavy for one, and the anchors need
+one to hold while the other fixes) with the van the crew travels in, so each job needs the
+installation skill and a driver. A job's minutes are the setup (unloading, marking out the
+places) plus each of its pieces' minutes, and a crew can do one crew-day of work at one stop:
+an order bigger than that (a schoolyard's 12 benches and 4 tables) is split by the product into
+*parts*, one job each, every part at most one crew-day (:func:`split_into_parts`). A sane upper
+bound per order (:data:`MAX_PIECES`, :data:`MAX_PARTS`) keeps one order from flooding the plan.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from sitecrew.domain.jobs import DEFAULT_MINUTES, JobKind, JobStatus
 from sitecrew.domain.rules import optional_notes, require_plausible_date, require_range
 from sitecrew.errors import InvalidInputError
 
+
+class InstallationTooLargeError(InvalidInputError):
+    """An order above the bound per order (pieces or crew-days), or a piece above a crew-day."""
+
+
 #: What an installation job is and needs: the installers' skill and a driver for the van.
 INSTALL_KIND = JobKind.INSTALL_FURNITURE
 INSTALL_SKILLS = frozenset({Skill.FURNITURE_INSTALLATION, Skill.DRIVING})
@@ -27,14 +34,15 @@ INSTALL_PEOPLE = 2
 INSTALL_SETUP_MINUTES = 30
 #: The care-jobs action of an installation job (what stamps its items).
 INSTALL_ACTION = "install"
-#: One crew-day of work (a 07:30-15:30 shift less lunch): a bigger order cannot be planned.
+#: One crew-day of work (a 07:30-15:30 shift less lunch): the most one part (job) may take.
 INSTALL_DAY_MINUTES = 450
-#: Most models, pieces of one model in one order, and most minutes one piece may take.
+#: Most models in one order, and most minutes one piece may take (with the setup: a crew-day).
 MAX_LINES = 20
-MAX_COUNT = 50
-#: Most pieces in one order (two people in one day: more than enough).
-MAX_PIECES = 50
-MAX_MINUTES_PER_PIECE = 8 * 60
+MAX_MINUTES_PER_PIECE = INSTALL_DAY_MINUTES - INSTALL_SETUP_MINUTES
+#: Most pieces and most parts (crew-days) in one order: a bigger delivery is several orders.
+MAX_PIECES = 200
+MAX_PARTS = 20
+MAX_COUNT = MAX_PIECES
 #: The wanted window when none is given: four weeks from the region's today.
 DEFAULT_WINDOW_DAYS = 27
 
@@ -51,7 +59,7 @@ class InstallationLine:
         if self.count <= 0:
             raise InvalidInputError(f"count must be at least 1 piece, got {self.count}")
         require_range(self.count, "count", low=1, high=MAX_COUNT)
-        require_range(
+        require_range(  # with the setup, one piece fits one crew-day
             self.minutes_per_piece, "minutes per piece", low=1, high=MAX_MINUTES_PER_PIECE
         )
 
@@ -86,14 +94,14 @@ class CreateInstallation:
         optional_notes(self.notes, "notes")
         if pieces(self.lines) > MAX_PIECES:
             msg = f"an installation puts in at most {MAX_PIECES} pieces, not {pieces(self.lines)}"
-            raise InvalidInputError(msg)
-        minutes = job_minutes(self.lines)
-        if minutes > INSTALL_DAY_MINUTES:
+            raise InstallationTooLargeError(msg)
+        days = len(split_into_parts(self.lines))
+        if days > MAX_PARTS:
             msg = (
-                f"{pieces(self.lines)} pieces take {minutes} min, more than one crew-day "
-                f"({INSTALL_DAY_MINUTES} min); split the delivery into several installations"
+                f"{pieces(self.lines)} pieces take {days} crew-days, more than {MAX_PARTS} "
+                "in one installation; order the delivery as several installations"
             )
-            raise InvalidInputError(msg)
+            raise InstallationTooLargeError(msg)
 
     def window(self, today: date) -> tuple[date, date]:
         """Return the wanted window, its open ends filled from ``today``.
@@ -116,18 +124,81 @@ def pieces(lines: tuple[InstallationLine, ...]) -> int:
 
 
 def job_minutes(lines: tuple[InstallationLine, ...]) -> int:
-    """Return the job's minutes: the setup once, then each piece's minutes."""
+    """Return one job's minutes: the setup once, then each piece's minutes."""
     return INSTALL_SETUP_MINUTES + sum(line.count * line.minutes_per_piece for line in lines)
+
+
+def split_into_parts(
+    lines: tuple[InstallationLine, ...],
+) -> tuple[tuple[InstallationLine, ...], ...]:
+    """Return the order's parts: each part's lines, every part at most one crew-day of work.
+
+    Deterministic and greedy: lines in the order given, each part filled with pieces up to
+    the crew-day (setup plus its pieces' minutes) before the next part opens; a line may split
+    across parts. An order within one crew-day is one part with all its lines.
+    """
+    parts: list[tuple[InstallationLine, ...]] = []
+    current: list[InstallationLine] = []
+    minutes = INSTALL_SETUP_MINUTES
+    for line in lines:
+        left = line.count
+        while left:
+            fit = min(left, (INSTALL_DAY_MINUTES - minutes) // line.minutes_per_piece)
+            if fit == 0:  # the part is full (a piece alone always fits an empty part)
+                parts.append(tuple(current))
+                current, minutes = [], INSTALL_SETUP_MINUTES
+                continue
+            current.append(InstallationLine(line.model_id, fit, line.minutes_per_piece))
+            minutes += fit * line.minutes_per_piece
+            left -= fit
+    if current:
+        parts.append(tuple(current))
+    return tuple(parts)
+
+
+def order_status(parts: list[JobStatus]) -> JobStatus:
+    """Return an order's status from its parts' job statuses.
+
+    Every part cancelled: cancelled. A part still to do (open, scheduled, blocked, in progress):
+    in progress once any part is done or under way, else scheduled when any is, else open (a
+    blocked part alone keeps the order open). Nothing left to do and some part done: done, also
+    when the rest was cancelled (a partly installed order cancelled keeps what is installed).
+    """
+    if not parts or all(status is JobStatus.CANCELLED for status in parts):
+        return JobStatus.CANCELLED
+    final = {JobStatus.DONE, JobStatus.CANCELLED}
+    if all(status in final for status in parts):
+        return JobStatus.DONE
+    if any(status in {JobStatus.DONE, JobStatus.IN_PROGRESS} for status in parts):
+        return JobStatus.IN_PROGRESS
+    if any(status is JobStatus.SCHEDULED for status in parts):
+        return JobStatus.SCHEDULED
+    return JobStatus.OPEN
+
+
+@dataclass(frozen=True)
+class InstallationPart:
+    """One part of an order: its job, number (from 1), pieces per model and the job's status."""
+
+    part: int
+    job_id: int
+    pieces: tuple[InstallationLine, ...]
+    status: JobStatus
+    installed_on: date | None
 
 
 @dataclass(frozen=True)
 class Installation:
-    """An order as stored: its site, job and the job's status, window, lines and install day."""
+    """An order as stored: its site, parts and status, window, lines and install day.
+
+    ``installed_on`` is the day its last part was done (null while a part is still to do);
+    ``version`` is the sum of its parts' job versions, so any change to any part moves it.
+    """
 
     id: int
     region_id: int
     site_id: int
-    job_id: int
+    parts: tuple[InstallationPart, ...]
     status: JobStatus
     wanted_from: date
     wanted_to: date

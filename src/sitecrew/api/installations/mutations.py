@@ -71,8 +71,9 @@ def _line(given: InstallationLineInput) -> InstallationLine:
 @strawberry.type
 class InstallationMutations:
     @strawberry.mutation(
-        description="Order new furniture for a site: one job for two people with the van, "
-        "planned like any job (admins and the site's region's planners; others: FORBIDDEN)."
+        description="Order new furniture for a site: one job for two people with the van per "
+        "crew-day of work (its parts), planned like any job (admins and the site's region's "
+        "planners; others: FORBIDDEN). At most 200 pieces and 20 crew-days: INVALID_INPUT."
     )
     @returns_problems
     async def create_installation(
@@ -89,7 +90,10 @@ class InstallationMutations:
         order = await context.write(create_installation, context.user, command)
         return Installation.from_domain(order)
 
-    @strawberry.mutation(description="Cancel an installation and its job (not once it is done).")
+    @strawberry.mutation(
+        description="Cancel the parts of an installation still to do; parts done stay done "
+        "(ILLEGAL_TRANSITION when nothing is left to cancel or a part is in progress)."
+    )
     @returns_problems
     async def cancel_installation(
         self, info: Info, input: CancelInstallationInput

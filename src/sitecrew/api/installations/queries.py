@@ -17,7 +17,7 @@ Info = strawberry.Info[Context, None]
 class InstallationQueries:
     @strawberry.field(
         description="Installation orders you plan, newest first, by region, site and status "
-        "(the status of their jobs); at most 100."
+        "(derived from their parts' jobs); at most 100."
     )
     async def installations(
         self,

@@ -14,7 +14,7 @@ from sitecrew.db.models.inspection import (
     Repair,
     WearCode,
 )
-from sitecrew.db.models.installation import Installation, InstallationLine
+from sitecrew.db.models.installation import Installation, InstallationLine, InstallationPart
 from sitecrew.db.models.job import Appointment, Job, MaintenanceRecord
 from sitecrew.db.models.notification import Notification
 from sitecrew.db.models.organisation import District, Organisation, Region
@@ -49,6 +49,7 @@ __all__ = [
     "InspectionComponent",
     "Installation",
     "InstallationLine",
+    "InstallationPart",
     "Job",
     "JobItem",
     "MaintenanceRecord",

@@ -1,20 +1,19 @@
-"""Installation projects: new pieces to install at a site, done by one two-person job."""
+"""Installation projects: new pieces to install at a site, done by one or more two-person jobs."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Text, func
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sitecrew.db.base import Base
 
 
 class Installation(Base):
-    """An order to install pieces at a site; its job's status is the order's status.
+    """An order to install pieces at a site, done by its parts (:class:`InstallationPart`).
 
-    ``installed_on`` is set once, when the job is done and the pieces enter the register: a
-    second completion finds it set and adds nothing.
+    ``installed_on`` is set when its last part is done; its status is derived from its parts'.
     """
 
     __tablename__ = "installations"
@@ -23,7 +22,6 @@ class Installation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
     wanted_from: Mapped[date] = mapped_column(Date)
     wanted_to: Mapped[date] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -49,3 +47,22 @@ class InstallationLine(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("furniture_models.id"), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     minutes_per_piece: Mapped[int] = mapped_column(Integer)
+
+
+class InstallationPart(Base):
+    """One job of an order, at most one crew-day: which pieces it puts in, and when it did.
+
+    ``pieces`` is ``[[model_id, count], ...]``; ``installed_on`` is set once, when the job is
+    done and the part's pieces enter the register: a second completion finds it set.
+    """
+
+    __tablename__ = "installation_parts"
+    __table_args__ = (CheckConstraint("part >= 1", name="part_positive"),)
+
+    installation_id: Mapped[int] = mapped_column(
+        ForeignKey("installations.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    pieces: Mapped[list[list[int]]] = mapped_column(JSON)
+    installed_on: Mapped[date | None] = mapped_column(Date)

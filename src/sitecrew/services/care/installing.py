@@ -1,17 +1,20 @@
-"""A done installation job puts its pieces in the register, once.
+"""A done installation part puts its pieces in the register, once.
 
-Each piece of the order becomes a furniture item at the site (at the site's point until someone
-places it exactly), of its model, installed the day the job was done and in new condition
+Each piece of the part becomes a furniture item at the site (at the site's point until someone
+places it exactly), of its model, installed the day the part's job was done and in new condition
 (TG0). From then on the care plans of its model apply as to any piece: the due-work generator
 counts each first action from that installation day. The job lists the new pieces as its items
 (action ``install``, done that day), so the order can say which pieces it put in.
 
-Idempotent: the order's ``installed_on`` is set in the same transaction, under a row lock, and a
-second call finds it set and adds nothing; serials (``INST-<order>-<model>-<n>``) are unique too.
+Idempotent per part: the part's ``installed_on`` is set in the same transaction, under row locks
+(the order's, then the part's), and a second call finds it set and adds nothing; serials
+(``INST-<order>-<model>-<n>``, numbered across the order's parts in part order) are unique too.
+The order's ``installed_on`` is set when its last part still to do is done.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -19,6 +22,7 @@ from sqlalchemy import select
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import from_db_geometry, to_db_geometry
 from sitecrew.domain.installations import INSTALL_ACTION
+from sitecrew.domain.jobs import JobStatus
 
 if TYPE_CHECKING:
     from datetime import date
@@ -27,32 +31,46 @@ if TYPE_CHECKING:
 
 
 def install_pieces(session: Session, job: m.Job, day: date) -> int:
-    """Add the pieces of the order ``job`` does, installed on ``day``; return how many.
+    """Add the pieces of the order part ``job`` does, installed on ``day``; return how many.
 
-    Not an installation job, or one whose pieces are already in: nothing happens (0).
+    Not an installation part's job, or one whose pieces are already in: nothing happens (0).
     """
-    query = select(m.Installation).where(m.Installation.job_id == job.id).with_for_update()
-    order = session.scalar(query)
-    if order is None or order.installed_on is not None:
+    order_id = session.scalar(
+        select(m.InstallationPart.installation_id).where(m.InstallationPart.job_id == job.id)
+    )
+    if order_id is None:
         return 0
+    order = session.scalars(
+        select(m.Installation).where(m.Installation.id == order_id).with_for_update()
+    ).one()
+    parts = list(
+        session.scalars(
+            select(m.InstallationPart)
+            .where(m.InstallationPart.installation_id == order.id)
+            .order_by(m.InstallationPart.part)
+            .with_for_update()
+        )
+    )
+    part = next(part for part in parts if part.job_id == job.id)
+    if part.installed_on is not None:
+        return 0
+    before: Counter[int] = Counter()  # the same model's pieces in earlier parts: serials go on
+    for earlier in parts[: parts.index(part)]:
+        for model_id, count in earlier.pieces:
+            before[model_id] += count
     site = session.get_one(m.Site, order.site_id)
     point = to_db_geometry(from_db_geometry(site.location))
-    lines = session.scalars(
-        select(m.InstallationLine)
-        .where(m.InstallationLine.installation_id == order.id)
-        .order_by(m.InstallationLine.model_id)
-    )
     pieces = [
         m.Furniture(
             site_id=order.site_id,
-            model_id=line.model_id,
-            serial=f"INST-{order.id}-{line.model_id}-{number}",
+            model_id=model_id,
+            serial=f"INST-{order.id}-{model_id}-{before[model_id] + number}",
             installed_on=day,
             condition_grade=0,
             location=point,
         )
-        for line in lines
-        for number in range(1, line.count + 1)
+        for model_id, count in part.pieces
+        for number in range(1, count + 1)
     ]
     session.add_all(pieces)
     session.flush()
@@ -66,6 +84,17 @@ def install_pieces(session: Session, job: m.Job, day: date) -> int:
         )
         for piece in pieces
     )
-    order.installed_on = day
+    part.installed_on = day
+    if _nothing_left(session, parts, job.id):
+        order.installed_on = day
     session.flush()
     return len(pieces)
+
+
+def _nothing_left(session: Session, parts: list[m.InstallationPart], done_job: int) -> bool:
+    """Return whether every other part of the order is done or cancelled."""
+    others = [part.job_id for part in parts if part.job_id != done_job]
+    if not others:
+        return True
+    statuses = session.scalars(select(m.Job.status).where(m.Job.id.in_(others)))
+    return all(status in {JobStatus.DONE.value, JobStatus.CANCELLED.value} for status in statuses)

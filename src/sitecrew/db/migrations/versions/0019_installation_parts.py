@@ -36,6 +36,12 @@ _parts = sa.table(
     sa.column("pieces", sa.JSON()),
     sa.column("installed_on", sa.Date()),
 )
+_orders = sa.table(
+    "installations",
+    sa.column("id", sa.Integer()),
+    sa.column("job_id", sa.Integer()),
+    sa.column("installed_on", sa.Date()),
+)
 
 
 def upgrade() -> None:
@@ -71,8 +77,8 @@ def upgrade() -> None:
         )
     ):
         lines[installation_id].append([model_id, count])
-    orders = connection.execute(
-        sa.text("SELECT id, job_id, installed_on FROM installations ORDER BY id")
+    orders = connection.execute(  # typed columns: SQLite hands dates back as text otherwise
+        sa.select(_orders.c.id, _orders.c.job_id, _orders.c.installed_on).order_by(_orders.c.id)
     ).all()
     if orders:
         op.bulk_insert(
