@@ -71,6 +71,7 @@ def compute_scenario(
         sites = demand_from_csv(question.sites_csv)
     else:
         sites = demand_from_extract(extract, kinds=question.site_kinds)
+    progress("demand", 1, 1)
     progress("candidates", 0, 1)
     if question.depots:
         candidates = [
@@ -81,6 +82,7 @@ def compute_scenario(
         candidates = candidates_from_csv(question.candidates_csv)
     else:
         candidates = candidates_from_extract(extract, count=question.candidates, seed=question.seed)
+    progress("candidates", 1, 1)
     progress("siting", 0, 1)
     objective = "pmedian" if question.depots else question.objective
     siting = site_depots(
@@ -92,6 +94,7 @@ def compute_scenario(
         limit_minutes=question.limit_minutes,
         options=SITING_OPTIONS,
     )
+    progress("siting", 1, 1)
     rates = CrewRates.from_json(question.rates)
     crews = estimate_crews(
         siting,
