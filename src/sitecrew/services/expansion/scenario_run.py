@@ -150,21 +150,8 @@ def execute_scenario(
     ``factory`` makes write sessions (each step commits on its own, so pollers see progress).
     A cancelled scenario stops at its next progress report and keeps no result.
     """
-    with factory.begin() as session:
-        if not claim_scenario(session, scenario_id):
-            LOGGER.info("expansion scenario %s: not queued; nothing to do", scenario_id)
-            return
-        question, where, deadline = _claimed(session, scenario_id, osm)
-    progress = ScenarioProgress(factory, scenario_id, deadline=deadline, echo=echo)
     try:
-        result = compute_scenario(
-            question,
-            street_region=where.street_region,
-            extract=where.extract,
-            own_extract=where.own_extract,
-            osm=osm,
-            progress=progress,
-        )
+        result = _claim_and_compute(factory, scenario_id, osm, take_over=False, echo=echo)
     except ScenarioStoppedError as stopped:
         LOGGER.info("expansion scenario %s stopped: %s", scenario_id, stopped)
         return
@@ -202,15 +189,44 @@ def execute_scenario_run(
     if scenario_id is None:
         raise ConflictError(f"planning run {run.id} computes no expansion scenario")
     writes = write_session_factory(engine)
+    result = _claim_and_compute(
+        writes, scenario_id, osm, take_over=True, deadline=deadline, echo=echo, run_id=run.id
+    )
     with writes.begin() as session:
-        if not claim_scenario(session, scenario_id, take_over=True):
+        _finish(session, scenario_id, result=result)
+        finish_run(session, run.id, summary={"scenario_id": scenario_id})
+
+
+def _claim_and_compute(
+    writes: sessionmaker[Session],
+    scenario_id: int,
+    osm: OsmSettings,
+    *,
+    take_over: bool,
+    deadline: datetime | None = None,
+    echo: ProgressCallback = no_progress,
+    run_id: int | None = None,
+) -> dict[str, Any]:
+    """Claim the scenario, then compute it with progress reports; return its result.
+
+    The one path both executors take (with or without a run row); they differ only in what
+    they do with a failure.
+
+    Raises
+    ------
+    ScenarioStoppedError
+        When the scenario cannot be claimed (no longer queued or running), or is cancelled or
+        overdue at a progress report.
+    """
+    with writes.begin() as session:
+        if not claim_scenario(session, scenario_id, take_over=take_over):
             msg = f"expansion scenario {scenario_id} is no longer queued or running"
             raise ScenarioStoppedError(msg)
         question, where, own_deadline = _claimed(session, scenario_id, osm)
     progress = ScenarioProgress(
-        writes, scenario_id, deadline=deadline or own_deadline, echo=echo, run_id=run.id
+        writes, scenario_id, deadline=deadline or own_deadline, echo=echo, run_id=run_id
     )
-    result = compute_scenario(
+    return compute_scenario(
         question,
         street_region=where.street_region,
         extract=where.extract,
@@ -218,9 +234,6 @@ def execute_scenario_run(
         osm=osm,
         progress=progress,
     )
-    with writes.begin() as session:
-        _finish(session, scenario_id, result=result)
-        finish_run(session, run.id, summary={"scenario_id": scenario_id})
 
 
 def _claimed(
