@@ -92,3 +92,19 @@ def test_customer_file_without_a_work_column_is_refused():
     """A file must say pieces or minutes per year."""
     with pytest.raises(InvalidInputError, match="pieces or a minutes_per_year column"):
         demand_from_csv("lon,lat,name\n10.75,59.92,A\n")
+
+
+def test_customer_file_as_excel_saves_it_in_norway(tmp_path: Path):
+    """Semicolons, decimal commas and a byte-order mark: the sites are read as written."""
+    path = tmp_path / "sites.csv"
+    path.write_bytes("lon;lat;name;pieces\n10,75;59,92;Skolen på Løkka;12\n".encode("utf-8-sig"))
+    (site,) = demand_from_csv(path)
+    assert (site.lon, site.lat, site.name) == (10.75, 59.92, "Skolen på Løkka")
+
+
+def test_customer_file_that_is_not_utf8_says_how_to_save_it(tmp_path: Path):
+    """A Windows-1252 file is refused with the line and how to save it, not a traceback."""
+    path = tmp_path / "sites.csv"
+    path.write_bytes("lon,lat,name,pieces\n10.75,59.92,Skolen på Løkka,12\n".encode("cp1252"))
+    with pytest.raises(InvalidInputError, match=r"sites.csv is not UTF-8 \(line 2\).*CSV UTF-8"):
+        demand_from_csv(path)

@@ -63,13 +63,14 @@ def run(
     from sitecrew.services.expansion.scenario_input import ScenarioInput  # noqa: PLC0415
     from sitecrew.services.expansion.scenario_queue import run_scenario_here  # noqa: PLC0415
     from sitecrew.services.expansion.scenarios import get_scenario  # noqa: PLC0415
+    from sitecrew.services.imports.reading import csv_text  # noqa: PLC0415
 
     def text(path: Path | None) -> str | None:
         if path is None:
             return None
         if not path.is_file():
             raise NotFoundError(f"no file {path}")
-        return path.read_text(encoding="utf-8")
+        return csv_text(path.read_bytes(), path.name)
 
     question = ScenarioInput(
         name=name or f"{region} k={len(depot) or k} {objective}",

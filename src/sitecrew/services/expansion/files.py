@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitecrew.errors import InvalidInputError, NotFoundError
+from sitecrew.services.imports.reading import csv_text, sniff_delimiter
 
 #: Rows a siting file may hold (the solver's practical size; a larger file is a mistake).
 MAX_ROWS = 20_000
@@ -61,10 +62,10 @@ def rows_from_csv(source: Path | str, *, required: tuple[str, ...]) -> list[dict
         if not source.is_file():
             msg = f"file {source} does not exist"
             raise NotFoundError(msg)
-        text = source.read_text(encoding="utf-8-sig")
+        text = csv_text(source.read_bytes(), source.name)
     else:
         text = source
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=sniff_delimiter(text))
     header = [(field or "").strip().lower() for field in reader.fieldnames or []]
     missing = [column for column in required if column not in header]
     if missing:
@@ -97,13 +98,17 @@ def lonlat_of(row: dict[str, str]) -> tuple[float, float]:
 
 
 def number_of(row: dict[str, str], column: str) -> float:
-    """Return a row's finite number in ``column``; ``ValueError`` says what is wrong."""
-    raw = row.get(column, "")
+    """Return a row's finite number in ``column``; ``ValueError`` says what is wrong.
+
+    A decimal comma is accepted (Excel in Norway and Sweden writes ``59,91``), as the register
+    imports accept it.
+    """
+    raw = (row.get(column) or "").strip()
     if not raw:
         msg = f"{column} is empty"
         raise ValueError(msg)
     try:
-        value = float(raw)
+        value = float(raw.replace(",", "."))
     except ValueError:
         msg = f"{column} {raw[:20]!r} is not a number"
         raise ValueError(msg) from None

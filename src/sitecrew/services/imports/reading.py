@@ -211,20 +211,32 @@ def describe_columns(columns: Sequence[Column]) -> str:
 
 
 def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
-    raw = path.read_bytes()
+    text = csv_text(path.read_bytes(), path.name)
+    delimiter = sniff_delimiter(text)
+    return _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+
+
+def csv_text(raw: bytes, name: str) -> str:
+    """Return a CSV file's text (UTF-8, with or without Excel's byte-order mark).
+
+    Raises
+    ------
+    InvalidInputError
+        When the bytes are not UTF-8 (with the line and how to save the file right) or hold
+        NUL bytes (not a text file).
+    """
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         msg = (
-            f"{path.name} is not UTF-8 (line {line}); save it as 'CSV UTF-8' "
+            f"{name} is not UTF-8 (line {line}); save it as 'CSV UTF-8' "
             "(Excel: Save As > CSV UTF-8)"
         )
         raise InvalidInputError(msg) from None
     if "\x00" in text:
-        raise InvalidInputError(f"{path.name} is not a text file (it holds NUL bytes)")
-    delimiter = sniff_delimiter(text)
-    return _numbered(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), delimiter
+        raise InvalidInputError(f"{name} is not a text file (it holds NUL bytes)")
+    return text
 
 
 def sniff_delimiter(text: str) -> str:
