@@ -1,0 +1,7 @@
+"""Vector tiles of the database layers (issue 19): tile math, per-backend queries, encoding, signing.
+
+One module per job: :mod:`.grid` turns z/x/y into bounds, :mod:`.layers` names the layers and
+their fields, :mod:`.postgis` builds a tile with ``ST_AsMVT``, :mod:`.spatialite` reads the
+features of a tile and :mod:`.encoding` encodes them, :mod:`.read` is the use case that picks
+the backend and applies the access rules, :mod:`.signing` signs short-lived tile URLs.
+"""
