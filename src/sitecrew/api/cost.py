@@ -62,6 +62,7 @@ from sitecrew.services.care.installations import MAX_LISTED as MAX_INSTALLATIONS
 from sitecrew.services.expansion import scenarios as expansion
 from sitecrew.services.expansion.reach import MAX_REACH_SITES
 from sitecrew.services.expansion.scenario_input import MAX_DEPOTS as MAX_SCENARIO_DEPOTS
+from sitecrew.services.viewer import MAX_REGIONS as MAX_VIEWER_REGIONS
 
 if TYPE_CHECKING:
     from graphql import (
@@ -121,6 +122,8 @@ NESTED_LIST_CAPS: dict[tuple[str, str], int] = {
     ("CreateExpansionScenarioInput", "depots"): 50,  # api.expansion.scenarios' input caps
     ("CreateExpansionScenarioInput", "rates"): 20,
     ("CreateExpansionScenarioInput", "siteKinds"): 10,
+    ("Viewer", "regions"): MAX_VIEWER_REGIONS,  # the regions a token works in (issue 19)
+    ("Region", "bounds"): 4,  # west, south, east, north
 }
 #: Lists whose resolver enforces no cap (a run's unassigned jobs, the care programme's lists of
 #: plans, codes, records and report rows): weighed as one full page.

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
 
     from sitecrew.api.context import Context
+    from sitecrew.domain.geo import BBox
     from sitecrew.events import Listener
 
 #: Seconds between two safety-net reads of a run while events reach this server (Redis).
@@ -56,20 +57,30 @@ async def follow_run(context: Context, run_id: int) -> AsyncGenerator[PlanningRu
             await listener.receive(_wait_s(listener, RUN_RECHECK_S, RUN_POLL_S))
 
 
-async def follow_jobs(context: Context, region: str) -> AsyncGenerator[Job, None]:
-    """Yield each job of the region, as the caller may see it, whose status changed."""
+async def follow_jobs(
+    context: Context, region: str, bbox: BBox | None = None
+) -> AsyncGenerator[Job, None]:
+    """Yield each job of the region in ``bbox`` whose status changed, as the caller sees it.
+
+    An event names jobs anywhere in the region: the box, like the scope, is applied when the
+    named jobs are read.
+    """
     user = context.user
     region_id = await context.read_fresh(live.followed_region, user, region)
     async with listen(topics.region_jobs(region_id), context.settings.redis) as listener:
-        known = await context.read_fresh(live.job_statuses, user, region_id)
+        known = await context.read_fresh(live.job_statuses, user, region_id, bbox=bbox)
         while True:
             event = await listener.receive(_wait_s(listener, LIST_RECHECK_S, LIST_POLL_S))
             if event is not None and isinstance(event.get("jobs"), list):
                 ids = [job_id for job_id in event["jobs"] if isinstance(job_id, int)]
             else:  # a safety-net read: which statuses differ from what was sent?
-                now = await context.read_fresh(live.job_statuses, user, region_id)
+                now = await context.read_fresh(live.job_statuses, user, region_id, bbox=bbox)
                 ids = [job_id for job_id, status in now.items() if known.get(job_id) != status]
-            jobs = await context.read_fresh(live.visible_jobs, user, region_id, ids) if ids else []
+            jobs = (
+                await context.read_fresh(live.visible_jobs, user, region_id, ids, bbox=bbox)
+                if ids
+                else []
+            )
             for job in jobs:
                 if known.get(int(job.id or 0)) != job.status.value:
                     known[int(job.id or 0)] = job.status.value

@@ -24,6 +24,7 @@ from sitecrew.api.scalars import FeatureCollection
 from sitecrew.api.tenant_visits import TenantVisitQueries
 from sitecrew.api.types.places import Apartment, Building, District, Furniture, Region, Site
 from sitecrew.api.types.work import Crew, Job
+from sitecrew.api.viewer import ViewerQueries
 from sitecrew.api.wear_report.queries import WearReportQueries
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import InvalidInputError
@@ -74,6 +75,7 @@ class Query(
     InstallationQueries,  # new furniture to install (issue 17)
     ExpansionQueries,  # isochrones and depot reach (issue 18)
     ExpansionScenarioQueries,  # expansion scenarios (issue 18)
+    ViewerQueries,  # who the token is, for a map console (issue 19)
 ):
     @strawberry.field(description="Regions the caller may see.")
     async def regions(

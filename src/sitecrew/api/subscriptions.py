@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
 from sitecrew.api import live
 from sitecrew.api.context import Context
+from sitecrew.api.inputs import BBoxInput
 from sitecrew.api.types.routes import PlanningRun, Route
 from sitecrew.api.types.work import Job
 from sitecrew.domain.ids import parse_id
 
 Info = strawberry.Info[Context, None]
+BBOX_ARGUMENT = (
+    "Only jobs whose place (their apartment, furniture item or site) lies in this box, boundary "
+    "included: a map console follows what it shows. A box that is not one is INVALID_INPUT."
+)
 
 
 @strawberry.type
@@ -35,8 +41,14 @@ class Subscription:
         "them: a contractor its districts' jobs, a crew the jobs of its routes. Subscribe "
         "before reading the jobs: only changes after the subscription are sent."
     )
-    async def job_status_changed(self, info: Info, region: str) -> AsyncGenerator[Job, None]:
-        async for job in live.follow_jobs(info.context, region):
+    async def job_status_changed(
+        self,
+        info: Info,
+        region: str,
+        bbox: Annotated[BBoxInput | None, strawberry.argument(description=BBOX_ARGUMENT)] = None,
+    ) -> AsyncGenerator[Job, None]:
+        area = bbox.to_domain() if bbox is not None else None  # checked before anything is read
+        async for job in live.follow_jobs(info.context, region, area):
             yield job
 
     @strawberry.subscription(

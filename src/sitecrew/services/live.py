@@ -2,16 +2,19 @@
 
 An event only says which rows changed. These reads decide, with the rules of
 :mod:`sitecrew.services.scoping`, what the follower gets of them, so an event can never widen
-what a client sees: a job outside the caller's scope is simply not read.
+what a client sees: a job outside the caller's scope is simply not read. A follower may also
+narrow the stream to a map box (a console following what it shows): a job lies where planning
+puts it (``planning.load_jobs.job_rows``), at its apartment, its furniture item or its site.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, true
 
 from sitecrew.db import models as m
+from sitecrew.db.dialects.common import spatial_dialect_for
 from sitecrew.domain.routes import RouteState
 from sitecrew.services.planning.read import visible_crew_route
 from sitecrew.services.regions import get_region_by_ref
@@ -21,9 +24,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
+    from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
+    from sitecrew.domain.geo import BBox
     from sitecrew.domain.jobs import Job
     from sitecrew.domain.routes import CrewDayRoute
 
@@ -43,18 +48,47 @@ def followed_region(session: Session, principal: Principal, ref: str) -> int:
     return int(get_region_by_ref(session, ref, scope=followable_regions(principal)).id or 0)
 
 
-def job_statuses(session: Session, principal: Principal, region_id: int) -> dict[int, str]:
-    """Return the status of every job of the region the caller may see, by id."""
+def jobs_in_bbox(session: Session, bbox: BBox | None) -> ColumnElement[bool]:
+    """Return the clause for jobs whose place lies in ``bbox`` (boundary included; None: all).
+
+    A job has exactly one target (``jobs.one_target``), so it lies at that target's point:
+    its apartment's, its furniture item's (not its site's, as planning routes it) or its site's.
+    """
+    if bbox is None:
+        return true()
+    dialect = spatial_dialect_for(session)
+    targets = (
+        (m.Job.apartment_id, m.Apartment),
+        (m.Job.furniture_id, m.Furniture),
+        (m.Job.site_id, m.Site),
+    )
+    return or_(
+        *(
+            target.in_(select(model.id).where(dialect.points_in_bbox(model.location, bbox)))
+            for target, model in targets
+        )
+    )
+
+
+def job_statuses(
+    session: Session, principal: Principal, region_id: int, *, bbox: BBox | None = None
+) -> dict[int, str]:
+    """Return the status of every job of the region the caller may see (in ``bbox``), by id."""
     query = select(m.Job.id, m.Job.status).where(
-        m.Job.region_id == region_id, visible(m.Job, principal)
+        m.Job.region_id == region_id, visible(m.Job, principal), jobs_in_bbox(session, bbox)
     )
     return {row[0]: row[1] for row in session.execute(query)}
 
 
 def visible_jobs(
-    session: Session, principal: Principal, region_id: int, job_ids: Iterable[int]
+    session: Session,
+    principal: Principal,
+    region_id: int,
+    job_ids: Iterable[int],
+    *,
+    bbox: BBox | None = None,
 ) -> list[Job]:
-    """Return those of ``job_ids`` that lie in the region and that the caller may see."""
+    """Return those of ``job_ids`` that lie in the region (and ``bbox``) and the caller sees."""
     wanted = sorted({int(job_id) for job_id in job_ids})
     found: list[Job] = []
     for start in range(0, len(wanted), CHUNK):
@@ -64,6 +98,7 @@ def visible_jobs(
                 m.Job.id.in_(wanted[start : start + CHUNK]),
                 m.Job.region_id == region_id,
                 visible(m.Job, principal),
+                jobs_in_bbox(session, bbox),
             )
             .order_by(m.Job.id)
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import strawberry
 
@@ -21,6 +21,9 @@ from sitecrew.api.types.enums import (
     WearType,
 )
 from sitecrew.services.reading.entities import Entity
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 Info = strawberry.Info[Context, None]
 T = TypeVar("T")
@@ -51,6 +54,14 @@ class Region:
         resolver=cal.region_public_holidays,
         description="The public holidays of the region's country in a year (1900-2200).",
     )
+
+    @strawberry.field(
+        description="The area's bounding box as [west, south, east, north] (lon/lat, WGS 84): "
+        "where a map opens on the region."
+    )
+    def bounds(self) -> list[float]:
+        west, south, east, north = cast("BaseGeometry", self.area).bounds
+        return [west, south, east, north]
 
     @classmethod
     def from_domain(cls, region: Any) -> Region:
