@@ -1,6 +1,7 @@
 """The browser console's third-party files: pinned, fetched once at install time, served locally.
 
-GraphiQL and React come from the npm registry as the exact package tarballs pinned below
+GraphiQL and React (the GraphQL console), MapLibre GL JS and graphql-ws (the map console)
+come from the npm registry as the exact package tarballs pinned below
 (``npm pack``, which checks each tarball against the registry's own integrity), are checked
 again against the SHA-512 recorded here, and only the four files the console loads are taken
 out into :data:`VENDOR_DIR` (git-ignored). The page names each with its SHA-384 as the
@@ -79,8 +80,18 @@ GRAPHIQL = Package(
     "3.8.3",
     "sha512-cuPDYtXVKV86Pu5PHBX642Odi/uVEE2y1Jxq5rGO/Qy1G2lRp7ZZ7a/T30RzxhuLSWo9zUbzq0P3U49//H0Ugw==",
 )
-#: Scripts in the order the page loads them (GraphiQL's UMD build needs React first), then CSS.
-VENDOR_FILES = (
+MAPLIBRE = Package(
+    "maplibre-gl",
+    "6.17.0",
+    "sha512-2chIZwpLGenoUQOcnm9Pk4SLbA8ppNFq8jlpXiq9vcYm3Y1wJ3fc82FL0GLwBaPYJCLzPv/mC46KEupVov75rQ==",
+)
+GRAPHQL_WS = Package(
+    "graphql-ws",
+    "6.4.2",
+    "sha512-wxhPhhOGJo8PbGDkBYVE76sZLDrS+GkyrR4bZECSLVbo0pZZNKs0HtBh2Ip/uaUuiVUxwO9ssI9R92buQfNSqQ==",
+)
+#: GraphiQL's scripts in the order its page loads them (its UMD build needs React first), then CSS.
+GRAPHIQL_FILES = (
     VendorFile(
         REACT,
         "package/umd/react.production.min.js",
@@ -106,6 +117,35 @@ VENDOR_FILES = (
         "sha384-Mq3vbRBY71jfjQAt/DcjxUIYY33ksal4cgdRt9U/hNPvHBCaT2JfJ/PTRiPKf0aM",
     ),
 )
+#: The map console's: MapLibre as ES modules (its worker module is loaded from beside it, so
+#: no blob: worker is needed and the strict policy holds), and graphql-ws's UMD client.
+MAP_FILES = (
+    VendorFile(
+        MAPLIBRE,
+        "package/dist/maplibre-gl.mjs",
+        "maplibre-gl.mjs",
+        "sha384-pghUwrZY2q/5xc+bZCYbeUP4JsNuZEmG8j+ZvzJMC1DOy3Rdj5AhRNThLRAiEjSb",
+    ),
+    VendorFile(
+        MAPLIBRE,
+        "package/dist/maplibre-gl-worker.mjs",
+        "maplibre-gl-worker.mjs",
+        "sha384-3TQUOa/0LGT7Cx/33YaLIs5RPzqGBCUAlmA8ht2ofWIP6UugFoidHfikpRijBozF",
+    ),
+    VendorFile(
+        MAPLIBRE,
+        "package/dist/maplibre-gl.css",
+        "maplibre-gl.css",
+        "sha384-S+OnE5M4U3Qc2nR0RgljGrVs06xqfRg8L7uFk/pOF5+sRuSDG4oKkqKZmFrx7w09",
+    ),
+    VendorFile(
+        GRAPHQL_WS,
+        "package/umd/graphql-ws.min.js",
+        "graphql-ws.min.js",
+        "sha384-mxvR4Mzbsb6QVx/9xI2gtQikQA6m8zMDBFnu3l//4/ROsWt7y2sUGWd+/tYQqDm7",
+    ),
+)
+VENDOR_FILES = GRAPHIQL_FILES + MAP_FILES
 
 
 class AssetError(RuntimeError):
@@ -118,9 +158,9 @@ def sri(data: bytes, algorithm: str = "sha384") -> str:
     return f"{algorithm}-{base64.b64encode(digest).decode()}"
 
 
-def missing_files() -> list[VendorFile]:
-    """Return the vendor files that are not there (a changed file counts as there)."""
-    return [f for f in VENDOR_FILES if not f.path.is_file()]
+def missing_files(files: tuple[VendorFile, ...] = VENDOR_FILES) -> list[VendorFile]:
+    """Return those of ``files`` that are not there (a changed file counts as there)."""
+    return [f for f in files if not f.path.is_file()]
 
 
 def fetch_missing(*, npm: str = "npm") -> list[VendorFile]:

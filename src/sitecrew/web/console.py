@@ -1,8 +1,9 @@
-"""What a browser opens: the start page ``/``, the GraphQL console, the schema's SDL.
+"""What a browser opens: the map console ``/``, the GraphQL console, the schema's SDL.
 
-The console is GraphiQL served by this app from files fetched at install time
-(:mod:`sitecrew.web.assets`); nothing is loaded from another origin, so it works offline. It
-signs in with a bearer token kept in the tab's sessionStorage (``static/console.js``). Every
+``/`` is the map console (``static/app/``): MapLibre over Sitecrew's own vector tiles, with a
+planner's view and a crew's. ``/console`` is GraphiQL. Both are served by this app from files
+fetched at install time (:mod:`sitecrew.web.assets`); nothing is loaded from another origin, so
+they work offline. Both sign in with a bearer token kept in the tab's sessionStorage. Every
 page and static file is sent with a strict Content-Security-Policy (scripts, styles and
 connections from this origin only, no inline script, no framing) and ``nosniff``, so HTML
 served here cannot run a script that this server did not serve as a file.
@@ -22,7 +23,14 @@ from starlette.staticfiles import StaticFiles
 from strawberry.printer import print_schema
 
 from sitecrew import __version__
-from sitecrew.web.assets import FETCH_COMMAND, STATIC_DIR, VENDOR_FILES, missing_files
+from sitecrew.web.assets import (
+    FETCH_COMMAND,
+    GRAPHIQL_FILES,
+    MAP_FILES,
+    STATIC_DIR,
+    VendorFile,
+    missing_files,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -30,7 +38,7 @@ if TYPE_CHECKING:
     from strawberry import Schema
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
-#: Where the browser console lives (linked from ``/``).
+#: Where the GraphQL console lives (linked from ``/``).
 CONSOLE_PATH = "/console"
 #: Scripts, styles and connections (HTTP and the subscription WebSocket, which CSP Level 3
 #: counts as 'self' on the same host and port) from this origin only; GraphiQL's stylesheet
@@ -76,36 +84,63 @@ def console_routes(schema: Schema) -> list[Route | Mount]:
         return _secured(PlainTextResponse(sdl, headers=_inline("schema.graphql")))
 
     return [
-        Route("/", start_page, methods=["GET"]),
+        Route("/", map_console, methods=["GET"]),
         Route(CONSOLE_PATH, console_page, methods=["GET"]),
         Route("/schema.graphql", schema_sdl, methods=["GET"]),
         Mount("/static", app=SecurityHeaders(StaticFiles(directory=STATIC_DIR)), name="static"),
     ]
 
 
-async def start_page(request: Request) -> Response:  # noqa: ARG001  (Starlette's signature)
-    """Answer the start page: what Sitecrew is, and links to the console, schema and health."""
-    return _page("index.html", version=escape(__version__))
+async def map_console(request: Request) -> Response:  # noqa: ARG001  (Starlette's signature)
+    """Answer the map console (sign-in, then the planner's or the crew's view).
+
+    Without its files installed, a page that says how to get them.
+    """
+    missing = missing_files(MAP_FILES)
+    if missing:
+        return _missing_page(missing)
+    return _page(
+        "app.html",
+        version=escape(__version__),
+        styles=_vendor_tags(MAP_FILES, ".css"),
+        preloads=_vendor_tags(MAP_FILES, ".mjs"),
+        scripts=_vendor_tags(MAP_FILES, ".js"),
+    )
 
 
 async def console_page(request: Request) -> Response:  # noqa: ARG001  (Starlette's signature)
     """Answer GraphiQL, or, when its files are not installed, a page that says how to get them."""
-    missing = missing_files()
+    missing = missing_files(GRAPHIQL_FILES)
     if missing:
-        names = ", ".join(f"<code>{escape(f.name)}</code>" for f in missing)
-        return _page("console-missing.html", 503, missing=names, command=escape(FETCH_COMMAND))
-    return _page("console.html", styles=_vendor_tags(".css"), scripts=_vendor_tags(".js"))
+        return _missing_page(missing)
+    return _page(
+        "console.html",
+        styles=_vendor_tags(GRAPHIQL_FILES, ".css"),
+        scripts=_vendor_tags(GRAPHIQL_FILES, ".js"),
+    )
 
 
-def _vendor_tags(suffix: str) -> str:
-    """Return the tags loading the vendor files with ``suffix``, each with its integrity."""
+def _missing_page(missing: list[VendorFile]) -> Response:
+    names = ", ".join(f"<code>{escape(f.name)}</code>" for f in missing)
+    return _page("console-missing.html", 503, missing=names, command=escape(FETCH_COMMAND))
+
+
+def _vendor_tags(files: tuple[VendorFile, ...], suffix: str) -> str:
+    """Return the tags loading those of ``files`` named ``*suffix``, each with its integrity.
+
+    An ES module (``.mjs``) is preloaded with its integrity, so the module the console's
+    scripts import is the pinned one. MapLibre's worker module gets no tag: MapLibre starts
+    it itself, from beside its own module.
+    """
     tags = []
-    for file in VENDOR_FILES:
-        if not file.name.endswith(suffix):
+    for file in files:
+        if not file.name.endswith(suffix) or "worker" in file.name:
             continue
         href, integrity = escape(f"static/vendor/{file.name}"), escape(file.integrity)
         if suffix == ".css":
             tags.append(f'  <link rel="stylesheet" href="{href}" integrity="{integrity}">')
+        elif suffix == ".mjs":
+            tags.append(f'  <link rel="modulepreload" href="{href}" integrity="{integrity}">')
         else:
             tags.append(f'  <script src="{href}" integrity="{integrity}"></script>')
     return "\n".join(tags)
