@@ -38,6 +38,7 @@ from sitecrew.web.expansion_layers import ExpansionLayers
 from sitecrew.web.graphql_view import SitecrewGraphQL
 from sitecrew.web.request_ids import RequestIds
 from sitecrew.web.tenant_page import TenantPages, tenant_routes
+from sitecrew.web.tiles import TileEndpoints
 from sitecrew.web.websocket_view import SubscriptionEndpoint
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def create_app(settings: Settings) -> Starlette:
         ),
         *CarePhotos(sessions, authenticator, admission, settings.photos).routes(),  # issue 17
         *ExpansionLayers(sessions, authenticator, admission, settings.osm).routes(),  # issue 18
+        *TileEndpoints(sessions, authenticator, admission, settings).routes(),  # issue 19
         *tenant_routes(TenantPages(sessions, settings, admission)),  # /t/<token>: tenants' page
         *console_routes(schema),  # /, /console (GraphiQL), /schema.graphql, /static
     ]

@@ -94,6 +94,9 @@ _RANK = {name: rank for rank, name in enumerate(CLASSES)}
 #: Least important class drawn below zoom 13 (motorway .. secondary) and at zooms 13-14.
 _LOW_ZOOM_LAST = _RANK["secondary"]
 _MID_ZOOM_LAST = _RANK["residential"]
+#: Below this zoom a city is a few pixels: no streets are drawn and no graph is loaded (so a
+#: world view never builds every region's graph).
+MIN_ZOOM = 8
 #: Zooms from which the mid band and then every class are drawn.
 MID_ZOOM = 13
 FULL_ZOOM = 15
@@ -210,8 +213,8 @@ def street_tile_features(
     Returns
     -------
     list[StreetFeature]
-        Motorway to secondary below zoom 13, also tertiary and residential at 13-14, every
-        class from 15; empty where no graph has streets.
+        Motorway to secondary at zooms 8-12, also tertiary and residential at 13-14, every
+        class from 15; empty below zoom 8 and where no graph has streets.
 
     Raises
     ------
@@ -223,11 +226,13 @@ def street_tile_features(
         When the extract holds no drivable network.
     """
     tile = Tile(z, x, y)
+    if tile.z < MIN_ZOOM:
+        return []
     if region is not None:
         chosen = [_source_named(osm, region, sources)]
     else:
         candidates = manifest_street_sources(osm) if sources is None else sources
-        chosen = street_sources_covering(candidates, tile.z, tile.x, tile.y)
+        chosen = _distinct(street_sources_covering(candidates, tile.z, tile.x, tile.y))
     box = tile.search_box()
     query = shapely.box(box.west, box.south, box.east, box.north)
     band = _band(tile.z)
@@ -271,10 +276,9 @@ def manifest_street_sources(osm: OsmSettings) -> list[StreetSource]:
     ConfigurationError
         When the manifest cannot be read.
     """
-    regions = load_regions(manifest_path_for(osm.directory))  # a directory listing anyway
     return [
         StreetSource(region.name, region.bbox)
-        for region in regions.values()
+        for region in _manifest(osm).values()
         if (osm.directory / region.extract).is_file()
     ]
 
@@ -329,9 +333,16 @@ def _source_named(
 
 
 def _manifest_region(osm: OsmSettings, slug: str) -> Region:
-    """Return a manifest region, reading the manifest again only when its file changed.
+    found = _manifest(osm).get(slug)
+    if found is None:  # unknown: the streets package's error, naming the known regions
+        return get_region_or_raise(slug, directory=osm.directory)
+    return found
 
-    Parsing the TOML takes about two milliseconds, longer than a whole tile query.
+
+def _manifest(osm: OsmSettings) -> dict[str, Region]:
+    """Return the manifest's regions, reading the file again only when it changed.
+
+    Parsing the TOML takes about two milliseconds, longer than most tile queries.
     """
     manifest = manifest_path_for(osm.directory)
     stamp = _stamp(manifest, manifest)
@@ -341,10 +352,19 @@ def _manifest_region(osm: OsmSettings, slug: str) -> Region:
         cached = (stamp, load_regions(manifest))
         with _registry_lock:
             _manifests[manifest] = cached
-    found = cached[1].get(slug)
-    if found is None:  # unknown: the streets package's error, naming the known regions
-        return get_region_or_raise(slug, directory=osm.directory)
-    return found
+    return cached[1]
+
+
+def _distinct(sources: list[StreetSource]) -> list[StreetSource]:
+    """Keep the first source of each graph (two database regions may share a street region)."""
+    seen: set[tuple[str, Path | None]] = set()
+    kept = []
+    for source in sources:
+        key = (normalise_slug(source.slug), source.extract)
+        if key not in seen:
+            seen.add(key)
+            kept.append(source)
+    return kept
 
 
 def _band(z: int) -> int:
