@@ -16,6 +16,7 @@ from sitecrew.errors import InvalidInputError, NotFoundError
 from sitecrew.services.tiles.streets import (
     CLASSES,
     MAX_FEATURES,
+    MIN_ZOOM,
     StreetSource,
     manifest_street_sources,
     street_layer,
@@ -106,6 +107,30 @@ def test_a_two_way_street_is_one_line_and_a_one_way_street_is_flagged(planning_o
     props = features[0].properties()
     assert set(props) <= {"class", "name", "oneway"}
     assert isinstance(props["oneway"], bool)
+
+
+def test_a_world_view_draws_no_streets_and_loads_no_graph(planning_osm, osm_dir, tmp_path):
+    osm = _copy_osm(tmp_path / "osm", osm_dir / "lund-station.osm.pbf", planning_osm)
+    osm = replace(osm, cache_directory=tmp_path / "empty-cache")
+
+    for z in range(MIN_ZOOM):
+        assert street_tile_features(osm, None, *_tile(LOKKA, z)) == []
+        assert street_tile_features(osm, "oslo", *_tile(LOKKA, z)) == []
+
+    assert not osm.cache_directory.exists()
+    street_tile_features(osm, None, *_tile(LOKKA, MIN_ZOOM))
+    assert osm.cache_directory.exists()  # from zoom 8 the tile's graphs are loaded
+
+
+def test_sources_sharing_a_street_graph_give_each_street_once(planning_osm):
+    tile = _tile(LOKKA, 15)
+    lokka_box = (10.745, 59.917, 10.778, 59.936)
+    twice = [StreetSource("oslo", lokka_box), StreetSource("OSLO", (10.0, 59.0, 11.0, 60.0))]
+
+    features = street_tile_features(planning_osm, None, *tile, sources=twice)
+
+    only_oslo = street_tile_features(planning_osm, "oslo", *tile)
+    assert [f.geometry.wkb for f in features] == [f.geometry.wkb for f in only_oslo]
 
 
 def test_a_tile_in_the_pacific_has_no_streets_whether_or_not_a_region_is_named(planning_osm):
