@@ -8,21 +8,21 @@ one day's routes for whom may see them, and refusals as JSON with a code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import mapbox_vector_tile
 import mercantile
 import pytest
 import shapely
 from sqlalchemy import delete, func, select
+from tests.api.conftest import make_client
 
 from sitecrew.db import models as m
 from sitecrew.db.models._columns import to_db_geometry
 from sitecrew.domain.access import Role
 from sitecrew.services.access import create_token, revoke_token
-from tests.api.conftest import make_client
 
-FAR_DAY = date.today() + timedelta(days=40)
+FAR_DAY = datetime.now(UTC).date() + timedelta(days=40)
 TENANT_KEYS = {"tenant_name", "tenant_phone", "tenant_email", "name", "phone", "access_notes"}
 
 
@@ -72,7 +72,8 @@ def tile_world(api_world, world_sessions_module):
             )
             ids.append(route.id)
         region = m.Region(
-            name="Tiles Bergen", slug="tiles-bergen",
+            name="Tiles Bergen",
+            slug="tiles-bergen",
             area=to_db_geometry(shapely.box(5.2, 60.3, 5.4, 60.5)),
         )
         session.add(region)
@@ -130,7 +131,9 @@ def _error_code(response):
     return response.json()["error"]["code"]
 
 
-def test_sites_tile_draws_a_site_inside_it_and_a_far_tile_does_not(tiles, api_world, world_sessions_module):
+def test_sites_tile_draws_a_site_inside_it_and_a_far_tile_does_not(
+    tiles, api_world, world_sessions_module
+):
     with world_sessions_module() as session:
         site = session.scalar(select(m.Site).order_by(m.Site.id).limit(1))
         lon, lat = _lonlat(session, m.Site.location, m.Site.id, site.id)
@@ -146,13 +149,17 @@ def test_sites_tile_draws_a_site_inside_it_and_a_far_tile_does_not(tiles, api_wo
     assert str(site.id) not in {f["properties"]["id"] for f in far}
 
 
-def test_furniture_tile_carries_model_grade_and_status_when_an_admin_asks(tiles, api_world, world_sessions_module):
+def test_furniture_tile_carries_model_grade_and_status_when_an_admin_asks(
+    tiles, api_world, world_sessions_module
+):
     with world_sessions_module() as session:
         item = session.scalar(select(m.Furniture).order_by(m.Furniture.id).limit(1))
         model = session.get(m.FurnitureModel, item.model_id)
         lon, lat = _lonlat(session, m.Furniture.location, m.Furniture.id, item.id)
     z, x, y = _tile_of(lon, lat, 17)
-    features = _layer(_get(tiles, api_world, "admin", f"/tiles/furniture/{z}/{x}/{y}.mvt"), "furniture")
+    features = _layer(
+        _get(tiles, api_world, "admin", f"/tiles/furniture/{z}/{x}/{y}.mvt"), "furniture"
+    )
     props = next(f["properties"] for f in features if f["properties"]["id"] == str(item.id))
     assert props["model"] == model.name
     assert props["category"] == model.category
@@ -175,33 +182,48 @@ def test_apartments_are_counted_per_building_below_zoom_16_and_drawn_per_flat_fr
         )
         lon, lat = _lonlat(session, m.Apartment.location, m.Apartment.id, flat.id)
     z, x, y = _tile_of(lon, lat, 14)
-    low = _layer(_get(tiles, api_world, "planner", f"/tiles/apartments/{z}/{x}/{y}.mvt"), "apartments")
-    building = next(f["properties"] for f in low if f["properties"]["building_id"] == str(flat.building_id))
+    low = _layer(
+        _get(tiles, api_world, "planner", f"/tiles/apartments/{z}/{x}/{y}.mvt"), "apartments"
+    )
+    building = next(
+        f["properties"] for f in low if f["properties"]["building_id"] == str(flat.building_id)
+    )
     assert building["apartments"] == len(statuses)
     assert building["installed"] == statuses.count("installed")
     assert building["not_contacted"] == statuses.count("not_contacted")
-    expected = "done" if statuses.count("installed") == len(statuses) else (
-        "partial" if "installed" in statuses else "none"
+    expected = (
+        "done"
+        if statuses.count("installed") == len(statuses)
+        else ("partial" if "installed" in statuses else "none")
     )
     assert building["status"] == expected
     z, x, y = _tile_of(lon, lat, 16)
-    high = _layer(_get(tiles, api_world, "planner", f"/tiles/apartments/{z}/{x}/{y}.mvt"), "apartments")
-    mine = [f["properties"] for f in high if f["properties"]["building_id"] == str(flat.building_id)]
+    high = _layer(
+        _get(tiles, api_world, "planner", f"/tiles/apartments/{z}/{x}/{y}.mvt"), "apartments"
+    )
+    mine = [
+        f["properties"] for f in high if f["properties"]["building_id"] == str(flat.building_id)
+    ]
     assert len(mine) == len(statuses)
     assert {p["id"] for p in mine} >= {str(flat.id)}
     assert all(TENANT_KEYS.isdisjoint(p) for p in high for p in [p["properties"]])
 
 
-def test_districts_tile_draws_outlines_and_a_crew_may_not_list_districts(tiles, api_world, world_sessions_module):
+def test_districts_tile_draws_outlines_and_a_crew_may_not_list_districts(
+    tiles, api_world, world_sessions_module
+):
     with world_sessions_module() as session:
         district = session.scalar(select(m.District).order_by(m.District.id).limit(1))
         lon, lat = session.execute(
-            select(func.ST_X(func.ST_Centroid(m.District.area)), func.ST_Y(func.ST_Centroid(m.District.area))).where(
-                m.District.id == district.id
-            )
+            select(
+                func.ST_X(func.ST_Centroid(m.District.area)),
+                func.ST_Y(func.ST_Centroid(m.District.area)),
+            ).where(m.District.id == district.id)
         ).one()
     z, x, y = _tile_of(lon, lat, 13)
-    features = _layer(_get(tiles, api_world, "planner", f"/tiles/districts/{z}/{x}/{y}.mvt"), "districts")
+    features = _layer(
+        _get(tiles, api_world, "planner", f"/tiles/districts/{z}/{x}/{y}.mvt"), "districts"
+    )
     drawn = next(f for f in features if f["properties"]["id"] == str(district.id))
     assert drawn["properties"]["name"] == district.name
     assert drawn["geometry"]["type"] in {"Polygon", "MultiPolygon"}
@@ -222,13 +244,17 @@ def test_routes_need_a_date_and_refuse_a_bad_one(tiles, api_world, tile_world):
         assert _error_code(response) == "INVALID_INPUT"
 
 
-def test_planner_sees_the_days_routes_as_legs_and_stops_with_crew_colours(tiles, api_world, tile_world):
+def test_planner_sees_the_days_routes_as_legs_and_stops_with_crew_colours(
+    tiles, api_world, tile_world
+):
     z, x, y = _route_tile(tile_world)
     path = f"/tiles/routes/{z}/{x}/{y}.mvt?date={FAR_DAY.isoformat()}"
     features = _layer(_get(tiles, api_world, "planner", path), "routes")
     routes = {f["properties"]["route_id"] for f in features}
     assert routes == {str(tile_world.published_route), str(tile_world.draft_route)}
-    published = [f for f in features if f["properties"]["route_id"] == str(tile_world.published_route)]
+    published = [
+        f for f in features if f["properties"]["route_id"] == str(tile_world.published_route)
+    ]
     assert {f["properties"]["feature"] for f in published} == {"leg", "stop"}
     leg = next(f for f in published if f["properties"]["feature"] == "leg")
     assert leg["geometry"]["type"] == "LineString"
@@ -257,10 +283,14 @@ def test_crew_sees_only_its_own_published_route_and_a_contractor_none(tiles, api
 def test_another_regions_planner_sees_nothing_of_this_region(tiles, api_world, tile_world):
     z, x, y = _tile_of(tile_world.stop_lon, tile_world.stop_lat, 14)
     for layer in ("sites", "furniture", "apartments", "districts"):
-        response = _get(tiles, api_world, tile_world.elsewhere_planner, f"/tiles/{layer}/{z}/{x}/{y}.mvt")
+        response = _get(
+            tiles, api_world, tile_world.elsewhere_planner, f"/tiles/{layer}/{z}/{x}/{y}.mvt"
+        )
         assert response.status_code == 204, layer
     routes = _get(
-        tiles, api_world, tile_world.elsewhere_planner,
+        tiles,
+        api_world,
+        tile_world.elsewhere_planner,
         f"/tiles/routes/{z}/{x}/{y}.mvt?date={FAR_DAY.isoformat()}",
     )
     assert routes.status_code == 204
@@ -292,7 +322,12 @@ def test_bad_tile_addresses_are_400_and_unknown_layers_404(tiles, api_world):
     unknown = _get(tiles, api_world, "planner", "/tiles/tenants/1/0/0.mvt")
     assert unknown.status_code == 404
     assert _error_code(unknown) == "NOT_FOUND"
-    assert _get(tiles, api_world, "planner", "/tiles/sites/14/8681/4765.mvt?region=nowhere").status_code == 404
+    assert (
+        _get(
+            tiles, api_world, "planner", "/tiles/sites/14/8681/4765.mvt?region=nowhere"
+        ).status_code
+        == 404
+    )
 
 
 def test_etag_answers_304_without_a_body_and_tiles_are_private(tiles, api_world, tile_world):
@@ -301,7 +336,10 @@ def test_etag_answers_304_without_a_body_and_tiles_are_private(tiles, api_world,
     assert first.status_code == 200
     assert first.headers["cache-control"].startswith("private, max-age=")
     again = _get(
-        tiles, api_world, "planner", f"/tiles/apartments/{z}/{x}/{y}.mvt",
+        tiles,
+        api_world,
+        "planner",
+        f"/tiles/apartments/{z}/{x}/{y}.mvt",
         **{"If-None-Match": first.headers["etag"]},
     )
     assert again.status_code == 304

@@ -48,7 +48,9 @@ def _app(api_world, sessions, **options) -> TestClient:
 def site_tile(sessions):
     with sessions() as session:
         lon, lat = session.execute(
-            select(func.ST_X(m.Site.location), func.ST_Y(m.Site.location)).order_by(m.Site.id).limit(1)
+            select(func.ST_X(m.Site.location), func.ST_Y(m.Site.location))
+            .order_by(m.Site.id)
+            .limit(1)
         ).one()
     tile = mercantile.tile(lon, lat, 14)
     return tile.z, tile.x, tile.y
@@ -70,10 +72,13 @@ def test_tilejson_describes_the_layer_with_a_signed_absolute_template(api_world,
     assert body["vector_layers"][0]["id"] == "sites"
     assert "kind" in body["vector_layers"][0]["fields"]
     west, south, east, north = body["bounds"]
-    assert 10 < west < east < 11 and 59 < south < north < 60  # Oslo sentrum
+    assert 10 < west < east < 11  # Oslo sentrum
+    assert 59 < south < north < 60
 
 
-def test_signed_url_works_without_a_header_then_fails_tampered_expired_or_moved(api_world, sessions, site_tile):
+def test_signed_url_works_without_a_header_then_fails_tampered_expired_or_moved(
+    api_world, sessions, site_tile
+):
     z, x, y = site_tile
     with _app(api_world, sessions) as client:
         template = _signed_template(client, api_world)["tiles"][0]
@@ -103,24 +108,34 @@ def test_a_signature_from_another_servers_secret_is_refused(api_world, sessions,
         template = _signed_template(client, api_world)["tiles"][0]
     other = Settings(database=DatabaseSettings(url=api_world.url))  # no shared secret
     endpoints = TileEndpoints(
-        sessions, BearerAuthenticator(sessions),
-        admission_for(ServerSettings(), sessions.kw["bind"]), other,
+        sessions,
+        BearerAuthenticator(sessions),
+        admission_for(ServerSettings(), sessions.kw["bind"]),
+        other,
     )
     with TestClient(Starlette(routes=endpoints.routes())) as client:
         url = template.replace("http://testserver", "").format(z=z, x=x, y=y)
         assert client.get(url).status_code == 401
 
 
-def test_a_tile_beyond_the_cap_keeps_the_lowest_ids_and_says_it_was_truncated(api_world, sessions, site_tile):
+def test_a_tile_beyond_the_cap_keeps_the_lowest_ids_and_says_it_was_truncated(
+    api_world, sessions, site_tile
+):
     z, x, y = site_tile
     headers = {"Authorization": f"Bearer {api_world.tokens['admin']}"}
     with _app(api_world, sessions) as client:
         full = client.get(f"/tiles/furniture/{z}/{x}/{y}.mvt", headers=headers)
-    ids = sorted(int(f["properties"]["id"]) for f in mapbox_vector_tile.decode(full.content)["furniture"]["features"])
+    ids = sorted(
+        int(f["properties"]["id"])
+        for f in mapbox_vector_tile.decode(full.content)["furniture"]["features"]
+    )
     assert len(ids) > 3
     assert "x-tile-truncated" not in full.headers
     with _app(api_world, sessions, max_features=3) as client:
         capped = client.get(f"/tiles/furniture/{z}/{x}/{y}.mvt", headers=headers)
     assert capped.headers["x-tile-truncated"] == "1"
-    kept = sorted(int(f["properties"]["id"]) for f in mapbox_vector_tile.decode(capped.content)["furniture"]["features"])
+    kept = sorted(
+        int(f["properties"]["id"])
+        for f in mapbox_vector_tile.decode(capped.content)["furniture"]["features"]
+    )
     assert kept == ids[:3]

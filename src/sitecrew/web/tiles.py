@@ -3,7 +3,7 @@
 Layers: ``sites`` (points, and outlines where a site has one), ``furniture`` (points),
 ``apartments`` (one point per building with counts below zoom 16, one per flat from 16),
 ``districts`` (outlines), ``routes`` (a day's legs and stops: ``?date=YYYY-MM-DD`` required),
-``streets`` (served by :mod:`sitecrew.services.tiles.streets` when it is installed). Each
+``streets`` (the router's street graph, :mod:`sitecrew.services.tiles.streets`). Each
 answers ``application/vnd.mapbox-vector-tile`` with one layer named as the path says;
 ``?region=<slug>`` narrows to one region.
 
@@ -26,7 +26,6 @@ with ``Authorization: Bearer <token>`` or with a signed URL (``?tok=&exp=&sig=``
 from __future__ import annotations
 
 import hashlib
-import importlib
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ import anyio.to_thread
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sitecrew.errors import InvalidInputError, NotFoundError, SitecrewError, UnauthenticatedError
+from sitecrew.errors import InvalidInputError, SitecrewError, UnauthenticatedError
 from sitecrew.services.tiles.encoding import encode_layer
 from sitecrew.services.tiles.grid import MAX_ZOOM
 from sitecrew.services.tiles.layers import (
@@ -49,12 +48,11 @@ from sitecrew.services.tiles.layers import (
 )
 from sitecrew.services.tiles.read import LayerTile, layer_tile, require_map_reader, visible_bounds
 from sitecrew.services.tiles.signing import principal_for_token_id, sign, tile_key, verify
+from sitecrew.services.tiles.streets import street_tile_features
 from sitecrew.web.admission import ServerBusyError
 from sitecrew.web.file_errors import busy_answer, refusal_answer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.requests import Request
 
@@ -70,22 +68,6 @@ MAX_AGE_S = 300
 ROUTES_MAX_AGE_S = 30
 TILE_PATH = "/tiles/{layer}/{z}/{x}/{y}.mvt"
 TILEJSON_PATH = "/tiles/{layer}.json"
-#: The module the ``streets`` layer comes from (see :func:`street_features_source`).
-STREETS_MODULE = "sitecrew.services.tiles.streets"
-
-
-def street_features_source() -> Callable[..., list[dict[str, Any]]] | None:
-    """Return ``street_tile_features(osm, region_slug, z, x, y)`` when its module exists.
-
-    The streets layer is drawn from the OSM street graph, not the database, by its own
-    module; until it is installed, ``streets`` is an unknown layer (404).
-    """
-    try:
-        module = importlib.import_module(STREETS_MODULE)
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, "street_tile_features", None)
-    return found if callable(found) else None
 
 
 def layer_prefix(layer: str) -> str:
@@ -114,7 +96,6 @@ class TileEndpoints:
         # key, so a signed URL works only on the process that issued its TileJSON.
         self._key = tile_key(settings.tenant_links.secret or secrets.token_hex(32))
         self._max_features = max_features
-        self._streets = street_features_source()
 
     def routes(self) -> list[Route]:
         """Return the tile route and the TileJSON route."""
@@ -177,19 +158,20 @@ class TileEndpoints:
             return layer_tile(session, principal, query, cap=self._max_features)
 
     def _draw_streets(self, principal: Principal, query: TileQuery) -> LayerTile:
-        """Hook for the streets layer: its module reads the street graph, this encodes it."""
+        """Draw the streets layer: its module cuts the street graph, this encodes it."""
         require_map_reader(principal)
-        if self._streets is None:
-            raise NotFoundError("unknown tile layer 'streets' (not installed on this server)")
         tile = query.tile
-        features = self._streets(self._osm, query.region, tile.z, tile.x, tile.y)
-        kept = features[: self._max_features]
-        return LayerTile(encode_layer("streets", kept, tile), len(features) > len(kept))
+        found = street_tile_features(
+            self._osm, query.region, tile.z, tile.x, tile.y, max_features=self._max_features + 1
+        )
+        kept = [
+            {"geometry": street.geometry, "properties": street.properties()}
+            for street in found[: self._max_features]
+        ]
+        return LayerTile(encode_layer("streets", kept, tile), len(found) > len(kept))
 
     def _tilejson(self, principal: Principal, request: Request) -> dict[str, Any]:
         layer = parse_layer(request.path_params["layer"])
-        if layer is TileLayer.STREETS and self._streets is None:
-            raise NotFoundError("unknown tile layer 'streets' (not installed on this server)")
         if principal.token_id is None:
             raise UnauthenticatedError("signed tile URLs need an API token")
         extra = _passed_on(layer, request.query_params)

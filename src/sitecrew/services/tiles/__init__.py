@@ -1,4 +1,4 @@
-"""Vector tiles of the database layers (issue 19): tile math, per-backend queries, encoding, signing.
+"""Vector tiles (issue 19): tile math, per-backend layer queries, encoding, signed URLs.
 
 One module per job: :mod:`.grid` turns z/x/y into bounds, :mod:`.layers` names the layers and
 their fields, :mod:`.postgis` builds a tile with ``ST_AsMVT``, :mod:`.spatialite` reads the

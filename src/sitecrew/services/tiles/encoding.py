@@ -11,9 +11,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import mapbox_vector_tile
-from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 import numpy as np
 import shapely
+from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 from shapely import clip_by_rect
 
 from sitecrew.services.tiles.grid import BUFFER, EXTENT

@@ -71,7 +71,11 @@ FIELDS: dict[TileLayer, dict[str, str]] = {
         "job_id": "Job id of a job stop",
         "kind": "start, job, break or end",
     },
-    TileLayer.STREETS: {},
+    TileLayer.STREETS: {
+        "class": "Street class from the OSM highway tag",
+        "name": "Street name, when known",
+        "oneway": "Whether the router drives it one way only",
+    },
 }
 
 DATE_REQUIRED = "the routes layer needs ?date=YYYY-MM-DD (the day whose routes to draw)"
@@ -114,12 +118,13 @@ def parse_day(layer: TileLayer, text: str | None) -> dt.date | None:
         return None
     if not text:
         raise InvalidInputError(DATE_REQUIRED)
+    bad = f"date {text[:20]!r} is not YYYY-MM-DD; {DATE_REQUIRED}"
+    if len(text) != len("2026-06-02"):
+        raise InvalidInputError(bad)
     try:
-        if len(text) != len("2026-06-02"):
-            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInputError(f"date {text[:20]!r} is not YYYY-MM-DD; {DATE_REQUIRED}") from None
+        raise InvalidInputError(bad) from None
 
 
 def parse_query(

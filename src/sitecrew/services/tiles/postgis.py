@@ -29,7 +29,7 @@ _STATUS_INPUTS = ("last_maintained_on", "installed_on", "interval_days")
 def postgis_tile(
     session: Session, source: Any, name: str, tile: Tile, *, cap: int, today: dt.date
 ) -> tuple[bytes, int]:
-    """Return the encoded layer ``name`` of ``source``'s rows and how many rows it had (≤ cap + 1)."""
+    """Return layer ``name`` of ``source``'s rows, encoded, and how many rows it had (≤ cap + 1)."""
     rows = source.subquery("src")
     envelope = func.ST_TileEnvelope(tile.z, tile.x, tile.y, type_=NullType)
     geometry = func.ST_AsMVTGeom(

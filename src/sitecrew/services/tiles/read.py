@@ -91,7 +91,7 @@ def layer_tile(
         raise NotFoundError("the streets layer is not drawn from the database")
     region_id = region_id_of(session, query.region)
     day = today or dt.datetime.now(dt.UTC).date()
-    source = layer_select(session, principal, query, region_id, day)
+    source = layer_select(session, principal, query, region_id)
     build = postgis_tile if backend_name(session) == "postgis" else spatialite_tile
     body, found = build(session, source, query.layer.value, query.tile, cap=cap, today=day)
     return LayerTile(body, found > cap)

@@ -15,8 +15,6 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from sitecrew.db import models as m
 from sitecrew.domain.ids import parse_id
 from sitecrew.errors import InvalidInputError, UnauthenticatedError

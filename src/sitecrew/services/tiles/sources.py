@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, String, and_, case, func, literal, select, union_all
+from sqlalchemy import Integer, String, case, func, literal, select, union_all
 from sqlalchemy import cast as sql_cast
 
 from sitecrew.db import models as m
@@ -24,7 +24,7 @@ from sitecrew.services.scoping import visible
 from sitecrew.services.tiles.layers import APARTMENT_DETAIL_ZOOM, COLOURS, TileLayer
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement, Select
+    from sqlalchemy import ColumnElement
     from sqlalchemy.orm import Session
 
     from sitecrew.domain.access import Principal
@@ -48,9 +48,9 @@ def _unindexed_in_box(session: Session, column: Any, box: BBox) -> ColumnElement
 
 
 def layer_select(
-    session: Session, principal: Principal, query: TileQuery, region_id: int | None, today: dt.date
-) -> Select[Any]:
-    """Return the select of ``query.layer``'s features in the tile's (buffered) box.
+    session: Session, principal: Principal, query: TileQuery, region_id: int | None
+) -> Any:
+    """Return the select (or union) of ``query.layer``'s features in the tile's (buffered) box.
 
     Raises
     ------
@@ -145,7 +145,7 @@ def _apartment_filter(
 
 
 def _apartments(session: Session, principal: Principal, box: BBox, region_id: int | None) -> Any:
-    """One point per flat: its status, never its tenant."""
+    """Select one point per flat: its status, never its tenant."""
     return select(
         _text_id(m.Apartment.id).label("id"),
         _text_id(m.Apartment.building_id).label("building_id"),
@@ -156,7 +156,7 @@ def _apartments(session: Session, principal: Principal, box: BBox, region_id: in
 
 
 def _buildings(session: Session, principal: Principal, box: BBox, region_id: int | None) -> Any:
-    """One point per building: how many flats, how many in each status, and a summary."""
+    """Select one point per building: how many flats, how many in each status, and a summary."""
     status = m.Apartment.installation_status
     counts = [
         func.sum(case((status == value.value, 1), else_=0)).label(value.value)
@@ -189,7 +189,7 @@ def _buildings(session: Session, principal: Principal, box: BBox, region_id: int
 def _routes(
     session: Session, principal: Principal, box: BBox, region_id: int | None, day: dt.date
 ) -> Any:
-    """The day's drawn routes the caller may see: legs as lines, stops as points."""
+    """Select the day's drawn routes the caller may see: legs as lines, stops as points."""
     stop = m.RouteStop
     where = [
         m.Route.service_date == day,

@@ -22,13 +22,11 @@ if TYPE_CHECKING:
 
     from sitecrew.services.tiles.grid import Tile
 
-_STATUS_INPUTS = ("last_maintained_on", "installed_on", "interval_days")
-
 
 def spatialite_tile(
     session: Session, source: Any, name: str, tile: Tile, *, cap: int, today: dt.date
 ) -> tuple[bytes, int]:
-    """Return the encoded layer ``name`` of ``source``'s rows and how many rows it had (≤ cap + 1)."""
+    """Return layer ``name`` of ``source``'s rows, encoded, and how many rows it had (≤ cap + 1)."""
     rows = source.subquery("src")
     properties = [column for column in rows.c if column.name not in {"geom", "_order"}]
     query = (
@@ -44,8 +42,8 @@ def spatialite_tile(
 def _feature(row: dict[str, Any], today: dt.date) -> dict[str, Any]:
     geometry = shapely.from_wkb(bytes(row.pop("wkb")))
     if "interval_days" in row:
-        inputs = [row.pop(key) for key in _STATUS_INPUTS]
-        row["status"] = maintenance_status(*_dates(inputs[:2]), int(inputs[2]), today)
+        last, installed = _dates([row.pop("last_maintained_on"), row.pop("installed_on")])
+        row["status"] = maintenance_status(last, installed, int(row.pop("interval_days")), today)
     return {"geometry": geometry, "properties": row}
 
 
