@@ -346,3 +346,12 @@ def test_etag_answers_304_without_a_body_and_tiles_are_private(tiles, api_world,
     assert again.content == b""
     routes = _get(tiles, api_world, "planner", f"/tiles/routes/{z}/{x}/{y}.mvt?date={FAR_DAY}")
     assert routes.headers["cache-control"] == "private, max-age=30"
+
+
+def test_streets_layer_is_drawn_from_the_street_graph_for_any_signed_in_role(client, api_world):
+    z, x, y = _tile_of(10.75, 59.915, 15)
+    features = _layer(_get(client, api_world, "crew", f"/tiles/streets/{z}/{x}/{y}.mvt"), "streets")
+    assert features
+    assert {f["geometry"]["type"] for f in features} <= {"LineString", "MultiLineString"}
+    assert all("class" in f["properties"] for f in features)
+    assert client.get(f"/tiles/streets/{z}/{x}/{y}.mvt").status_code == 401

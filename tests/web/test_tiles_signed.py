@@ -7,13 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 import mapbox_vector_tile
 import mercantile
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from sitecrew.config import DatabaseSettings, ServerSettings, Settings, TenantLinkSettings
 from sitecrew.db import models as m
 from sitecrew.db.engine import engine_from_url, session_factory
+from sitecrew.domain.access import Role
+from sitecrew.services.access import create_token, revoke_token
 from sitecrew.web.admission import admission_for
 from sitecrew.web.auth import BearerAuthenticator
 from sitecrew.web.tiles import TileEndpoints
@@ -139,3 +141,36 @@ def test_a_tile_beyond_the_cap_keeps_the_lowest_ids_and_says_it_was_truncated(
         for f in mapbox_vector_tile.decode(capped.content)["furniture"]["features"]
     )
     assert kept == ids[:3]
+
+
+def test_a_signed_url_stops_working_when_its_token_is_revoked(api_world, sessions, site_tile):
+    z, x, y = site_tile
+    with sessions.begin() as session:
+        issued = create_token(session, name="tiles revoke", role=Role.PLANNER)
+    try:
+        with _app(api_world, sessions) as client:
+            headers = {"Authorization": f"Bearer {issued.secret}"}
+            template = client.get("/tiles/sites.json", headers=headers).json()["tiles"][0]
+            url = template.replace("http://testserver", "").format(z=z, x=x, y=y)
+            assert client.get(url).status_code == 200
+            with sessions.begin() as session:
+                revoke_token(session, issued.token.id)
+            refused = client.get(url)
+            assert refused.status_code == 401
+            assert refused.json()["error"]["code"] == "UNAUTHENTICATED"
+    finally:
+        with sessions.begin() as session:
+            session.execute(delete(m.ApiToken).where(m.ApiToken.id == issued.token.id))
+
+
+def test_tilejson_needs_a_bearer_token_and_a_known_layer(api_world, sessions):
+    with _app(api_world, sessions) as client:
+        assert client.get("/tiles/sites.json").status_code == 401
+        headers = {"Authorization": f"Bearer {api_world.tokens['planner']}"}
+        unknown = client.get("/tiles/tenants.json", headers=headers)
+        assert unknown.status_code == 404
+        assert unknown.json()["error"]["code"] == "NOT_FOUND"
+        routes = client.get("/tiles/routes.json?date=2026-06-02", headers=headers).json()
+        assert "date=2026-06-02" in routes["tiles"][0]
+        bad = client.get("/tiles/routes.json?date=June", headers=headers)
+        assert bad.status_code == 400

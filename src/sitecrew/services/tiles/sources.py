@@ -162,9 +162,17 @@ def _buildings(session: Session, principal: Principal, box: BBox, region_id: int
         func.sum(case((status == value.value, 1), else_=0)).label(value.value)
         for value in InstallationStatus
     ]
+    # The buildings' own points are searched (a flat's point repeats its building's), so the
+    # index finds ~1,000 buildings rather than ~20,000 flats and the flats come by building.
+    dialect = spatial_dialect_for(session)
     grouped = (
         select(m.Apartment.building_id, func.count().label("apartments"), *counts)
-        .where(*_apartment_filter(session, principal, box, region_id))
+        .join(m.Building, m.Building.id == m.Apartment.building_id)
+        .where(
+            dialect.points_in_bbox(m.Building.location, box),
+            visible(m.Apartment, principal),
+            _in_region(m.Building.region_id, region_id),
+        )
         .group_by(m.Apartment.building_id)
         .subquery("per_building")
     )
