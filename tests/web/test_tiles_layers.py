@@ -355,3 +355,15 @@ def test_streets_layer_is_drawn_from_the_street_graph_for_any_signed_in_role(cli
     assert {f["geometry"]["type"] for f in features} <= {"LineString", "MultiLineString"}
     assert all("class" in f["properties"] for f in features)
     assert client.get(f"/tiles/streets/{z}/{x}/{y}.mvt").status_code == 401
+
+
+def test_streets_of_a_region_are_read_from_its_street_graph_and_an_unknown_region_is_404(
+    client, api_world, world_sessions_module
+):
+    with world_sessions_module() as session:
+        slug = session.scalar(select(m.Region.slug).where(m.Region.id == api_world.region_id))
+    z, x, y = _tile_of(10.75, 59.915, 15)
+    path = f"/tiles/streets/{z}/{x}/{y}.mvt"
+    features = _layer(_get(client, api_world, "planner", f"{path}?region={slug}"), "streets")
+    assert features
+    assert _get(client, api_world, "planner", f"{path}?region=atlantis").status_code == 404

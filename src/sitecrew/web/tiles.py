@@ -46,7 +46,13 @@ from sitecrew.services.tiles.layers import (
     parse_layer,
     parse_query,
 )
-from sitecrew.services.tiles.read import LayerTile, layer_tile, require_map_reader, visible_bounds
+from sitecrew.services.tiles.read import (
+    LayerTile,
+    layer_tile,
+    require_map_reader,
+    street_region_of,
+    visible_bounds,
+)
 from sitecrew.services.tiles.signing import principal_for_token_id, sign, tile_key, verify
 from sitecrew.services.tiles.streets import street_tile_features
 from sitecrew.web.admission import ServerBusyError
@@ -161,8 +167,10 @@ class TileEndpoints:
         """Draw the streets layer: its module cuts the street graph, this encodes it."""
         require_map_reader(principal)
         tile = query.tile
+        with self._sessions() as session:
+            region = street_region_of(session, query.region)
         found = street_tile_features(
-            self._osm, query.region, tile.z, tile.x, tile.y, max_features=self._max_features + 1
+            self._osm, region, tile.z, tile.x, tile.y, max_features=self._max_features + 1
         )
         kept = [
             {"geometry": street.geometry, "properties": street.properties()}

@@ -69,6 +69,24 @@ def region_id_of(session: Session, slug: str | None) -> int | None:
     return found
 
 
+def street_region_of(session: Session, slug: str | None) -> str | None:
+    """Return the street graph's region (the manifest slug) of the region called ``slug``.
+
+    Raises
+    ------
+    NotFoundError
+        When no region has that slug.
+    """
+    if slug is None:
+        return None
+    found = session.execute(
+        select(m.Region.slug, m.Region.street_region).where(m.Region.slug == slug.strip().lower())
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no region {slug[:40]!r}")
+    return str(found.street_region or found.slug)
+
+
 def layer_tile(
     session: Session,
     principal: Principal,
