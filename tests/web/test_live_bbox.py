@@ -291,3 +291,68 @@ def test_a_box_of_the_wrong_shape_is_refused_before_it_runs(client, api_world):
         refused = ws.receive_json()
         assert (refused["type"], refused["id"]) == ("error", "shape")
         assert refused["payload"][0]["message"]
+
+
+# --- routePublished when a crew's day is published again -----------------------------------------
+
+ROUTE = (
+    "subscription R($crew: ID!, $date: Date!) "
+    "{ routePublished(crewId: $crew, date: $date) { id status date } }"
+)
+PLAN = (
+    "mutation P($input: PlanRoutesInput!) { planRoutes(input: $input) {"
+    " __typename ... on PlanningRun { id } ... on Problem { code message } } }"
+)
+RUN = "query R($id: ID!) { planningRun(id: $id) { status message } }"
+PLAN_DAY = "2026-06-02"
+
+
+def _plan_and_publish(client, world) -> None:
+    """planRoutes with publish (1 s solver) on this server's workers; wait until it is done."""
+    headers = {"Authorization": f"Bearer {world.tokens['planner']}"}
+    variables = {
+        "input": {"region": "oslo", "date": PLAN_DAY, "timeLimitSeconds": 1, "publish": True}
+    }
+    run = client.post("/graphql", json={"query": PLAN, "variables": variables}, headers=headers)
+    started = run.json()["data"]["planRoutes"]
+    assert started["__typename"] == "PlanningRun", started
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        body = client.post(
+            "/graphql", json={"query": RUN, "variables": {"id": started["id"]}}, headers=headers
+        )
+        state = body.json()["data"]["planningRun"]
+        if state["status"] in {"SUCCEEDED", "FAILED", "CANCELLED"}:
+            assert state["status"] == "SUCCEEDED", state["message"]
+            return
+        time.sleep(0.5)
+    raise AssertionError("planning run did not finish in 240 s")
+
+
+@pytest.mark.slow
+def test_a_crews_route_is_sent_again_when_its_day_is_planned_and_published_again(
+    client, api_world, world_sessions
+):
+    """Two planRoutes+publish of the same day: the follower gets each new route, once."""
+    with socket(client, api_world.tokens["planner"]) as ws:
+        subscribe(ws, "r", ROUTE, crew=str(api_world.crew_id), date=PLAN_DAY)
+        now = ws.receive_json()["payload"]["data"]["routePublished"]  # null or an earlier plan
+        sent = [None if now is None else now["id"]]
+        for _ in range(2):
+            _plan_and_publish(client, api_world)
+            route = ws.receive_json()["payload"]["data"]["routePublished"]
+            assert (route["status"], route["date"]) == ("PUBLISHED", PLAN_DAY)
+            assert route["id"] not in sent
+            sent.append(route["id"])
+        ws.send_json({"type": "ping"})  # nothing else was sent: the next message is the pong
+        assert ws.receive_json()["type"] == "pong"
+    with world_sessions() as session:
+        statuses = dict(
+            session.execute(
+                select(m.Route.id, m.Route.status).where(
+                    m.Route.id.in_([int(route_id) for route_id in sent if route_id is not None])
+                )
+            ).all()
+        )
+    assert statuses[int(sent[-1])] == "published"
+    assert statuses[int(sent[-2])] == "superseded"
