@@ -356,3 +356,63 @@ def test_a_crews_route_is_sent_again_when_its_day_is_planned_and_published_again
         )
     assert statuses[int(sent[-1])] == "published"
     assert statuses[int(sent[-2])] == "superseded"
+
+
+# --- routesPublished: a planner's whole day on one stream ----------------------------------------
+
+ROUTES = (
+    "subscription D($region: String!, $date: Date!) "
+    "{ routesPublished(region: $region, date: $date) { id crewId status date } }"
+)
+
+
+def _published_crews(world_sessions, world) -> set[str]:
+    with world_sessions() as session:
+        rows = session.execute(
+            select(m.Route.crew_id)
+            .join(m.Crew, m.Crew.id == m.Route.crew_id)
+            .where(
+                m.Crew.region_id == world.region_id,
+                m.Route.service_date == datetime.fromisoformat(PLAN_DAY).date(),
+                m.Route.status == "published",
+            )
+        )
+        return {str(crew_id) for (crew_id,) in rows}
+
+
+@pytest.mark.slow
+def test_every_crews_new_route_comes_on_one_stream_when_a_regions_day_is_published(
+    client, api_world, world_sessions
+):
+    """The planner gets each crew's new route once; the crew on the same stream only its own."""
+    with (
+        socket(client, api_world.tokens["planner"]) as planner,
+        socket(client, api_world.tokens["crew"]) as crew,
+    ):
+        subscribe(planner, "day", ROUTES, region="oslo", date=PLAN_DAY)
+        subscribe(crew, "day", ROUTES, region="oslo", date=PLAN_DAY)
+        time.sleep(0.5)  # each has read the routes it starts from
+        _plan_and_publish(client, api_world)
+        published = _published_crews(world_sessions, api_world)
+        assert len(published) >= 2, "the demo day gives several crews a route"
+        sent = [
+            planner.receive_json()["payload"]["data"]["routesPublished"]
+            for _ in range(len(published))
+        ]
+        assert {route["crewId"] for route in sent} == published
+        assert {(route["status"], route["date"]) for route in sent} == {("PUBLISHED", PLAN_DAY)}
+        if str(api_world.crew_id) in published:
+            own = crew.receive_json()["payload"]["data"]["routesPublished"]
+            assert own["crewId"] == str(api_world.crew_id)
+        for ws in (planner, crew):  # nothing more: the next message is the pong
+            ws.send_json({"type": "ping"})
+            assert ws.receive_json()["type"] == "pong"
+
+
+def test_another_regions_planner_cannot_follow_a_regions_routes(client, outsiders):
+    """Following another region's day is NOT_FOUND, as for its jobs."""
+    for secret in outsiders:
+        with socket(client, secret) as ws:
+            subscribe(ws, "x", ROUTES, region="oslo", date=PLAN_DAY)
+            refused = ws.receive_json()
+            assert codes(refused) == ["NOT_FOUND"]

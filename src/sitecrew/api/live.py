@@ -101,3 +101,27 @@ async def follow_route(
                 last = route_id
                 yield None if route is None else Route.from_domain(route)
             await listener.receive(_wait_s(listener, LIST_RECHECK_S, LIST_POLL_S))
+
+
+async def follow_region_routes(
+    context: Context, region: str, day: dt.date
+) -> AsyncGenerator[Route, None]:
+    """Yield each route of ``day`` published for a crew of the region after the subscription.
+
+    One stream for a planner's whole day, where one ``routePublished`` per crew would soon
+    pass the subscriptions a connection may hold. Only crews the caller may see count.
+    """
+    user = context.user
+    region_id = await context.read_fresh(live.followed_region, user, region)
+    async with listen(topics.region_routes(region_id), context.settings.redis) as listener:
+        known = await context.read_fresh(live.published_route_ids, user, region_id, day)
+        while True:
+            await listener.receive(_wait_s(listener, LIST_RECHECK_S, LIST_POLL_S))
+            now = await context.read_fresh(live.published_route_ids, user, region_id, day)
+            for crew_id, route_id in sorted(now.items()):
+                if known.get(crew_id) == route_id:
+                    continue
+                route = await context.read_fresh(live.published_route, user, crew_id, day)
+                if route is not None:
+                    yield Route.from_domain(route)
+            known = now

@@ -60,3 +60,14 @@ class Subscription:
     ) -> AsyncGenerator[Route | None, None]:
         async for route in live.follow_route(info.context, parse_id(crew_id, "crew"), date):
             yield route
+
+    @strawberry.subscription(
+        description="Each route of a day published (or republished) for a crew of a region "
+        "(slug or id) after the subscription, as the caller may see it: one stream for a "
+        "planner's whole day."
+    )
+    async def routes_published(
+        self, info: Info, region: str, date: dt.date
+    ) -> AsyncGenerator[Route, None]:
+        async for route in live.follow_region_routes(info.context, region, date):
+            yield route

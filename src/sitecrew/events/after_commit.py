@@ -52,6 +52,11 @@ def jobs_changed(session: Session, region_id: int, job_ids: list[int]) -> None:
         publish_after_commit(session, topics.region_jobs(region_id), {"jobs": sorted(job_ids)})
 
 
-def route_published(session: Session, crew_id: int, route_id: int, day: str) -> None:
-    """Tell the crew's followers, after the commit, that a route of ``day`` was published."""
-    publish_after_commit(session, topics.crew_routes(crew_id), {"route": route_id, "date": day})
+def route_published(
+    session: Session, crew_id: int, route_id: int, day: str, region_id: int | None = None
+) -> None:
+    """Tell the crew's followers (and its region's), after the commit, of a route of ``day``."""
+    event = {"route": route_id, "date": day}
+    publish_after_commit(session, topics.crew_routes(crew_id), event)
+    if region_id is not None:
+        publish_after_commit(session, topics.region_routes(region_id), event)

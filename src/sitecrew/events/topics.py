@@ -20,3 +20,8 @@ def region_jobs(region_id: int) -> str:
 def crew_routes(crew_id: int) -> str:
     """Return the topic of one crew's routes being published (or republished)."""
     return f"routes:crew:{crew_id}"
+
+
+def region_routes(region_id: int) -> str:
+    """Return the topic of routes of one region's crews being published (or republished)."""
+    return f"routes:region:{region_id}"

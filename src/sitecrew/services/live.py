@@ -120,3 +120,24 @@ def published_route(
     """
     route = visible_crew_route(session, principal, crew_id, day)
     return route if route is not None and route.state is RouteState.PUBLISHED else None
+
+
+def published_route_ids(
+    session: Session, principal: Principal, region_id: int, day: date
+) -> dict[int, int]:
+    """Return the published route of ``day`` of each crew of the region the caller may see.
+
+    As crew id -> route id: a follower compares it with what it sent to find republished
+    routes, then reads each through :func:`published_route`.
+    """
+    query = (
+        select(m.Route.crew_id, m.Route.id)
+        .join(m.Crew, m.Crew.id == m.Route.crew_id)
+        .where(
+            m.Crew.region_id == region_id,
+            visible(m.Crew, principal),
+            m.Route.service_date == day,
+            m.Route.status == RouteState.PUBLISHED.value,
+        )
+    )
+    return {int(crew_id): int(route_id) for crew_id, route_id in session.execute(query)}

@@ -226,7 +226,8 @@ def publish_routes(session: Session, run_id: int) -> int:
         # Live updates, sent once the publish is committed (subscribers re-read the rows).
         jobs_changed(session, run.region_id, sorted(new_jobs | old_jobs))
         for route in routes:
-            route_published(session, route.crew_id, route.id, run.service_date.isoformat())
+            day = run.service_date.isoformat()
+            route_published(session, route.crew_id, route.id, day, region_id=run.region_id)
     return len(routes)
 
 
