@@ -7,32 +7,22 @@ nothing but the server.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
-import socket
-import threading
-import time
-from contextlib import contextmanager
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import pytest
-import uvicorn
 from strawberry.printer import print_schema
 from tests.api.conftest import error_codes, make_client
+from tests.browser import CHROMIUM_ARGS, serving
+from tests.browser import chromium as find_chromium
 
 from sitecrew.api.schema import build_schema
 from sitecrew.config import DatabaseSettings, ServerSettings, Settings
 from sitecrew.errors import ConfigurationError
 from sitecrew.web import assets
 from sitecrew.web.app import create_app
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 PAGES = ("/", "/console", "/schema.graphql", "/static/console.js", "/static/site.css")
 
@@ -220,7 +210,6 @@ def test_the_introspection_setting_reads_on_off_and_refuses_other_words_when_con
 # Debian's Chromium, driven by Playwright, with every name but 127.0.0.1 unresolvable and every
 # request elsewhere aborted and recorded: the console must work with no internet at all.
 
-CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
 QUERY = "{ regions { nodes { id name } } }"
 #: A run nobody has: over the WebSocket a signed-in caller gets NOT_FOUND, anyone else 4403.
 SUBSCRIPTION = 'subscription { planningRunProgress(id: "987654321") { id status } }'
@@ -231,47 +220,6 @@ SET_QUERY = (
 RESPONSE = ".graphiql-response .CodeMirror"
 
 
-def _chromium() -> str:
-    """Return the Chromium to drive; skip locally, fail under CI, when it cannot be driven."""
-    if os.environ.get("SITECREW_BROWSER_TESTS", "").strip() == "0":
-        pytest.skip("browser tests turned off (SITECREW_BROWSER_TESTS=0)")
-    configured = os.environ.get("SITECREW_CHROMIUM")
-    found = next((p for p in (configured, *CHROMIUM_PATHS) if p and Path(p).is_file()), None)
-    problem = None
-    if importlib.util.find_spec("playwright") is None:
-        problem = "Playwright is not installed (pip install -e '.[dev]')"
-    elif found is None:
-        problem = "Chromium is not installed (apt-get install chromium; scripts/install.sh does)"
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser test required under CI: {problem}", pytrace=False)
-        pytest.skip(problem)
-    assert found is not None
-    return found
-
-
-@contextmanager
-def _serving(app) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free local port in a thread; yield its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start within 20 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-
-
 def _browse(chromium: str, base: str, token: str) -> dict:
     """Open `/`, follow the console link, sign in, run a query and a subscription, sign out."""
     from playwright.sync_api import sync_playwright
@@ -279,8 +227,7 @@ def _browse(chromium: str, base: str, token: str) -> dict:
     seen: dict = {"outside": [], "problems": [], "frames": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--no-sandbox"],
+            executable_path=chromium, args=list(CHROMIUM_ARGS)
         )
         context = browser.new_context()
         context.set_default_timeout(15_000)
@@ -336,10 +283,10 @@ def test_a_browser_without_internet_signs_in_and_runs_a_query_when_opening_the_s
     api_world,
 ):
     """From `/`, the console link and a pasted planner token run a query and a subscription."""
-    chromium = _chromium()
+    chromium = find_chromium()
     app = create_app(Settings(database=DatabaseSettings(url=api_world.url)))
     token = api_world.tokens["planner"]
-    with _serving(app) as base:
+    with serving(app) as base:
         seen = _browse(chromium, base, token)
 
     regions = seen["query"]["data"]["regions"]["nodes"]

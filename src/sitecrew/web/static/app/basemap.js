@@ -46,19 +46,20 @@ const crewColourExpression = pickColour(
 );
 
 const gradeColourExpression = pickColour(
-  ["max", 0, ["min", 3, ["to-number", ["coalesce", ["get", "grade"], 0]]]],
+  ["max", 0, ["min", 3, ["to-number", ["coalesce", ["get", "condition_grade"], 0]]]],
   GRADE_COLOURS,
 );
 
+/* A flat's own status at z16 and above; a building's summary (done, partial, none) below. */
 const statusColourExpression = [
   "match",
-  ["get", "status"],
+  ["coalesce", ["get", "installation_status"], ["get", "status"]],
   ...Object.entries(STATUS_COLOURS).flat(),
   "#9e9e9e",
 ];
 
 const streetWidth = (base) => [
-  "interpolate", ["exponential", 1.6], ["zoom"], 11, base * 0.4, 14, base, 17, base * 4,
+  "interpolate", ["exponential", 1.6], ["zoom"], 11, base * 0.5, 14, base * 1.4, 17, base * 5,
 ];
 
 function streetLayers() {
@@ -70,7 +71,7 @@ function streetLayers() {
       source: "streets",
       "source-layer": "streets",
       filter: ["!", ["in", ["get", "class"], ["literal", [...major, "tertiary"]]]],
-      paint: { "line-color": "#ffffff", "line-width": streetWidth(1.2) },
+      paint: { "line-color": "#ffffff", "line-width": streetWidth(1.6) },
       layout: { "line-cap": "round", "line-join": "round" },
     },
     {
@@ -101,7 +102,7 @@ function overlayLayers() {
       type: "fill",
       source: "districts",
       "source-layer": "districts",
-      paint: { "fill-color": "#5c6bc0", "fill-opacity": 0.06 },
+      paint: { "fill-color": "#5c6bc0", "fill-opacity": 0.03 },
     },
     {
       id: "districts-outline",
@@ -210,7 +211,7 @@ export function createMap(container, { region, date, bounds, overlays }) {
     sources[overlay] = vectorSource(overlay, params);
   }
   const layers = [
-    { id: "land", type: "background", paint: { "background-color": "#eceae4" } },
+    { id: "land", type: "background", paint: { "background-color": "#dedad2" } },
     ...streetLayers(),
     ...overlayLayers().filter((layer) => overlays.includes(layer.source)),
   ];

@@ -17,10 +17,14 @@ export function crewColour(crewId) {
 /* NS 3424: 0 no symptoms ... 3 strong symptoms. */
 export const GRADE_COLOURS = ["#2e7d32", "#9acd32", "#f9a825", "#c62828"];
 
+/* A flat's installation status, and a building's summary of its flats (below zoom 16). */
 export const STATUS_COLOURS = {
   not_contacted: "#9e9e9e",
   booked: "#1e88e5",
   installed: "#2e7d32",
   no_access: "#fb8c00",
   declined: "#6d4c41",
+  done: "#2e7d32",
+  partial: "#1e88e5",
+  none: "#9e9e9e",
 };

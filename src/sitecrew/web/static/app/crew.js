@@ -202,6 +202,22 @@ export class CrewView {
       }
     }
     this.list.replaceChildren(...items);
+    this.frame(route);
+  }
+
+  /* Frame the map on the day's stops, the first time a route is shown for a day. */
+  frame(route) {
+    const key = `${route.id}`;
+    const points = route.stops.filter((stop) => stop.lon !== null && stop.lat !== null);
+    if (this.framed === key || points.length === 0) {
+      return;
+    }
+    this.framed = key;
+    const bounds = new maplibregl.LngLatBounds();
+    for (const stop of points) {
+      bounds.extend([stop.lon, stop.lat]);
+    }
+    this.map.fitBounds(bounds, { padding: 40, duration: 0, maxZoom: 16 });
   }
 
   stopItem(stop, number, timeZone) {

@@ -62,8 +62,8 @@ const JOBS_CHANGED = `subscription Jobs($region: String!) {
   jobStatusChanged(region: $region) { id status version }
 }`;
 
-const ROUTE_PUBLISHED = `subscription Republished($crewId: ID!, $date: Date!) {
-  routePublished(crewId: $crewId, date: $date) { ${ROUTE_FIELDS} }
+const ROUTES_PUBLISHED = `subscription Republished($region: String!, $date: Date!) {
+  routesPublished(region: $region, date: $date) { ${ROUTE_FIELDS} }
 }`;
 
 const REASONS = {
@@ -219,16 +219,10 @@ export class PlannerView {
           }
         }, (error) => this.say(error.message, true)),
       );
-    }
-    for (const crew of this.crews) {
-      let first = true; // the subscription answers the route now first: already shown
       this.stops.push(
-        follow(ROUTE_PUBLISHED, { crewId: crew.id, date }, (data) => {
-          if (first) {
-            first = false;
-            return;
-          }
-          this.list.replace(crew.id, data.routePublished);
+        follow(ROUTES_PUBLISHED, { region: region.slug, date }, (data) => {
+          const route = data.routesPublished;
+          this.list.replace(route.crewId, route);
           refreshOverlay(this.map, "routes");
         }),
       );
@@ -277,7 +271,6 @@ export class PlannerView {
       return;
     }
     this.say(`Planned: ${run.routes} routes, ${run.visits} visits, ${run.unassignedCount} unassigned`);
-    this.publishButton.disabled = false;
     try {
       const [detail, routes] = await Promise.all([
         gql(RUN, { id: run.id }),
@@ -286,6 +279,7 @@ export class PlannerView {
       this.list.show(routes);
       this.showUnassigned(detail.planningRun.unassigned);
       refreshOverlay(this.map, "routes");
+      this.publishButton.disabled = false; // once the plan to publish is on screen
     } catch (error) {
       this.say(error.message, true);
     }

@@ -1,8 +1,7 @@
 /*
  * A day's routes as the planner reads them: one card per crew in the crew's map colour, its
- * stops in order with their times and job status, and numbered markers on the map. Shared by
- * the planner view (every crew) and, for one route, nowhere else: the crew view has its own
- * list with actions.
+ * stops in order with their times and job status, and numbered markers on the map (the list
+ * and the markers number a route's jobs alike). The crew view has its own list, with actions.
  */
 
 import { gql } from "./api.js";
@@ -95,6 +94,7 @@ export class RoutesList {
     const colour = crewColour(route.crewId);
     const jobs = route.stops.filter((stop) => stop.kind === "JOB");
     const done = jobs.filter((stop) => stop.job && stop.job.status === "DONE").length;
+    let number = 0; // jobs numbered in order, as the map's markers are
     const items = route.stops
       .filter((stop) => stop.kind !== "START" && stop.kind !== "END")
       .map((stop) =>
@@ -104,16 +104,16 @@ export class RoutesList {
             class: "stop " + (stop.job ? "job-" + stop.job.status.toLowerCase() : "break"),
             "data-job-id": stop.jobId || "",
           },
-          el("span", { class: "seq" }, stop.kind === "BREAK" ? "–" : String(stop.sequence)),
+          el("span", { class: "seq" }, stop.kind === "JOB" ? String((number += 1)) : "–"),
           el("span", { class: "time" }, timeOf(stop.eta, route.timeZone)),
           el("span", { class: "what" }, stop.label || stop.address || stop.kind.toLowerCase()),
           stop.job ? el("span", { class: "badge" }, statusLabel(stop.job.status)) : null,
         ),
       );
     const km = (route.distanceMetres / 1000).toFixed(1);
-    return el(
+    const card = el(
       "section",
-      { class: "route-card", "data-crew-id": route.crewId, style: `--crew: ${colour}` },
+      { class: "route-card", "data-crew-id": route.crewId },
       el(
         "header",
         {},
@@ -129,16 +129,21 @@ export class RoutesList {
       ),
       el("ol", { class: "stops" }, ...items),
     );
+    card.style.setProperty("--crew", colour); // through the CSSOM: the policy allows no style attribute
+    return card;
   }
 
   mark(route) {
     const colour = crewColour(route.crewId);
     let number = 0;
     for (const stop of route.stops) {
-      if (stop.kind !== "JOB" || stop.lon === null || stop.lat === null) {
+      if (stop.kind !== "JOB") {
         continue;
       }
       number += 1;
+      if (stop.lon === null || stop.lat === null) {
+        continue;
+      }
       const done = stop.job && stop.job.status === "DONE";
       const marker = new maplibregl.Marker({ element: stopMarker(number, colour, done) })
         .setLngLat([stop.lon, stop.lat])
