@@ -74,8 +74,8 @@ def test_a_zoom_11_tile_has_only_the_major_classes(planning_osm):
     assert "Trondheimsveien" in {f.name for f in features}
 
 
-def test_zooms_13_and_14_add_tertiary_and_residential_but_not_every_class(planning_osm):
-    for z in (13, 14):
+def test_zooms_12_and_13_add_tertiary_and_residential_but_not_every_class(planning_osm):
+    for z in (12, 13):
         classes = {
             f.street_class for f in street_tile_features(planning_osm, "oslo", *_tile(LOKKA, z))
         }

@@ -11,7 +11,8 @@ open page shows the stop done without a reload. Screenshots of each step are lef
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -27,11 +28,10 @@ from sitecrew.web.app import create_app
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-
 def _working_day_ahead() -> date:
     """A Wednesday three to four weeks ahead that is no Norwegian holiday: crews work it, a
     crew sees it (a crew reads routes of today and later), and no other test plans it."""
-    day = date.today() + timedelta(days=21)
+    day = datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=21)
     day += timedelta(days=(2 - day.weekday()) % 7)
     while day in holidays_between("NO", [day.year]):
         day += timedelta(days=7)
@@ -39,7 +39,7 @@ def _working_day_ahead() -> date:
 
 
 DAY = _working_day_ahead()
-CREW_TOKEN = "console crew"
+CREW_LABEL = "console crew"
 STREET_LAYERS = ["streets-major", "streets-tertiary", "streets-minor"]
 REGISTER_LAYERS = {
     "sites": ["sites-point", "sites-area"],
@@ -69,7 +69,7 @@ def day_in_the_world(world_sessions, api_world):
 
     def crew_token(crew_id: int) -> str:
         with world_sessions.begin() as session:
-            return create_token(session, name=CREW_TOKEN, role=Role.CREW, crew_id=crew_id)[0]
+            return create_token(session, name=CREW_LABEL, role=Role.CREW, crew_id=crew_id)[0]
 
     yield crew_token
     with world_sessions.begin() as session:
@@ -79,7 +79,7 @@ def day_in_the_world(world_sessions, api_world):
         session.execute(delete(m.RouteStop).where(m.RouteStop.route_id.in_(routes)))
         session.execute(delete(m.Route).where(m.Route.service_date == DAY))
         session.execute(delete(m.PlanningRun).where(m.PlanningRun.id.in_(run_ids)))
-        session.execute(delete(m.ApiToken).where(m.ApiToken.name == CREW_TOKEN))
+        session.execute(delete(m.ApiToken).where(m.ApiToken.name == CREW_LABEL))
         for status in set(before.values()):
             ids = [job_id for job_id, was in before.items() if was == status]
             session.execute(update(m.Job).where(m.Job.id.in_(ids)).values(status=status))
@@ -125,101 +125,106 @@ def _drawn(page, layers: list[str]) -> list[dict]:
     return _rendered(page, layers)
 
 
+def _sees_the_layers(planner, base: str, token: str) -> None:
+    """Signed in, the map shows the region's streets and the register's layers; a switch works."""
+    _sign_in(planner, f"{base}/#view=planner&region=oslo&date={DAY}", token)
+    assert planner.text_content("#who").startswith("planner")
+    assert _rendered(planner, STREET_LAYERS), "no street drawn"
+    for overlay, layers in REGISTER_LAYERS.items():
+        assert _rendered(planner, layers), f"no {overlay} drawn"
+    grades = {f["props"]["condition_grade"] for f in _rendered(planner, ["furniture"])}
+    assert grades <= {0, 1, 2, 3}
+    screenshot(planner, "planner-1-layers")
+    planner.uncheck("input[data-overlay=furniture]")
+    planner.wait_for_function(MAP_IDLE)
+    assert _rendered(planner, ["furniture"]) == []
+    planner.check("input[data-overlay=furniture]")
+
+
+def _plans_the_day(planner, seen: dict) -> None:
+    """Progress arrives over the subscription, then each crew's route and the unassigned jobs."""
+    planner.click("#plan-day")
+    planner.wait_for_function("() => !document.querySelector('#publish').disabled", timeout=240_000)
+    progress = [
+        frame["payload"]["data"]["planningRunProgress"]
+        for frame in seen["frames"]
+        if frame.get("type") == "next" and "planningRunProgress" in frame["payload"]["data"]
+    ]
+    assert progress[-1]["status"] == "SUCCEEDED"
+    assert planner.evaluate("document.querySelector('#plan-progress').value") == 1
+    assert planner.locator(".route-card").count() >= 2, "the day gives several crews a route"
+    assert planner.locator(".route-card .route-status").first.text_content() == "draft"
+    assert planner.locator("#unassigned li").count() >= 1  # a reason, or "every job has a crew"
+    crews_drawn = {f["props"]["crew_id"] for f in _drawn(planner, ["routes-line"])}
+    crews_listed = set(
+        planner.eval_on_selector_all(".route-card", "cards => cards.map(c => c.dataset.crewId)")
+    )
+    assert crews_drawn <= crews_listed
+    jobs_listed = planner.locator(".route-card li.stop[data-job-id]:not([data-job-id=''])")
+    assert planner.locator(".stop-marker").count() == jobs_listed.count()
+    screenshot(planner, "planner-2-planned")
+
+
+def _publishes(planner) -> int:
+    """Publish; every card then says published. Return the first crew's id."""
+    planner.click("#publish")
+    planner.wait_for_function(
+        "() => document.querySelector('#status').textContent.startsWith('Published')"
+    )
+    planner.wait_for_function(
+        "() => [...document.querySelectorAll('.route-card .route-status')]"
+        ".every(s => s.textContent === 'published')"
+    )
+    return int(planner.locator(".route-card").first.get_attribute("data-crew-id"))
+
+
+def _crew_finishes_a_stop(phone, base: str, crew_id: int, token: str) -> str:
+    """The crew sees only its route, gets its GPX, starts and finishes its first stop."""
+    _sign_in(phone, f"{base}/#view=crew&date={DAY}", token)
+    assert phone.evaluate("document.body.dataset.view") == "crew"
+    phone.wait_for_selector("li.crew-stop[data-job-id]")
+    crews_on_phone = {f["props"]["crew_id"] for f in _drawn(phone, ["routes-line"])}
+    assert crews_on_phone == {str(crew_id)}  # its own route, no other crew's
+    assert phone.get_attribute("#gpx", "href") == f"routes/{crew_id}/{DAY}.gpx"
+    gpx = phone.evaluate(
+        "url => fetch(url, {headers: {Authorization: 'Bearer ' +"
+        " sessionStorage.getItem('sitecrew.token')}}).then(r => r.text())",
+        f"{base}/routes/{crew_id}/{DAY}.gpx",
+    )
+    assert "<gpx" in gpx
+    screenshot(phone, "crew-1-route")
+    stop = phone.locator("li.crew-stop[data-job-id]").first
+    job_id = stop.get_attribute("data-job-id")
+    stop.locator("button[data-action=IN_PROGRESS]").click()
+    phone.wait_for_selector(f"li.crew-stop.job-in_progress[data-job-id='{job_id}']")
+    phone.locator(f"li.crew-stop[data-job-id='{job_id}'] button[data-action=DONE]").click()
+    phone.wait_for_selector(f"li.crew-stop.job-done[data-job-id='{job_id}']")
+    screenshot(phone, "crew-2-stop-done")
+    return job_id
+
+
 def test_a_planner_plans_and_publishes_a_day_and_sees_a_crew_finish_a_stop_live(
     api_world, osm_dir, tmp_path, day_in_the_world
 ):
-    """The whole first hour of a planner and a crew, through the console only."""
+    """The first hour of a planner and a crew, through the console only, in one browser."""
     from playwright.sync_api import sync_playwright
 
     osm = OsmSettings(directory=osm_dir, cache_directory=tmp_path / "graphs")
     app = create_app(Settings(database=DatabaseSettings(url=api_world.url), osm=osm))
     seen: dict = {"outside": [], "problems": [], "frames": []}
-    with (
-        serving(app) as base,
-        sync_playwright() as playwright,
-    ):
+    with serving(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=list(CHROMIUM_ARGS))
         planner = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         planner.set_default_timeout(30_000)
         _watch(planner, base, seen)
+        _sees_the_layers(planner, base, api_world.tokens["planner"])
+        _plans_the_day(planner, seen)
+        crew_id = _publishes(planner)
 
-        # Signed in, the map shows the region's streets and the register's layers.
-        _sign_in(planner, f"{base}/#view=planner&region=oslo&date={DAY}", api_world.tokens["planner"])
-        assert planner.text_content("#who").startswith("planner")
-        assert _rendered(planner, STREET_LAYERS), "no street drawn"
-        for overlay, layers in REGISTER_LAYERS.items():
-            assert _rendered(planner, layers), f"no {overlay} drawn"
-        grades = {f["props"]["condition_grade"] for f in _rendered(planner, ["furniture"])}
-        assert grades <= {0, 1, 2, 3}
-        screenshot(planner, "planner-1-layers")
-
-        # A layer switched off is no longer drawn.
-        planner.uncheck("input[data-overlay=furniture]")
-        planner.wait_for_function(MAP_IDLE)
-        assert _rendered(planner, ["furniture"]) == []
-        planner.check("input[data-overlay=furniture]")
-
-        # Plan the day: progress arrives over the subscription, then routes and unassigned jobs.
-        planner.click("#plan-day")
-        planner.wait_for_function(
-            "() => !document.querySelector('#publish').disabled", timeout=240_000
-        )
-        progress = [
-            frame["payload"]["data"]["planningRunProgress"]
-            for frame in seen["frames"]
-            if frame.get("type") == "next" and "planningRunProgress" in frame["payload"]["data"]
-        ]
-        assert progress[-1]["status"] == "SUCCEEDED"
-        assert planner.evaluate("document.querySelector('#plan-progress').value") == 1
-        cards = planner.locator(".route-card")
-        assert cards.count() >= 2, "the day gives several crews a route"
-        assert planner.locator(".route-card .route-status").first.text_content() == "draft"
-        assert planner.locator("#unassigned li").count() >= 1  # a reason, or "every job has a crew"
-        planner.wait_for_function(MAP_IDLE)
-        drawn = _drawn(planner, ["routes-line"])
-        crews_drawn = {f["props"]["crew_id"] for f in drawn}
-        crews_listed = set(planner.eval_on_selector_all(
-            ".route-card", "cards => cards.map(c => c.dataset.crewId)"
-        ))
-        assert crews_drawn <= crews_listed
-        markers = planner.locator(".stop-marker").count()
-        assert markers == planner.locator(".route-card li.stop[data-job-id]:not([data-job-id=''])").count()
-        screenshot(planner, "planner-2-planned")
-
-        planner.click("#publish")
-        planner.wait_for_function(
-            "() => document.querySelector('#status').textContent.startsWith('Published')"
-        )
-        planner.wait_for_function(
-            "() => [...document.querySelectorAll('.route-card .route-status')]"
-            ".every(s => s.textContent === 'published')"
-        )
-
-        # A crew with a route opens it on a phone, starts its first stop and finishes it.
-        crew_id = int(cards.first.get_attribute("data-crew-id"))
         phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         phone.set_default_timeout(30_000)
         _watch(phone, base, seen)
-        _sign_in(phone, f"{base}/#view=crew&date={DAY}", day_in_the_world(crew_id))
-        assert phone.evaluate("document.body.dataset.view") == "crew"
-        phone.wait_for_selector("li.crew-stop[data-job-id]")
-        crews_on_phone = {f["props"]["crew_id"] for f in _drawn(phone, ["routes-line"])}
-        assert crews_on_phone == {str(crew_id)}  # its own route, no other crew's
-        assert phone.get_attribute("#gpx", "href") == f"routes/{crew_id}/{DAY}.gpx"
-        gpx = phone.evaluate(
-            "url => fetch(url, {headers: {Authorization: 'Bearer ' +"
-            " sessionStorage.getItem('sitecrew.token')}}).then(r => r.text())",
-            f"{base}/routes/{crew_id}/{DAY}.gpx",
-        )
-        assert "<gpx" in gpx
-        screenshot(phone, "crew-1-route")
-        stop = phone.locator("li.crew-stop[data-job-id]").first
-        job_id = stop.get_attribute("data-job-id")
-        stop.locator("button[data-action=IN_PROGRESS]").click()
-        phone.wait_for_selector(f"li.crew-stop.job-in_progress[data-job-id='{job_id}']")
-        phone.locator(f"li.crew-stop[data-job-id='{job_id}'] button[data-action=DONE]").click()
-        phone.wait_for_selector(f"li.crew-stop.job-done[data-job-id='{job_id}']")
-        screenshot(phone, "crew-2-stop-done")
+        job_id = _crew_finishes_a_stop(phone, base, crew_id, day_in_the_world(crew_id))
 
         # The planner's page, never reloaded, shows the stop done.
         planner.wait_for_selector(f"li.stop.job-done[data-job-id='{job_id}']", timeout=60_000)

@@ -91,15 +91,17 @@ _HIGHWAYS: dict[str, StreetClass] = _OWN_NAMES | {
     "bridleway": "path",
 }
 _RANK = {name: rank for rank, name in enumerate(CLASSES)}
-#: Least important class drawn below zoom 13 (motorway .. secondary) and at zooms 13-14.
+#: Least important class drawn below zoom 12 (motorway .. secondary) and at zooms 12-13.
 _LOW_ZOOM_LAST = _RANK["secondary"]
 _MID_ZOOM_LAST = _RANK["residential"]
 #: Below this zoom a city is a few pixels: no streets are drawn and no graph is loaded (so a
 #: world view never builds every region's graph).
 MIN_ZOOM = 8
-#: Zooms from which the mid band and then every class are drawn.
-MID_ZOOM = 13
-FULL_ZOOM = 15
+#: Zooms from which the mid band and then every class are drawn. A map client draws a tile at
+#: 512 pixels (MapLibre's vector tiles), so tile zoom 12 shows around map zoom 13, where a
+#: city's residential streets are what a planner finds an address by.
+MID_ZOOM = 12
+FULL_ZOOM = 14
 #: Geometry is simplified to about one pixel of a 256-pixel tile below this zoom.
 SIMPLIFY_BELOW_ZOOM = 16
 TILE_PIXELS = 256
@@ -213,8 +215,8 @@ def street_tile_features(
     Returns
     -------
     list[StreetFeature]
-        Motorway to secondary at zooms 8-12, also tertiary and residential at 13-14, every
-        class from 15; empty below zoom 8 and where no graph has streets.
+        Motorway to secondary at zooms 8-11, also tertiary and residential at 12-13, every
+        class from 14; empty below zoom 8 and where no graph has streets.
 
     Raises
     ------
