@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response as HTTPResponse
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
@@ -55,11 +55,15 @@ if TYPE_CHECKING:
     from sitecrew.web.auth import BearerAuthenticator
 
 LOGGER = logging.getLogger("sitecrew.web")
+CLIENT_LEFT = "the client closed the connection before the request was read"
 CONTEXT_KEY = "sitecrew_context"
 
 
 def _last_net(error: Exception, path: object) -> RequestError:
     """Answer a failure no resolver handled: 503 UNAVAILABLE or a logged 500 INTERNAL.
+
+    A client that closed its connection before its body was read (a page navigated away) is
+    no server fault: it is noted, not logged as an error.
 
     Authenticating the token reads the database, so while PostgreSQL restarts every request
     fails here, before any resolver: that is a 503 a retry outlives, not a server bug.
@@ -67,6 +71,9 @@ def _last_net(error: Exception, path: object) -> RequestError:
     if database_unavailable(error):
         LOGGER.warning("database unavailable serving %s: %s", path, str(error).splitlines()[0])
         return RequestError(503, UNAVAILABLE, DATABASE_UNAVAILABLE, {"Retry-After": "2"})
+    if isinstance(error, ClientDisconnect):  # a browser that left mid-upload: nobody to answer
+        LOGGER.info("client left before its request to %s was read", path)
+        return RequestError(400, "BAD_REQUEST", CLIENT_LEFT)
     LOGGER.error("unexpected error serving %s", path, exc_info=error)
     return RequestError(500, INTERNAL, UNEXPECTED)
 
