@@ -2,7 +2,7 @@
 
 Loads the demo (Oslo sentrum) and plans and publishes a day like ``api_bench`` (its world),
 then picks, per layer and zoom 12-16, tiles that hold the demo's data (every tile with a site,
-a flat or a district outline, thinned evenly to a fixed count, so the set is the same on every
+a flat or a district outline; the street basemap where the sites are, thinned evenly to a fixed count, so the set is the same on every
 run), and requests each through the ASGI app (Starlette's TestClient, one process, no network)
 with an admin token: ``routes`` with the planned day's ``date``. One warm-up pass, then
 ``--rounds`` measured passes. Prints a table per layer and writes
@@ -39,7 +39,7 @@ from sitecrew.web.app import create_app  # noqa: E402
 ZOOMS = (12, 13, 14, 15, 16)
 #: Tiles per layer and zoom at most (fewer where the data covers fewer tiles).
 PER_ZOOM = 4
-LAYERS = ("sites", "furniture", "apartments", "districts", "routes")
+LAYERS = ("sites", "furniture", "apartments", "districts", "routes", "streets")
 
 
 def _points(url: str) -> dict[str, list[tuple[float, float]]]:
@@ -62,6 +62,7 @@ def _points(url: str) -> dict[str, list[tuple[float, float]]]:
             ),
         }
         found["districts"] = xy(func.ST_Centroid(m.District.area))
+        found["streets"] = found["sites"]  # the basemap where the work is
     engine.dispose()
     return found
 
@@ -84,7 +85,7 @@ def _measure(client: TestClient, token: str, tiles: list, rounds: int) -> dict[s
     samples: dict[str, list] = {layer: [] for layer in LAYERS}
     for round_number in range(rounds + 1):  # the first pass warms caches and is not kept
         for layer, z, x, y in tiles:
-            query = f"?date={DAY.isoformat()}" if layer == "routes" else ""
+            query = {"routes": f"?date={DAY.isoformat()}", "streets": "?region=oslo"}.get(layer, "")
             started = time.perf_counter()
             response = client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt{query}", headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
