@@ -24,7 +24,15 @@ from sitecrew.errors import ConfigurationError
 from sitecrew.web import assets
 from sitecrew.web.app import create_app
 
-PAGES = ("/", "/console", "/schema.graphql", "/static/console.js", "/static/site.css")
+PAGES = (
+    "/",
+    "/console",
+    "/schema.graphql",
+    "/static/console.js",
+    "/static/site.css",
+    "/static/app/main.js",
+    "/static/app/app.css",
+)
 
 
 class _Tags(HTMLParser):
@@ -41,7 +49,7 @@ class _Tags(HTMLParser):
         found = dict(attrs)
         if tag == "script":
             self.scripts.append(found)
-        elif tag == "link" and found.get("rel") == "stylesheet":
+        elif tag == "link" and found.get("rel") in {"stylesheet", "modulepreload"}:
             self.styles.append(found)
         elif tag == "a" and found.get("href"):
             self.links.append(found["href"])
@@ -117,6 +125,49 @@ def test_the_console_loads_only_local_files_with_integrity_when_installed(consol
     assert not re.search(r"https?://", response.text)
 
 
+def test_the_map_console_loads_only_local_pinned_files_and_modules_when_installed(
+    console_client,
+):
+    """`/` loads MapLibre (a module, preloaded with its integrity) and graphql-ws, all local."""
+    if assets.missing_files():
+        pytest.fail(f"console assets missing: run {assets.FETCH_COMMAND}")
+    response = console_client.get("/")
+    page = _tags(response.text)
+    assert page.inline_styles == 0
+    loaded = {tag.get("src") or tag.get("href") for tag in [*page.scripts, *page.styles]}
+    assert {
+        "static/vendor/maplibre-gl.mjs",
+        "static/vendor/maplibre-gl.css",
+        "static/vendor/graphql-ws.min.js",
+        "static/app/main.js",
+    } <= loaded
+    for tag in [*page.scripts, *page.styles]:
+        url = tag.get("src") or tag.get("href")
+        assert url, tag
+        assert "//" not in url, url  # this origin
+        assert not url.startswith("/"), url  # relative, so the app may live under a prefix
+        served = console_client.get(urljoin("http://testserver/", url))
+        assert served.status_code == 200, url
+        if url.startswith("static/vendor/"):
+            assert tag["integrity"] == assets.sri(served.content), url
+    assert not [t for t in page.scripts if not (t.get("src") or "")], "an inline script"
+    worker = console_client.get("/static/vendor/maplibre-gl-worker.mjs")  # MapLibre starts it
+    for module in (worker, console_client.get("/static/app/main.js")):
+        assert module.headers["content-type"].startswith("text/javascript")
+        assert module.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_map_console_says_how_to_install_its_files_when_they_are_missing(
+    console_client, without_assets
+):
+    """Without MapLibre the map console explains the install step instead of a blank map."""
+    response = console_client.get("/")
+    assert response.status_code == 503
+    assert "scripts/install.sh" in response.text
+    assert "maplibre-gl.mjs" in response.text
+    assert _tags(response.text).scripts == []
+
+
 def test_served_files_load_nothing_from_another_origin_when_scanned(console_client):
     """No served HTML, JS or CSS imports a script, stylesheet or font from the internet.
 
@@ -129,7 +180,8 @@ def test_served_files_load_nothing_from_another_origin_when_scanned(console_clie
         re.IGNORECASE,
     )
     files = [f"static/vendor/{f.name}" for f in assets.VENDOR_FILES if f.path.is_file()]
-    for path in ["", "console", "static/console.js", "static/site.css", *files]:
+    own = [f"static/app/{p.name}" for p in (assets.STATIC_DIR / "app").iterdir()]
+    for path in ["", "console", "static/console.js", "static/site.css", *own, *files]:
         text = console_client.get(f"/{path}").text
         assert not loads.search(text), path
         assert not re.search(r"//(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com)", text), (
