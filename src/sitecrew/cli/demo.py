@@ -156,5 +156,6 @@ def _print_start(started: DemoStart, day: date, settings: Settings) -> None:
     typer.echo(
         f"\nPlanner token ({token.scope}, expires {token.expires_at:%Y-%m-%d}), shown only now:\n"
         f"  {started.token.secret}\n"
-        f"Open http://{shown_host}:{settings.server.port}/ and sign in with it.\n"
+        f"Open http://{shown_host}:{settings.server.port}/#view=planner&date={day} and sign in "
+        "with it: the map opens on the plan day; press Plan the day, then Publish.\n"
     )

@@ -29,6 +29,7 @@ const signOutButton = document.getElementById("sign-out");
 const statusLine = document.getElementById("status");
 const root = document.getElementById("view");
 const welcome = document.getElementById("welcome");
+const tabs = document.getElementById("views");
 
 let view = null;
 window.sitecrew = { view: null, map: null, viewer: null };
@@ -45,6 +46,7 @@ function showSignIn(message) {
   }
   closeSubscriptions();
   root.replaceChildren();
+  tabs.hidden = true;
   form.hidden = false;
   signedIn.hidden = true;
   welcome.hidden = false;
@@ -54,9 +56,60 @@ function showSignIn(message) {
   input.focus();
 }
 
-/* A crew's token reads only its own route: the crew view. Everyone else plans. */
+/*
+ * The views, each a class with mount() and unmount() on the page's <main>, and the roles that
+ * may open it. The hash's ``view`` picks among a role's views (the first is the default); the
+ * bar shows a tab per view when a role has more than one. The campaign, care programme and
+ * expansion views join this list.
+ */
+const VIEWS = [
+  { id: "planner", label: "Day plan", View: PlannerView, roles: ["ADMIN", "PLANNER", "CONTRACTOR"] },
+  { id: "crew", label: "My route", View: CrewView, roles: ["CREW"] },
+];
+
+function viewsFor(viewer) {
+  return VIEWS.filter((entry) => entry.roles.includes(viewer.role));
+}
+
 function wantedView(viewer) {
-  return viewer.crew ? "crew" : "planner";
+  const mine = viewsFor(viewer);
+  const asked = new URLSearchParams(window.location.hash.slice(1)).get("view");
+  return mine.find((entry) => entry.id === asked) || mine[0] || null;
+}
+
+function showTabs(viewer, current) {
+  const mine = viewsFor(viewer);
+  tabs.hidden = mine.length < 2;
+  tabs.replaceChildren(
+    ...mine.map((entry) => {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.textContent = entry.label;
+      tab.className = entry === current ? "tab current" : "tab";
+      tab.addEventListener("click", () => {
+        window.location.hash = new URLSearchParams({ view: entry.id }).toString();
+        openView(viewer);
+      });
+      return tab;
+    }),
+  );
+}
+
+function openView(viewer) {
+  if (view) {
+    view.unmount();
+    view = null;
+  }
+  const entry = wantedView(viewer);
+  if (entry === null) {
+    say("This token has no view in the console (a tenant's link opens its own page)", true);
+    return;
+  }
+  showTabs(viewer, entry);
+  view = new entry.View(root, viewer, say);
+  document.body.dataset.view = entry.id;
+  view.mount();
+  window.sitecrew = { view, map: view.map, viewer };
 }
 
 async function open() {
@@ -74,11 +127,7 @@ async function open() {
   signedIn.hidden = false;
   who.textContent = `${viewer.tokenName || "signed in"} (${viewer.role.toLowerCase()})`;
   say("");
-  const View = wantedView(viewer) === "crew" ? CrewView : PlannerView;
-  view = new View(root, viewer, say);
-  document.body.dataset.view = View === CrewView ? "crew" : "planner";
-  view.mount();
-  window.sitecrew = { view, map: view.map, viewer };
+  openView(viewer);
 }
 
 form.addEventListener("submit", (event) => {
