@@ -59,15 +59,21 @@ def encode_layer(name: str, features: list[dict[str, Any]], tile: Tile) -> bytes
             )
         )
 
-    kept = []
-    for feature in features:
-        shape = clip_by_rect(
-            to_mercator(feature["geometry"]), west - pad, south - pad, east + pad, north + pad
-        )
-        if shape.is_empty:
-            continue
-        properties = {k: v for k, v in feature["properties"].items() if v is not None}
-        kept.append({"geometry": shapely.transform(shape, to_grid), "properties": properties})
+    # One vectorised pass over every geometry (projection, clip, grid): a city's street tile
+    # holds thousands of lines, and a call per line was half of the tile's time.
+    shapes = shapely.transform(
+        np.array([feature["geometry"] for feature in features], dtype=object), _to_mercator
+    )
+    shapes = clip_by_rect(shapes, west - pad, south - pad, east + pad, north + pad)
+    shapes = shapely.transform(shapes, to_grid)
+    kept = [
+        {
+            "geometry": shape,
+            "properties": {k: v for k, v in feature["properties"].items() if v is not None},
+        }
+        for shape, feature in zip(shapes, features, strict=True)
+        if not shape.is_empty
+    ]
     if not kept:
         return b""
     options = {"extents": EXTENT, "on_invalid_geometry": on_invalid_geometry_make_valid}
