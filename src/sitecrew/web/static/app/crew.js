@@ -1,9 +1,10 @@
 /*
  * The crew's view, made for a phone: today's route on the map and as a list. Each stop says
  * what to do and how to get in (the access notes the API gives the crew visiting today), and
- * has the buttons a crew needs at the door: started, done, missed; for furniture, a wear
- * report (parts and their NS 3424 grade). The route opens in a navigation app as GPX.
- * A republished route replaces the list as soon as the planner publishes it.
+ * has the buttons a crew needs at the door: started, done, missed; where there is furniture
+ * (the stop's piece, or the pieces of its site), a wear report: a part and its NS 3424 grade.
+ * The route opens in a navigation app as GPX. A republished route replaces the list as soon as
+ * the planner publishes it.
  */
 
 import { follow, gql, payloadOrThrow } from "./api.js";
@@ -44,6 +45,10 @@ const CHANGE_STATUS = `mutation Status($input: ChangeJobStatusInput!) {
 
 const WEAR_PARTS = `query Parts($family: FurnitureCategory!) {
   wearCodes(family: $family) { code label level path }
+}`;
+
+const SITE_PIECES = `query Pieces($id: ID!) {
+  site(id: $id) { furniture { id serial model { name category } } }
 }`;
 
 const RECORD_INSPECTION = `mutation Wear($input: RecordInspectionInput!) {
@@ -245,7 +250,7 @@ export class CrewView {
           ),
         )
       : [];
-    if (job && stop.furniture) {
+    if (job && (stop.furniture || stop.site)) {
       buttons.push(el("button", { type: "button", class: "action wear" }, "Report wear"));
     }
     const item = el(
@@ -291,24 +296,49 @@ export class CrewView {
     }
   }
 
+  /* The pieces a wear report may be about: the stop's own piece, or those of its site. */
+  async pieces(stop) {
+    if (stop.furniture) {
+      return [stop.furniture];
+    }
+    const data = await gql(SITE_PIECES, { id: stop.site.id });
+    return data.site.furniture;
+  }
+
   async wearForm(item, stop) {
     if (item.querySelector("form.wear-form")) {
       return;
     }
-    let parts = [];
+    let pieces = [];
+    const partsByFamily = new Map();
     try {
-      const data = await gql(WEAR_PARTS, { family: stop.furniture.model.category });
-      parts = data.wearCodes.filter((code) => code.level === "PART");
+      pieces = await this.pieces(stop);
+      for (const family of new Set(pieces.map((piece) => piece.model.category))) {
+        const data = await gql(WEAR_PARTS, { family });
+        partsByFamily.set(family, data.wearCodes.filter((code) => code.level === "PART"));
+      }
     } catch (error) {
       this.say(error.message, true);
       return;
     }
-    const part = el("select", { name: "part", "aria-label": "Part" },
-      ...parts.map((code) => el("option", { value: code.code }, code.label)));
+    if (pieces.length === 0) {
+      this.say("No furniture is registered here to report on", true);
+      return;
+    }
+    const piece = el("select", { name: "piece", "aria-label": "Piece" },
+      ...pieces.map((p) => el("option", { value: p.id }, `${p.model.name} ${p.serial}`)));
+    const part = el("select", { name: "part", "aria-label": "Part" });
+    const showParts = () => {
+      const chosen = pieces.find((p) => p.id === piece.value);
+      const parts = partsByFamily.get(chosen.model.category) || [];
+      part.replaceChildren(...parts.map((code) => el("option", { value: code.code }, code.label)));
+    };
+    piece.addEventListener("change", showParts);
+    showParts();
     const grade = el("select", { name: "grade", "aria-label": "Grade" },
       ...["TG0", "TG1", "TG2", "TG3"].map((value) => el("option", { value }, value)));
     const notes = el("input", { name: "notes", placeholder: "What you saw", "aria-label": "Notes" });
-    const form = el("form", { class: "wear-form" }, part, grade, notes,
+    const form = el("form", { class: "wear-form" }, piece, part, grade, notes,
       el("button", { type: "submit" }, "Send"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -316,7 +346,7 @@ export class CrewView {
         const data = await gql(RECORD_INSPECTION, {
           input: {
             jobId: stop.job.id,
-            furnitureId: stop.furniture.id,
+            furnitureId: piece.value,
             inspectedOn: this.dateInput.value,
             components: [{ part: part.value, grade: grade.value }],
             notes: notes.value || null,
