@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pytest
 import shapely
+from tests.browser import CHROMIUM_ARGS
+from tests.browser import chromium as _chromium
 from tests.helpers import run_sitecrew
 from tests.services.test_expansion_report import external_addresses
-from tests.web.test_console import _chromium
 
 from sitecrew.config import OsmSettings
 from sitecrew.db import migrate
@@ -125,7 +126,7 @@ def test_the_report_map_renders_in_chromium(written):
 
     outside: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1100, "height": 900})
 
         def only_the_file(route) -> None:

@@ -15,9 +15,10 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from tests.browser import CHROMIUM_ARGS
+from tests.browser import chromium as _chromium
 from tests.helpers import run_sitecrew
 from tests.services.wear_report_world import build_wear_world
-from tests.web.test_console import _chromium
 
 from sitecrew.db import migrate
 from sitecrew.db.engine import engine_from_url, session_factory
@@ -136,7 +137,7 @@ def test_the_html_report_renders_its_charts_in_chromium(written):
     folder, _ = written
     outside: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         page = browser.new_page(viewport={"width": 1100, "height": 900})
 
         def only_the_file(route) -> None:
