@@ -87,3 +87,16 @@ def screenshot(page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def keep_local(target, base: str, outside: list[str]) -> None:
+    """Abort every request of ``target`` (a page or context) not to ``base``; record its URL."""
+
+    def only_local(route) -> None:
+        if not route.request.url.startswith(base + "/"):
+            outside.append(route.request.url)
+            route.abort()
+            return
+        route.continue_()
+
+    target.route("**/*", only_local)

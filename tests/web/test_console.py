@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import pytest
 from strawberry.printer import print_schema
 from tests.api.conftest import error_codes, make_client
-from tests.browser import CHROMIUM_ARGS, serving
+from tests.browser import CHROMIUM_ARGS, keep_local, serving
 from tests.browser import chromium as find_chromium
 
 from sitecrew.api.schema import build_schema
@@ -278,20 +278,11 @@ def _browse(chromium: str, base: str, token: str) -> dict:
 
     seen: dict = {"outside": [], "problems": [], "frames": []}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=list(CHROMIUM_ARGS)
-        )
+        browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
         context = browser.new_context()
         context.set_default_timeout(15_000)
 
-        def only_local(route) -> None:
-            if not route.request.url.startswith(base + "/"):
-                seen["outside"].append(route.request.url)
-                route.abort()
-                return
-            route.continue_()
-
-        context.route("**/*", only_local)
+        keep_local(context, base, seen["outside"])
         page = context.new_page()
         page.on("websocket", lambda ws: _record_frames(ws, seen["frames"]))
         page.on("pageerror", lambda error: seen["problems"].append(str(error)))

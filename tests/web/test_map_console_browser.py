@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select, update
-from tests.browser import CHROMIUM_ARGS, chromium, screenshot, serving
+from tests.browser import CHROMIUM_ARGS, chromium, keep_local, screenshot, serving
 
 from sitecrew.config import DatabaseSettings, OsmSettings, Settings
 from sitecrew.db import models as m
@@ -88,14 +88,7 @@ def day_in_the_world(world_sessions, api_world):
 def _watch(page, base: str, seen: dict) -> None:
     """Record requests to other origins, page errors, console errors and WebSocket frames."""
 
-    def only_local(route) -> None:
-        if not route.request.url.startswith(base + "/"):
-            seen["outside"].append(route.request.url)
-            route.abort()
-            return
-        route.continue_()
-
-    page.route("**/*", only_local)
+    keep_local(page, base, seen["outside"])
     page.on("pageerror", lambda error: seen["problems"].append(str(error)))
     page.on(
         "console",

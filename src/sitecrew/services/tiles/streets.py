@@ -19,7 +19,7 @@ import math
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import mercantile
 import numpy as np
@@ -59,17 +59,7 @@ StreetClass = Literal[
     "other",
 ]
 #: Street classes from the most to the least important (a class's rank is its position).
-CLASSES: tuple[StreetClass, ...] = (
-    "motorway",
-    "trunk",
-    "primary",
-    "secondary",
-    "tertiary",
-    "residential",
-    "service",
-    "path",
-    "other",
-)
+CLASSES: tuple[StreetClass, ...] = get_args(StreetClass)
 _OWN_NAMES: dict[str, StreetClass] = {name: name for name in CLASSES}
 #: OSM ``highway`` values and their class (links join their road; minor roads are residential).
 _HIGHWAYS: dict[str, StreetClass] = _OWN_NAMES | {

@@ -68,6 +68,11 @@ export async function gql(query, variables = {}) {
   return body.data;
 }
 
+/* What a mutation's payload union may be instead of its result: the schema's refusals. */
+export const REFUSALS =
+  "... on InvalidInput { message } ... on NotFound { message }" +
+  " ... on Forbidden { message } ... on Conflict { message }";
+
 /* Refuse a mutation's payload that is one of the schema's error types (they carry `message`). */
 export function payloadOrThrow(payload, typename) {
   if (payload && payload.__typename !== typename) {

@@ -7,7 +7,7 @@
  * the planner publishes it.
  */
 
-import { follow, gql, payloadOrThrow } from "./api.js";
+import { REFUSALS, follow, gql, payloadOrThrow } from "./api.js";
 import { createMap, maplibregl, refreshOverlay, stopMarker } from "./basemap.js";
 import { crewColour } from "./colours.js";
 import { el, statusLabel, timeOf, today } from "./dom.js";
@@ -36,10 +36,7 @@ const CHANGE_STATUS = `mutation Status($input: ChangeJobStatusInput!) {
   changeJobStatus(input: $input) {
     __typename
     ... on Job { id status version }
-    ... on InvalidInput { message }
-    ... on NotFound { message }
-    ... on Forbidden { message }
-    ... on Conflict { message }
+    ${REFUSALS}
   }
 }`;
 
@@ -55,10 +52,7 @@ const RECORD_INSPECTION = `mutation Wear($input: RecordInspectionInput!) {
   recordInspection(input: $input) {
     __typename
     ... on InspectionRecorded { repairRaised inspection { id } }
-    ... on InvalidInput { message }
-    ... on NotFound { message }
-    ... on Forbidden { message }
-    ... on Conflict { message }
+    ${REFUSALS}
   }
 }`;
 

@@ -7,7 +7,7 @@
  * reload while crews work.
  */
 
-import { follow, gql, payloadOrThrow } from "./api.js";
+import { REFUSALS, follow, gql, payloadOrThrow } from "./api.js";
 import {
   OVERLAYS,
   createMap,
@@ -29,10 +29,7 @@ const PLAN = `mutation Plan($input: PlanRoutesInput!) {
   planRoutes(input: $input) {
     __typename
     ... on PlanningRun { id status progress step }
-    ... on InvalidInput { message }
-    ... on NotFound { message }
-    ... on Forbidden { message }
-    ... on Conflict { message }
+    ${REFUSALS}
   }
 }`;
 
@@ -51,10 +48,7 @@ const PUBLISH = `mutation Publish($input: PublishRoutesInput!) {
   publishRoutes(input: $input) {
     __typename
     ... on Published { runId routes }
-    ... on InvalidInput { message }
-    ... on NotFound { message }
-    ... on Forbidden { message }
-    ... on Conflict { message }
+    ${REFUSALS}
   }
 }`;
 
