@@ -34,10 +34,15 @@ def test_second_start_keeps_the_data_and_prints_a_new_token_when_the_demo_restar
     assert first.returncode == 0, first.stderr
     assert "Demo loaded into the empty database" in first.stdout
     assert "2026-06-05 (Friday)" in first.stdout
-    assert "Open http://127.0.0.1:8000/" in first.stdout
+    assert "Open http://127.0.0.1:8000/#view=planner&date=2026-06-05" in first.stdout
+    planned = re.search(r"Planned and published the plan day: (\d+) routes", first.stdout)
+    assert planned, first.stdout  # the console opens on a planned day
+    assert int(planned.group(1)) >= 1
+    assert "its published routes" in first.stdout
     again = _demo(tmp_path, osm_dir, "start", "--flats", "300")
     assert again.returncode == 0, again.stderr
     assert "Kept: the database already holds data" in again.stdout
+    assert "Planned and published" not in again.stdout  # a loaded database is not re-planned
     assert "sitecrew demo load --replace" in again.stdout
     assert "1 earlier demo token(s) still work" in again.stdout
     secrets = [SECRET.findall(run.stdout) for run in (first, again)]

@@ -15,6 +15,7 @@ import typer
 
 from sitecrew.cli.database import migrated_session
 from sitecrew.config import Settings
+from sitecrew.errors import SitecrewError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -86,6 +87,12 @@ def start(
     street_region: str = typer.Option("oslo", help=_STREET_HELP),
     plan_day: str | None = typer.Option(None, "--date", help=_DATE_HELP),
     flats: int = typer.Option(22_000, min=100, max=200_000, help=_FLATS_HELP),
+    plan: bool = typer.Option(
+        True,
+        "--plan/--no-plan",
+        help="Plan and publish the plan day once the demo is loaded, so the console opens on "
+        "a planned day's routes (a loaded database is never re-planned).",
+    ),
 ) -> None:
     """Load the demo into an empty database (never over data) and print a fresh planner token.
 
@@ -108,7 +115,49 @@ def start(
             target_flats=flats,
             progress=progress,
         )
-    _print_start(started, day, settings)
+    planned = False
+    if started.loaded and plan:
+        try:
+            _plan_the_day(settings, day)
+            planned = True
+        except SitecrewError as error:  # the demo is loaded and its token still wanted
+            typer.echo(f"The plan day was not planned ({error}); plan it in the console.", err=True)
+    _print_start(started, day, settings, planned=planned)
+
+
+def _plan_the_day(settings: Settings, day: date) -> None:
+    """Plan and publish the demo region's plan day, as ``sitecrew plan --publish`` does."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from sitecrew.cli.progress import progress_bar  # noqa: PLC0415
+    from sitecrew.db import models as m  # noqa: PLC0415
+    from sitecrew.db.engine import engine_from_settings, session_factory  # noqa: PLC0415
+    from sitecrew.domain.routes import PlanOptions  # noqa: PLC0415
+    from sitecrew.services.planning.runs import plan_day  # noqa: PLC0415
+
+    options = PlanOptions(
+        seed=settings.routing.seed, time_limit_s=settings.routing.time_limit_s, publish=True
+    )
+    engine = engine_from_settings(settings.database)
+    try:
+        with progress_bar() as progress, session_factory(engine).begin() as session:
+            region = session.scalar(select(m.Region.slug).order_by(m.Region.id))
+            outcome = plan_day(
+                session,
+                region=str(region),
+                day=day,
+                osm=settings.osm,
+                options=options,
+                progress=progress,
+            )
+    finally:
+        engine.dispose()
+    summary = outcome.summary
+    typer.echo(
+        f"Planned and published the plan day: {summary.get('routes')} routes, "
+        f"{summary.get('visits')} visits, {summary.get('unassigned')} unassigned "
+        "(the console's Plan the day plans it again)."
+    )
 
 
 def _plan_day(text: str | None) -> date:
@@ -132,7 +181,7 @@ def _print_summary(summary: DemoSummary, title: str) -> None:
     Console().print(table)
 
 
-def _print_start(started: DemoStart, day: date, settings: Settings) -> None:
+def _print_start(started: DemoStart, day: date, settings: Settings, *, planned: bool) -> None:
     """Say what the start did, how to start over, and print the token and the URL to open."""
     if started.loaded:
         _print_summary(started.held, "Demo loaded into the empty database")
@@ -151,11 +200,12 @@ def _print_start(started: DemoStart, day: date, settings: Settings) -> None:
             "(sitecrew token list; sitecrew token revoke ID ends one)."
         )
     token = started.token.token
+    next_step = " and its published routes" if planned else "; press Plan the day, then Publish"
     host = settings.server.host
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
     typer.echo(
         f"\nPlanner token ({token.scope}, expires {token.expires_at:%Y-%m-%d}), shown only now:\n"
         f"  {started.token.secret}\n"
         f"Open http://{shown_host}:{settings.server.port}/#view=planner&date={day} and sign in "
-        "with it: the map opens on the plan day; press Plan the day, then Publish.\n"
+        f"with it: the map opens on the plan day{next_step}.\n"
     )
