@@ -54,6 +54,10 @@ ROUTE = (
     "subscription R($crew: ID!, $date: Date!) { routePublished(crewId: $crew, date: $date)"
     " { id stops { apartment { id unit tenant { name phone } accessNotes } } } }"
 )
+DAY_ROUTES = (
+    "subscription D($region: String!, $date: Date!) { routesPublished(region: $region,"
+    " date: $date) { id stops { apartment { id unit tenant { name phone } accessNotes } } } }"
+)
 ROUTE_BY_FRAGMENT = (
     "subscription R($crew: ID!, $date: Date!) { ...Follow }"
     " fragment Follow on Subscription { mine: routePublished(crewId: $crew, date: $date)"
@@ -198,6 +202,7 @@ def test_the_subscriptions_these_tests_try_are_all_the_schema_has():
         "planningRunProgress",
         "jobStatusChanged",
         "routePublished",
+        "routesPublished",
     }
 
 
@@ -215,6 +220,10 @@ def _subscriptions(facts: dict) -> list[tuple[str, dict, set[str]]]:
         (PROGRESS, {"id": facts["run_id"]}, {"FORBIDDEN", "NOT_FOUND"}),
         (JOBS, {"region": str(world.offers.region_id)}, {"NOT_FOUND"}),
         (JOBS, {"region": facts["slug"]}, {"NOT_FOUND"}),
+        *[
+            (DAY_ROUTES, {"region": facts["slug"], "date": day}, {"NOT_FOUND"})
+            for day in (str(MONDAY), str(TUESDAY))
+        ],
         *routes,
     ]
 
